@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install hipwise and everything it needs into ./.venv (Python 3.11), offline-capable afterwards.
+# - mediapipe 0.10.21 is installed without its dependency set (which would pull jax and a second
+#   OpenCV build); the packages it needs at run time come with hipwise itself.
+# - torch is pinned to the CPU build (2.13.0) so pip never pulls a multi-GB CUDA build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+. .venv/bin/activate
+python -m pip install --quiet --upgrade pip
+python -m pip install --quiet "torch==2.13.0"
+python -m pip install --quiet --no-deps "mediapipe==0.10.21"
+python -m pip install --quiet -e ".[synth,dev]"
+echo "hipwise installed in $(pwd)/.venv"

@@ -1,0 +1,17 @@
+"""Landmark types and the pose-model adapter at the edge."""
+
+from hipwise.pose.landmarks import LM, NUM_LANDMARKS, SKELETON_EDGES, Side, leg_indices, other_side
+from hipwise.pose.sequence import FloatArray, PoseFrame, PoseSequence, PoseValidationError
+
+__all__ = [
+    "LM",
+    "NUM_LANDMARKS",
+    "SKELETON_EDGES",
+    "FloatArray",
+    "PoseFrame",
+    "PoseSequence",
+    "PoseValidationError",
+    "Side",
+    "leg_indices",
+    "other_side",
+]
