@@ -1,0 +1,89 @@
+"""The ``hipwise`` command line: one subcommand per module listed in ``COMMAND_MODULES``.
+
+Each module exposes ``register(subparsers) -> None``, which adds its subparser and sets
+``func`` (a callable taking the parsed namespace and returning an exit code). Modules are
+imported only when the CLI runs, and heavy libraries only inside the command that needs them.
+
+Exit codes (all commands):
+    0  success
+    1  unexpected internal error (a bug: please report it)
+    2  usage error (bad flags or config)
+    3  input error (missing/unreadable/corrupt video, bad file)
+    4  the video was read but cannot be analysed as a side-lying leg lift (no person, standing
+       person, two people, body out of frame, camera moved, no movement)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+__all__ = ["COMMAND_MODULES", "EXIT_BAD_INPUT", "EXIT_NOT_ANALYSABLE", "EXIT_OK", "EXIT_USAGE",
+           "build_parser", "main"]
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+EXIT_BAD_INPUT = 3
+EXIT_NOT_ANALYSABLE = 4
+
+# One entry per subcommand module (each has ``register(subparsers)``).
+COMMAND_MODULES: tuple[str, ...] = (
+)
+
+_EPILOG = """\
+examples:
+  hipwise analyze --sample                 analyse the bundled sample clip
+  hipwise analyze my_set.mp4 --json out.json
+  hipwise analyze my_set.mp4 --report report/   HTML report, annotated video, CSV
+  hipwise synth scenario.toml -o clip.mp4  render a labelled clip
+Run 'hipwise COMMAND --help' for each command's options.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="hipwise",
+        description="hipwise: counts, measures and coaches side-lying leg lifts from video.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name)
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING - 10 * min(args.verbose, 2),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.version:
+        from hipwise import __version__
+
+        print(f"hipwise {__version__}")
+        return EXIT_OK
+    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return func(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
