@@ -1,0 +1,40 @@
+"""Video input and output: streaming decoding in display orientation, H.264 writing, and a
+cheap camera-motion signal recorded while decoding."""
+
+from hipwise.video.errors import (
+    CorruptVideoError,
+    NoFramesError,
+    NotAVideoError,
+    UnsupportedCodecError,
+    VideoError,
+    VideoNotFoundError,
+)
+from hipwise.video.reader import (
+    IncompleteRead,
+    ReaderConfig,
+    VideoFrame,
+    VideoMeta,
+    VideoSource,
+    display_size,
+    open_video,
+    scaled_size,
+)
+from hipwise.video.writer import VideoWriter
+
+__all__ = [
+    "CorruptVideoError",
+    "IncompleteRead",
+    "NoFramesError",
+    "NotAVideoError",
+    "ReaderConfig",
+    "UnsupportedCodecError",
+    "VideoError",
+    "VideoFrame",
+    "VideoMeta",
+    "VideoNotFoundError",
+    "VideoSource",
+    "VideoWriter",
+    "display_size",
+    "open_video",
+    "scaled_size",
+]
