@@ -1,0 +1,321 @@
+"""Scripted joint motion of a synthetic clip (pure numpy, no rendering).
+
+:func:`script_motion` turns a :class:`~hipwise.synth.scenario.Scenario` into a
+:class:`MotionScript`; :meth:`MotionScript.sample` gives the joint angles at any times as a
+:class:`JointTrack`, and :meth:`MotionScript.truth` gives the labels in the shape of the JSON
+contract (:class:`hipwise.contract.Analysis`).
+
+Timeline of one rep (seconds), with ``t0`` its first motion::
+
+    t0 ── lift_s ──> t0+lift ── hold_s ──> ... ── lower_s ──> end   (then rest_s at rest)
+
+Every move is a minimum-jerk profile ``s(u) = 10u^3 - 15u^4 + 6u^5`` (zero velocity and
+acceleration at both ends), so phase boundaries are exactly where motion starts and stops, as
+DOMAIN.md defines them: lift = leaving rest to stopping at the top, hold = at the top, lower =
+starting down to back at rest; ``start_s`` = first motion, ``end_s`` = back at rest,
+``peak_s`` = middle of the hold. Scripted faults scale with the same profile (0 at rest, full
+magnitude during the hold). Hold shaking is a sine of ``shaking_hz`` and ``shaking_deg`` under a
+``sin^2`` window spanning the hold, so it never moves the phase boundaries.
+
+Angle conventions (degrees) of :class:`JointTrack`, all of the top (working) leg and trunk,
+measured in the body frame (see ``docs/synth.md`` for the exact 3D definitions):
+
+- ``abduction_deg``: top leg (hip → ankle joint centres) against the long axis (mid-shoulder →
+  mid-hip), in the body's frontal plane; 0 = leg in line with the body, + = lifted.
+- ``hip_flexion_deg``: leg out of the frontal plane toward the front (+ = forward drift).
+- ``hip_rotation_deg``: rotation of the leg about its own axis; + = toes toward the ceiling
+  (external rotation), − = toes toward the floor (good form ≈ −10).
+- ``knee_flexion_deg``: 0 = straight; the knee angle is ``180 − knee_flexion_deg``.
+- ``trunk_side_bend_deg``: long axis bent toward the top side relative to the pelvis
+  (+ = waist crunch on the top side, i.e. hip hike).
+- ``pelvis_roll_deg``: whole body rolled about its long axis, + = backward (top hip moves
+  away from the camera).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hipwise.contract import Analysis, FaultId, RepResult, SetResult, VideoInfo
+from hipwise.synth.scenario import RepScript, Scenario
+
+__all__ = [
+    "PHASE_HOLD",
+    "PHASE_LIFT",
+    "PHASE_LOWER",
+    "PHASE_REST",
+    "JointTrack",
+    "MotionScript",
+    "RepTiming",
+    "min_jerk",
+    "rep_faults",
+    "scenario_warnings",
+    "script_motion",
+]
+
+FloatArray = NDArray[np.float64]
+
+PHASE_REST = 0
+PHASE_LIFT = 1
+PHASE_HOLD = 2
+PHASE_LOWER = 3
+
+
+def min_jerk(u: FloatArray) -> FloatArray:
+    """Minimum-jerk ramp ``10u^3 − 15u^4 + 6u^5`` of ``u`` clipped to ``[0, 1]``; shape kept."""
+    x = np.clip(np.asarray(u, dtype=np.float64), 0.0, 1.0)
+    return x * x * x * (10.0 + x * (-15.0 + 6.0 * x))
+
+
+@dataclass(frozen=True)
+class RepTiming:
+    """Phase boundaries of one rep (seconds from the start of the clip)."""
+
+    index: int
+    start_s: float
+    top_s: float
+    release_s: float
+    end_s: float
+
+    @property
+    def peak_s(self) -> float:
+        """Middle of the hold (s)."""
+        return 0.5 * (self.top_s + self.release_s)
+
+
+@dataclass(frozen=True, eq=False)
+class JointTrack:
+    """Joint angles per frame; every array has shape ``(T,)``; angles in degrees.
+
+    See the module docstring for the sign conventions. ``rep_index`` is the 1-based rep that
+    frame belongs to (start ≤ t ≤ end) or 0 at rest; ``phase`` is ``PHASE_REST/LIFT/HOLD/
+    LOWER``; ``lift_fraction`` is the profile ``s`` in ``[0, 1]`` (0 at rest, 1 at the top)
+    that scales every scripted fault.
+    """
+
+    t: FloatArray
+    abduction_deg: FloatArray
+    hip_flexion_deg: FloatArray
+    hip_rotation_deg: FloatArray
+    knee_flexion_deg: FloatArray
+    trunk_side_bend_deg: FloatArray
+    pelvis_roll_deg: FloatArray
+    lift_fraction: FloatArray
+    rep_index: NDArray[np.int64]
+    phase: NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return int(self.t.shape[0])
+
+    def as_dict(self) -> dict[str, NDArray[np.generic]]:
+        """All arrays by field name (for ``numpy.savez``)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def frame(self, i: int) -> dict[str, float]:
+        """Frame ``i`` as plain floats (angles in degrees, ``t`` in seconds)."""
+        return {f.name: float(getattr(self, f.name)[i]) for f in fields(self)}
+
+
+def rep_faults(rep: RepScript, scenario: Scenario) -> list[FaultId]:
+    """Fault ids a scripted rep truly shows, from its values against ``scenario.thresholds``.
+
+    The scripted ``faults`` only shape the joint tracks; the label comes from the resulting
+    numbers (so a rep cannot carry a label it does not show, e.g. a ``toes_up`` magnitude too
+    small to lift the toes above the heel gives no ``toes_up``).
+    """
+    th = scenario.thresholds
+    v = _rep_values(rep, scenario)
+    out: list[FaultId] = []
+    if rep.peak_deg > th.too_high_deg:
+        out.append("too_high")
+    if rep.lift_s < th.too_fast_s:
+        out.append("too_fast")
+    if rep.hold_s < th.no_hold_s:
+        out.append("no_hold")
+    if rep.lower_s < th.dropped_ratio * rep.lift_s:
+        out.append("dropped")
+    if v["foot_rotation_deg"] > th.toes_up_deg:
+        out.append("toes_up")
+    if v["side_bend_change_deg"] > th.hip_hike_deg:
+        out.append("hip_hike")
+    if v["pelvis_roll_deg"] > th.pelvis_roll_deg:
+        out.append("pelvis_roll")
+    if v["forward_drift_deg"] > th.forward_drift_deg:
+        out.append("forward_drift")
+    if v["min_knee_deg"] < th.bent_knee_deg:
+        out.append("bent_knee")
+    return out
+
+
+def _rep_values(rep: RepScript, scenario: Scenario) -> dict[str, float]:
+    """Extremes of each fault quantity during a rep (degrees), as in ``RepResult`` extras."""
+    p = scenario.person
+    mag = rep.magnitudes
+    f = set(rep.faults)
+    return {
+        "foot_rotation_deg": p.baseline_hip_rotation_deg
+        + (mag.toes_up_deg if "toes_up" in f else 0.0),
+        "side_bend_change_deg": mag.hip_hike_deg if "hip_hike" in f else 0.0,
+        "pelvis_roll_deg": mag.pelvis_roll_deg if "pelvis_roll" in f else 0.0,
+        "forward_drift_deg": mag.forward_drift_deg if "forward_drift" in f else 0.0,
+        "min_knee_deg": 180.0
+        - p.baseline_knee_flexion_deg
+        - (mag.bent_knee_deg if "bent_knee" in f else 0.0),
+    }
+
+
+def scenario_warnings(scenario: Scenario) -> list[str]:
+    """Bad-input ids a scenario shows by construction: ``standing``, ``two_people``,
+    ``camera_moved``, ``no_movement`` (``body_out_of_frame`` needs the projection, see
+    :mod:`hipwise.synth.render`)."""
+    out: list[str] = []
+    if scenario.pose == "standing":
+        out.append("standing")
+    if scenario.extra_person is not None:
+        out.append("two_people")
+    if scenario.camera_shift is not None:
+        out.append("camera_moved")
+    if not scenario.motion.reps:
+        out.append("no_movement")
+    return out
+
+
+@dataclass(frozen=True)
+class MotionScript:
+    """The scripted motion of one scenario: rep timings plus the per-rep scripts."""
+
+    scenario: Scenario
+    timings: tuple[RepTiming, ...]
+
+    @property
+    def duration_s(self) -> float:
+        """Clip length (s)."""
+        return self.scenario.duration_s
+
+    def times(self, fps: float | None = None) -> FloatArray:
+        """Frame times ``i / fps`` (s) for every frame of the clip, shape ``(T,)``."""
+        rate = self.scenario.fps if fps is None else fps
+        n = int(self.duration_s * rate + 1e-9) + 1
+        return np.arange(n, dtype=np.float64) / rate
+
+    def sample(self, t: FloatArray) -> JointTrack:
+        """Joint angles at times ``t`` (s, shape ``(T,)``); see :class:`JointTrack`."""
+        sc = self.scenario
+        p = sc.person
+        m = sc.motion
+        tt = np.asarray(t, dtype=np.float64).reshape(-1)
+        n = tt.shape[0]
+        s = np.zeros(n)
+        shake = np.zeros(n)
+        rep_index = np.zeros(n, dtype=np.int64)
+        phase = np.zeros(n, dtype=np.int64)
+        peak = np.zeros(n)
+        mags = {k: np.zeros(n) for k in ("toes", "hike", "roll", "drift", "knee")}
+        for timing, rep in zip(self.timings, m.reps, strict=True):
+            inside = (tt >= timing.start_s) & (tt <= timing.end_s)
+            if not np.any(inside):
+                continue
+            ti = tt[inside]
+            lift = min_jerk((ti - timing.start_s) / rep.lift_s)
+            lower = min_jerk((ti - timing.release_s) / rep.lower_s)
+            s[inside] = lift - lower
+            rep_index[inside] = timing.index
+            ph = np.full(ti.shape, PHASE_HOLD, dtype=np.int64)
+            ph[ti < timing.top_s] = PHASE_LIFT
+            ph[ti > timing.release_s] = PHASE_LOWER
+            phase[inside] = ph
+            peak[inside] = rep.peak_deg
+            if rep.shaking and rep.hold_s > 0:
+                u = np.clip((ti - timing.top_s) / rep.hold_s, 0.0, 1.0)
+                win = np.sin(np.pi * u) ** 2
+                shake[inside] = (
+                    m.shaking_deg * win * np.sin(2 * np.pi * m.shaking_hz * (ti - timing.top_s))
+                )
+            f = set(rep.faults)
+            mg = rep.magnitudes
+            mags["toes"][inside] = mg.toes_up_deg if "toes_up" in f else 0.0
+            mags["hike"][inside] = mg.hip_hike_deg if "hip_hike" in f else 0.0
+            mags["roll"][inside] = mg.pelvis_roll_deg if "pelvis_roll" in f else 0.0
+            mags["drift"][inside] = mg.forward_drift_deg if "forward_drift" in f else 0.0
+            mags["knee"][inside] = mg.bent_knee_deg if "bent_knee" in f else 0.0
+        rest = p.rest_abduction_deg
+        return JointTrack(
+            t=tt,
+            abduction_deg=rest + (peak - rest) * s + shake,
+            hip_flexion_deg=mags["drift"] * s,
+            hip_rotation_deg=p.baseline_hip_rotation_deg + mags["toes"] * s,
+            knee_flexion_deg=p.baseline_knee_flexion_deg + mags["knee"] * s,
+            trunk_side_bend_deg=mags["hike"] * s,
+            pelvis_roll_deg=mags["roll"] * s,
+            lift_fraction=s,
+            rep_index=rep_index,
+            phase=phase,
+        )
+
+    def truth(
+        self,
+        fps: float | None = None,
+        n_frames: int | None = None,
+        extra_warnings: list[str] | None = None,
+    ) -> Analysis:
+        """The labels in contract shape: one set on the working leg with every scripted rep.
+
+        ``fps``/``n_frames`` describe the video (default: the scenario's). A standing person
+        or a clip without reps gets no set. ``warnings`` lists the bad-input ids of
+        :func:`scenario_warnings` plus ``extra_warnings``.
+        """
+        sc = self.scenario
+        rate = sc.fps if fps is None else fps
+        frames = len(self.times(rate)) if n_frames is None else n_frames
+        reps: list[RepResult] = []
+        for timing, rep in zip(self.timings, sc.motion.reps, strict=True):
+            faults = rep_faults(rep, sc)
+            vals = _rep_values(rep, sc)
+            reps.append(
+                RepResult(
+                    index=timing.index,
+                    start_s=round(timing.start_s, 6),
+                    peak_s=round(timing.peak_s, 6),
+                    end_s=round(timing.end_s, 6),
+                    peak_abduction_deg=rep.peak_deg,
+                    lift_s=rep.lift_s,
+                    hold_s=rep.hold_s,
+                    lower_s=rep.lower_s,
+                    faults=faults,
+                    good=not faults,
+                    shaking=rep.shaking,
+                    **vals,
+                )
+            )
+        sets: list[SetResult] = []
+        if reps and sc.pose == "side_lying":
+            sets.append(SetResult(working_leg=sc.person.working_leg, reps=reps))
+        warnings = scenario_warnings(sc) + list(extra_warnings or [])
+        return Analysis(
+            video=VideoInfo(
+                duration_s=frames / rate,
+                fps=rate,
+                frames=frames,
+                width=sc.width,
+                height=sc.height,
+                rotation_deg=0,
+            ),
+            sets=sets,
+            warnings=warnings,
+        )
+
+
+def script_motion(scenario: Scenario) -> MotionScript:
+    """Lay the scenario's reps on the timeline (see the module docstring)."""
+    timings: list[RepTiming] = []
+    t = scenario.motion.lead_in_s
+    for i, rep in enumerate(scenario.motion.reps, start=1):
+        top = t + rep.lift_s
+        release = top + rep.hold_s
+        end = release + rep.lower_s
+        timings.append(RepTiming(index=i, start_s=t, top_s=top, release_s=release, end_s=end))
+        t = end + rep.rest_s
+    return MotionScript(scenario=scenario, timings=tuple(timings))
