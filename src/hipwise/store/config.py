@@ -1,0 +1,77 @@
+"""Where the database lives and how the store talks to it (a frozen settings model)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "DATABASE_URL_ENV",
+    "DATA_DIR_ENV",
+    "StoreConfig",
+    "default_data_dir",
+    "default_database_url",
+    "sqlite_url",
+]
+
+DATABASE_URL_ENV = "HIPWISE_DATABASE_URL"
+DATA_DIR_ENV = "HIPWISE_DATA_DIR"
+
+
+class StoreConfig(BaseModel):
+    """Store settings.
+
+    Attributes:
+        lock_timeout_s: how long (seconds) a write waits for another process's lock before
+            failing with :class:`~hipwise.store.errors.DatabaseLockedError`. 10 s covers a
+            concurrent save of a long video (a few thousand rep rows) with a wide margin.
+        session_gap_s: recordings of one person closer together than this (seconds, between the
+            end of one and the start of the next) belong to the same training session. 3 hours:
+            a morning and an evening workout are two sessions, sets minutes apart are one.
+        sqlite_wal: use SQLite's write-ahead log, so readers never block the writer. Turn off
+            for databases on network file systems, where WAL is unsafe.
+        connect_timeout_s: PostgreSQL connection timeout (seconds).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lock_timeout_s: float = Field(default=10.0, gt=0)
+    session_gap_s: float = Field(default=3 * 3600.0, gt=0)
+    sqlite_wal: bool = True
+    connect_timeout_s: int = Field(default=10, gt=0)
+
+
+def default_data_dir() -> Path:
+    """The user's hipwise data directory.
+
+    ``$HIPWISE_DATA_DIR`` if set; otherwise ``$XDG_DATA_HOME/hipwise`` or
+    ``~/.local/share/hipwise`` (Linux), ``~/Library/Application Support/hipwise`` (macOS),
+    ``%LOCALAPPDATA%\\hipwise`` (Windows). The directory is not created here.
+    """
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    home = Path.home()
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "hipwise"
+    if sys.platform.startswith("win"):
+        base = os.environ.get("LOCALAPPDATA")
+        return (Path(base) if base else home / "AppData" / "Local") / "hipwise"
+    xdg = os.environ.get("XDG_DATA_HOME")
+    return (Path(xdg) if xdg else home / ".local" / "share") / "hipwise"
+
+
+def sqlite_url(path: Path | str) -> str:
+    """A SQLAlchemy URL for a SQLite file at ``path``."""
+    return f"sqlite:///{Path(path).expanduser().resolve()}"
+
+
+def default_database_url() -> str:
+    """``$HIPWISE_DATABASE_URL`` if set, else SQLite ``hipwise.db`` in :func:`default_data_dir`."""
+    env = os.environ.get(DATABASE_URL_ENV)
+    if env:
+        return env
+    return sqlite_url(default_data_dir() / "hipwise.db")
