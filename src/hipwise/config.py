@@ -1,0 +1,278 @@
+"""Settings for every stage, as frozen typed models with documented defaults.
+
+One TOML file mirrors these models (``[filter]``, ``[reps]``, ``[faults]``, ``[sets]``,
+``[conditions]``, ``[pose]``, ...); unknown keys are errors. CLI flags override single values
+with ``--set section.key=value``. Every threshold that decides a count or a fault lives here
+with the DOMAIN.md rule it implements.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+__all__ = [
+    "AnalysisConfig",
+    "ConditionsConfig",
+    "ConfigError",
+    "FaultConfig",
+    "FilterConfig",
+    "RepConfig",
+    "SetConfig",
+    "apply_overrides",
+    "load_config",
+]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ConfigError(ValueError):
+    """A config file or override that cannot be used; the message says which key and why."""
+
+
+class FilterConfig(_Frozen):
+    """Signal conditioning of per-frame kinematics."""
+
+    cutoff_hz: float = Field(
+        default=4.0,
+        gt=0,
+        description="Cut-off (Hz) of the causal two-pole low-pass applied to every kinematic "
+        "channel for live display and phase detection. Voluntary leg motion in this exercise "
+        "sits below ~2 Hz; pose jitter and fatigue shaking (6-10 Hz) sit above.",
+    )
+    segment_sigma_s: float = Field(
+        default=0.08,
+        gt=0,
+        description="Gaussian smoothing (s, standard deviation) applied within a finished rep "
+        "before its phase boundaries are located; strong enough to remove shaking at the hold "
+        "(attenuates 7 Hz by >99%), short enough to keep a 0.5 s lift visible.",
+    )
+    min_visibility: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="Landmarks below this visibility are treated as missing in that frame.",
+    )
+    max_gap_s: float = Field(
+        default=0.5,
+        gt=0,
+        description="Missing stretches up to this long are bridged by holding the last value; "
+        "longer gaps end the rep in progress without counting it.",
+    )
+
+
+class RepConfig(_Frozen):
+    """Rep detection: a rep counts only when the leg rises clearly above rest and returns."""
+
+    start_deg: float = Field(
+        default=7.0, gt=0, description="Abduction above the rest baseline (deg) that opens a rep."
+    )
+    end_deg: float = Field(
+        default=4.0,
+        gt=0,
+        description="Abduction above rest (deg) below which the leg is back at rest "
+        "(hysteresis: lower than start_deg).",
+    )
+    min_peak_deg: float = Field(
+        default=10.0,
+        gt=0,
+        description="A rep must peak at least this far above rest (deg); smaller wiggles are "
+        "not counted.",
+    )
+    min_rep_s: float = Field(default=0.5, gt=0, description="Shortest countable rep (s).")
+    rest_settle_s: float = Field(
+        default=0.8,
+        ge=0,
+        description="Time (s) the leg must stay below end_deg before the rep is closed and "
+        "measured; the samples in it let the end of the lower be located.",
+    )
+    preroll_s: float = Field(
+        default=3.0,
+        gt=0,
+        description="Samples kept from before the rep opens (s): a slow lift leaves rest well "
+        "before it crosses start_deg.",
+    )
+    still_deg_per_s: float = Field(
+        default=8.0,
+        gt=0,
+        description="Live phase display only: angular speed (deg/s) under which the leg counts "
+        "as still (hold). Reported phases come from the finished rep's segmentation.",
+    )
+    baseline_window_s: float = Field(
+        default=2.0,
+        gt=0,
+        description="Rest baseline (the person's own zero) = median abduction over the last "
+        "this-many seconds spent at rest.",
+    )
+    hold_band_deg: float = Field(
+        default=2.5,
+        gt=0,
+        description="Angle below the rep's peak (deg) still counted as 'at the top' when "
+        "reading the hold level.",
+    )
+    shape_prior: float = Field(
+        default=2.2,
+        ge=1.0,
+        le=5.0,
+        description="Phase boundaries come from fitting each movement (lift, lower) with a "
+        "smooth step from rest to top whose shape is the regularised incomplete beta function "
+        "I_x(k, k); its ends are where motion starts and stops (DOMAIN.md), so a slow start is "
+        "not cut off as a threshold on the angle would. k = 2.2 matches a raised-cosine "
+        "movement, k = 3 a minimum-jerk one; this is the prior on k.",
+    )
+    shape_prior_weight: float = Field(
+        default=1.0,
+        ge=0,
+        description="How strongly k is pulled toward shape_prior (residual weight, deg per unit "
+        "of k); 0 leaves the shape free, which noise then exploits.",
+    )
+    shaking_band_hz: tuple[float, float] = Field(
+        default=(4.0, 12.0), description="Frequency band (Hz) of fatigue shaking at the hold."
+    )
+    shaking_amp_deg: float = Field(
+        default=0.8,
+        gt=0,
+        description="Amplitude (deg) of the strongest oscillation in shaking_band_hz during "
+        "the hold above which the rep is reported as shaking (fatigue: information, not a "
+        "fault). A sinusoid fit, so frame-to-frame pose jitter (spread over all frequencies) "
+        "does not count as shaking.",
+    )
+
+
+class FaultConfig(_Frozen):
+    """Fault thresholds (DOMAIN.md, 'Per repetition')."""
+
+    too_high_deg: float = Field(
+        default=45.0, description="Peak abduction above this (deg) = too_high (source)."
+    )
+    too_fast_lift_s: float = Field(
+        default=1.0, description="Lift shorter than this (s) = too_fast (default)."
+    )
+    hold_target_s: float = Field(default=2.0, description="Hold at the top for two seconds.")
+    hold_min_s: float = Field(
+        default=1.7, description="Hold shorter than this (s) = no_hold (tolerance, default)."
+    )
+    lower_ratio_target: float = Field(default=2.0, description="Lower twice as slowly as lift.")
+    lower_ratio_min: float = Field(
+        default=1.7, description="Lower shorter than this x lift = dropped (tolerance)."
+    )
+    toes_up_deg: float = Field(
+        default=8.0,
+        description="Foot rotation above this (deg; + = toes toward the ceiling, 0 = foot "
+        "parallel to the floor) at the top of the rep = toes_up. Margin above 0 absorbs "
+        "measurement noise on a ~25 px foot.",
+    )
+    toes_down_wanted_deg: float = Field(
+        default=-3.0,
+        description="Foot rotation at or below this (deg) is the wanted toes-down position; "
+        "between this and toes_up_deg the coach cues 'turn your toes toward the floor' without "
+        "calling a fault (no cue with a labral tear, where neutral is fine).",
+    )
+    hip_hike_deg: float = Field(
+        default=8.0, description="Trunk side-bend growing more than this (deg) during the lift."
+    )
+    pelvis_roll_deg: float = Field(
+        default=10.0, description="Pelvis rolled more than this (deg) from stacked."
+    )
+    forward_drift_deg: float = Field(
+        default=15.0, description="Leg more than this (deg) in front of the body line."
+    )
+    bent_knee_deg: float = Field(
+        default=160.0, description="Top knee angle under this (deg; 180 = straight)."
+    )
+
+
+class SetConfig(_Frozen):
+    """Splitting a video into sets."""
+
+    pause_split_s: float = Field(
+        default=12.0,
+        gt=0,
+        description="A pause at rest longer than this (s) between reps starts a new set.",
+    )
+    side_switch_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="The top side must stay switched this long (s) before the working leg "
+        "changes (the person turned over).",
+    )
+
+
+class ConditionsConfig(_Frozen):
+    """Conditions that change the rules (DOMAIN.md)."""
+
+    labral_tear: bool = Field(
+        default=False,
+        description="Known hip labral tear: a neutral foot is accepted; toes up is still a fault.",
+    )
+    bursitis: bool = Field(
+        default=False,
+        description="Acute trochanteric bursitis: warn; isometric holds first; sharp pain = stop.",
+    )
+
+
+class AnalysisConfig(_Frozen):
+    """All settings of one analysis."""
+
+    filter: FilterConfig = FilterConfig()
+    reps: RepConfig = RepConfig()
+    faults: FaultConfig = FaultConfig()
+    sets: SetConfig = SetConfig()
+    conditions: ConditionsConfig = ConditionsConfig()
+    pose: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Pose-model settings (see hipwise.pose.mediapipe_adapter.PoseConfig).",
+    )
+    checks: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Input-check settings (see hipwise.pose.checks.ChecksConfig).",
+    )
+
+
+def _format_validation(err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"])
+        parts.append(f"{loc}: {e['msg']}")
+    return "; ".join(parts)
+
+
+def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> AnalysisConfig:
+    """Read a TOML config (or the defaults) and apply dotted overrides.
+
+    Raises :class:`ConfigError` with the offending key on unknown keys or bad values.
+    """
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {path}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    if overrides:
+        data = apply_overrides(data, overrides)
+    try:
+        return AnalysisConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid settings: {_format_validation(exc)}") from exc
+
+
+def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Return a copy of ``data`` with ``{"section.key": value}`` overrides applied."""
+    out: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
+    for dotted, value in overrides.items():
+        keys = dotted.split(".")
+        node = out
+        for k in keys[:-1]:
+            child = node.setdefault(k, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"cannot set {dotted}: {k} is not a section")
+            node = child
+        node[keys[-1]] = value
+    return out

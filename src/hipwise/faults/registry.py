@@ -1,0 +1,109 @@
+"""Fault rules: one function per DOMAIN.md row, all with one signature.
+
+A rule takes the measured rep, the fault thresholds and the person's conditions and returns
+whether the fault is present. Rules register themselves in :data:`FAULT_RULES` with the cue the
+coach says and a priority (lower = more important, used to choose one cue at a time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hipwise.config import ConditionsConfig, FaultConfig
+from hipwise.contract import FAULT_IDS, FaultId
+from hipwise.reps.measure import RepMeasurement
+
+__all__ = ["FAULT_RULES", "FaultRule", "RuleFn", "evaluate_faults"]
+
+RuleFn = Callable[[RepMeasurement, FaultConfig, ConditionsConfig], bool]
+
+
+@dataclass(frozen=True)
+class FaultRule:
+    """A registered rule: its contract id, check, spoken cue and priority."""
+
+    id: FaultId
+    check: RuleFn
+    cue: str
+    priority: int
+
+    @property
+    def rule_text(self) -> str:
+        """The DOMAIN.md rule (the check's docstring)."""
+        return (self.check.__doc__ or "").strip()
+
+
+FAULT_RULES: dict[FaultId, FaultRule] = {}
+
+
+def _rule(fault_id: FaultId, cue: str, priority: int) -> Callable[[RuleFn], RuleFn]:
+    def deco(fn: RuleFn) -> RuleFn:
+        FAULT_RULES[fault_id] = FaultRule(fault_id, fn, cue, priority)
+        return fn
+
+    return deco
+
+
+@_rule("hip_hike", "Don't crunch your waist: reach long through your heel.", 1)
+def hip_hike(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
+    """No waist crunch: trunk side-bend growing by more than 8° during the lift = hip hike
+    (quadratus lumborum doing the work)."""
+    return m.side_bend_change_deg > c.hip_hike_deg
+
+
+@_rule("pelvis_roll", "Keep your hips stacked.", 2)
+def pelvis_roll(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
+    """Hips stay stacked: pelvis roll over 10° = pelvis rolling."""
+    return abs(m.pelvis_roll_deg) > c.pelvis_roll_deg
+
+
+@_rule("toes_up", "Turn your toes toward the floor.", 3)
+def toes_up(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
+    """Toes slightly toward the floor: toes above the heel = toes up, TFL taking over. Still a
+    fault with a labral tear (where a neutral foot is accepted)."""
+    return m.foot_rotation_deg > c.toes_up_deg
+
+
+@_rule("forward_drift", "Keep your leg in line with your body, not in front.", 4)
+def forward_drift(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
+    """No forward drift: leg more than 15° in front of the body line = hip flexors taking over."""
+    return m.forward_drift_deg > c.forward_drift_deg
+
+
+@_rule("too_high", "Stop lower: about a foot off the floor is plenty.", 5)
+def too_high(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
+    """Peak abduction at or below 45°: above 45° = too high, form almost certainly lost."""
+    return m.phases.peak_deg > c.too_high_deg
+
+
+@_rule("bent_knee", "Keep your top leg straight.", 6)
+def bent_knee(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
+    """Top leg straight: knee under 160° = bent knee."""
+    return m.min_knee_deg < c.bent_knee_deg
+
+
+@_rule("too_fast", "Lift slowly and breathe out.", 7)
+def too_fast(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
+    """Lift slowly, breathe out: lift shorter than 1.0 s = too fast / swinging."""
+    return m.phases.lift_s < c.too_fast_lift_s
+
+
+@_rule("no_hold", "Hold two seconds at the top.", 8)
+def no_hold(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
+    """Hold at the top for two seconds: hold shorter than 2 s (tolerance 1.7 s) = no hold."""
+    return m.phases.hold_s < c.hold_min_s
+
+
+@_rule("dropped", "Lower twice as slowly as you lift.", 9)
+def dropped(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
+    """Lower twice as slowly as the lift: descent shorter than 2 x lift (tolerance 1.7 x) =
+    dropped the leg."""
+    return m.phases.lower_s < c.lower_ratio_min * m.phases.lift_s
+
+
+def evaluate_faults(
+    m: RepMeasurement, faults: FaultConfig, conditions: ConditionsConfig
+) -> list[FaultId]:
+    """All faults present in one rep, in contract order."""
+    return [f for f in FAULT_IDS if FAULT_RULES[f].check(m, faults, conditions)]

@@ -1,0 +1,147 @@
+"""Per-frame kinematics of the side-lying leg lift, as pure vectorised functions.
+
+All functions take landmark arrays with any leading shape ``(...)``:
+``xy (..., 33, 2)`` image pixels (y down), ``depth (..., 33)`` pixels (smaller = closer to the
+camera), ``world (..., 33, 3)`` metres. ``top`` names the working (upper) leg's side. Results are
+degrees with shape ``(...)``; NaN where an input landmark is missing.
+
+Geometry (front view, DOMAIN.md "What to measure"):
+- body long axis ``a``: mid-shoulder → mid-hip (points toward the feet);
+- ``up`` normal ``n``: the in-image perpendicular to ``a`` pointing to the top side (away from
+  the floor), its sign taken from the bottom→top hip and shoulder vectors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hipwise.pose.landmarks import LM, Side, leg_indices, other_side
+from hipwise.pose.sequence import FloatArray
+
+__all__ = [
+    "abduction_deg",
+    "body_axes",
+    "foot_rotation_deg",
+    "forward_drift_deg",
+    "knee_angle_deg",
+    "pelvis_roll_deg",
+    "side_bend_deg",
+    "top_side_score",
+]
+
+
+def _unit(v: FloatArray) -> FloatArray:
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return v / n
+
+
+def _dot(u: FloatArray, v: FloatArray) -> FloatArray:
+    return np.sum(u * v, axis=-1)
+
+
+def _shoulder_hip(side: Side) -> tuple[LM, LM]:
+    if side == "left":
+        return LM.LEFT_SHOULDER, LM.LEFT_HIP
+    return LM.RIGHT_SHOULDER, LM.RIGHT_HIP
+
+
+def body_axes(xy: FloatArray, top: Side) -> tuple[FloatArray, FloatArray]:
+    """Unit long axis ``a`` (mid-shoulder → mid-hip) and unit ``up`` normal ``n``, each
+    ``(..., 2)``, in image coordinates."""
+    sh_t, hip_t = _shoulder_hip(top)
+    sh_b, hip_b = _shoulder_hip(other_side(top))
+    mid_sh = 0.5 * (xy[..., sh_t, :] + xy[..., sh_b, :])
+    mid_hip = 0.5 * (xy[..., hip_t, :] + xy[..., hip_b, :])
+    a = _unit(mid_hip - mid_sh)
+    perp = np.stack([-a[..., 1], a[..., 0]], axis=-1)
+    toward_top = (xy[..., hip_t, :] - xy[..., hip_b, :]) + (xy[..., sh_t, :] - xy[..., sh_b, :])
+    sign = np.where(_dot(perp, toward_top) >= 0, 1.0, -1.0)
+    return a, perp * sign[..., None]
+
+
+def abduction_deg(xy: FloatArray, top: Side) -> FloatArray:
+    """Raw 2D abduction: angle of the top leg (hip → ankle) from the long axis, + toward the
+    top side. Not yet zeroed on the person's rest (the rep tracker does that)."""
+    a, n = body_axes(xy, top)
+    hip, _, ankle, _, _ = leg_indices(top)
+    leg = xy[..., ankle, :] - xy[..., hip, :]
+    return np.degrees(np.arctan2(_dot(leg, n), _dot(leg, a)))
+
+
+def foot_rotation_deg(xy: FloatArray, world: FloatArray, top: Side) -> FloatArray:
+    """Foot rotation about the leg axis, + = toes toward the ceiling, 0 = foot parallel to the
+    floor, − = toes toward the floor (wanted).
+
+    The heel→toe vector's image component along the leg's ``up`` normal, divided by the foot's
+    metric length (world landmarks) scaled to pixels by the thigh+shank image/world ratio; the
+    foot points at the camera, so its image length alone would be foreshortened.
+    """
+    hip, knee, ankle, heel, toe = leg_indices(top)
+    leg2 = xy[..., ankle, :] - xy[..., hip, :]
+    lu = _unit(leg2)
+    n_leg = np.stack([-lu[..., 1], lu[..., 0]], axis=-1)
+    _, n_body = body_axes(xy, top)
+    n_leg = n_leg * np.where(_dot(n_leg, n_body) >= 0, 1.0, -1.0)[..., None]
+    foot2 = xy[..., toe, :] - xy[..., heel, :]
+    up_px = _dot(foot2, n_leg)
+    leg_px = np.linalg.norm(xy[..., knee, :] - xy[..., hip, :], axis=-1) + np.linalg.norm(
+        xy[..., ankle, :] - xy[..., knee, :], axis=-1
+    )
+    leg_m = np.linalg.norm(world[..., knee, :] - world[..., hip, :], axis=-1) + np.linalg.norm(
+        world[..., ankle, :] - world[..., knee, :], axis=-1
+    )
+    foot_m = np.linalg.norm(world[..., toe, :] - world[..., heel, :], axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        foot_px = foot_m * leg_px / leg_m
+        ratio = np.clip(up_px / foot_px, -1.0, 1.0)
+    return np.degrees(np.arcsin(ratio))
+
+
+def side_bend_deg(xy: FloatArray, top: Side) -> FloatArray:
+    """Trunk side-bend: the angle between the hip line and the shoulder line (bottom → top
+    side), + when the top hip and top shoulder come closer (waist crunch / hip hike)."""
+    a, n = body_axes(xy, top)
+    sh_t, hip_t = _shoulder_hip(top)
+    sh_b, hip_b = _shoulder_hip(other_side(top))
+    h = xy[..., hip_t, :] - xy[..., hip_b, :]
+    s = xy[..., sh_t, :] - xy[..., sh_b, :]
+    hip_tilt = np.arctan2(-_dot(h, a), _dot(h, n))  # top hip toward the head: +
+    sh_tilt = np.arctan2(-_dot(s, a), _dot(s, n))  # top shoulder toward the head: +
+    return np.degrees(hip_tilt - sh_tilt)
+
+
+def pelvis_roll_deg(xy: FloatArray, depth: FloatArray, top: Side) -> FloatArray:
+    """Pelvis roll out of stacked: angle of the bottom→top hip line out of the image plane,
+    + = top hip further from the camera (rolling back). Zero it on the person's rest."""
+    _, hip_t = _shoulder_hip(top)
+    _, hip_b = _shoulder_hip(other_side(top))
+    d_img = np.linalg.norm(xy[..., hip_t, :] - xy[..., hip_b, :], axis=-1)
+    d_depth = depth[..., hip_t] - depth[..., hip_b]
+    return np.degrees(np.arctan2(d_depth, d_img))
+
+
+def forward_drift_deg(xy: FloatArray, depth: FloatArray, top: Side) -> FloatArray:
+    """Leg drift out of the body plane: angle of the top leg (hip → ankle) toward the camera,
+    + = in front of the body line. Zero it on the person's rest."""
+    hip, _, ankle, _, _ = leg_indices(top)
+    d_img = np.linalg.norm(xy[..., ankle, :] - xy[..., hip, :], axis=-1)
+    d_depth = depth[..., hip] - depth[..., ankle]
+    return np.degrees(np.arctan2(d_depth, d_img))
+
+
+def knee_angle_deg(xy: FloatArray, depth: FloatArray, top: Side) -> FloatArray:
+    """Top knee angle hip–knee–ankle in image space with depth (180 = straight)."""
+    hip, knee, ankle, _, _ = leg_indices(top)
+    p = np.concatenate([xy, depth[..., None]], axis=-1)
+    u = _unit(p[..., hip, :] - p[..., knee, :])
+    v = _unit(p[..., ankle, :] - p[..., knee, :])
+    return np.degrees(np.arccos(np.clip(_dot(u, v), -1.0, 1.0)))
+
+
+def top_side_score(xy: FloatArray) -> FloatArray:
+    """How much the left side lies above the right in the image, in pixels (``(...)``):
+    > 0 means the left hip/shoulder are higher (the left leg is on top)."""
+    left = xy[..., LM.LEFT_HIP, 1] + xy[..., LM.LEFT_SHOULDER, 1]
+    right = xy[..., LM.RIGHT_HIP, 1] + xy[..., LM.RIGHT_SHOULDER, 1]
+    return 0.5 * (right - left)

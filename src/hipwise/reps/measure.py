@@ -1,0 +1,109 @@
+"""Per-rep measurements from a finished rep's buffered kinematics (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hipwise.config import FilterConfig, RepConfig
+from hipwise.kinematics.filter import gaussian_smooth
+from hipwise.pose.sequence import FloatArray
+from hipwise.reps.segment import RepPhases, segment_rep
+
+__all__ = ["CHANNELS", "RepBuffer", "RepMeasurement", "measure_rep", "oscillation_amplitude"]
+
+#: Kinematic channels buffered per frame (degrees): raw abduction (not zeroed), foot rotation,
+#: trunk side-bend, pelvis roll, forward drift, top knee angle.
+CHANNELS: tuple[str, ...] = ("abduction", "foot", "side_bend", "roll", "drift", "knee")
+
+_MIN_HOLD_WINDOW_S = 0.2
+
+
+@dataclass(frozen=True)
+class RepBuffer:
+    """One rep's samples: ``t (N,)`` seconds and ``values (N, len(CHANNELS))`` degrees, plus the
+    rest baseline of the abduction (deg) that zeroes this rep's angle."""
+
+    t: FloatArray
+    values: FloatArray
+    baseline_deg: float
+
+    def channel(self, name: str) -> FloatArray:
+        """One channel's ``(N,)`` samples."""
+        return self.values[:, CHANNELS.index(name)]
+
+
+@dataclass(frozen=True)
+class RepMeasurement:
+    """Everything the fault rules need about one rep (angles in degrees, times in seconds)."""
+
+    phases: RepPhases
+    foot_rotation_deg: float
+    side_bend_change_deg: float
+    pelvis_roll_deg: float
+    forward_drift_deg: float
+    min_knee_deg: float
+    shaking: bool
+    shaking_amp_deg: float
+    extras: dict[str, float] = field(default_factory=dict)
+
+
+def _median(x: FloatArray) -> float:
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if x.size else float("nan")
+
+
+def oscillation_amplitude(
+    t: FloatArray, r: FloatArray, band_hz: tuple[float, float], step_hz: float = 0.25
+) -> float:
+    """Amplitude (deg) of the best-fitting sinusoid with a frequency in ``band_hz`` in the
+    residual ``r (N,)`` sampled at ``t (N,)`` s (irregular sampling is fine); 0 if too short."""
+    ok = np.isfinite(r)
+    t, r = t[ok], r[ok]
+    if len(t) < 8 or t[-1] - t[0] < 2.0 / band_hz[0]:
+        return 0.0
+    r = r - r.mean()
+    best = 0.0
+    for f in np.arange(band_hz[0], band_hz[1] + 1e-9, step_hz):
+        basis = np.stack([np.sin(2 * np.pi * f * t), np.cos(2 * np.pi * f * t)], axis=1)
+        coef, *_ = np.linalg.lstsq(basis, r, rcond=None)
+        best = max(best, float(np.hypot(coef[0], coef[1])))
+    return best
+
+
+def measure_rep(buf: RepBuffer, rep_cfg: RepConfig, filter_cfg: FilterConfig) -> RepMeasurement:
+    """Segment the rep and read each quantity where DOMAIN.md defines it: foot rotation, pelvis
+    roll, drift and knee at the top (hold); side-bend as its growth from the rest before the
+    lift to the top; shaking as band-limited wobble of the angle during the hold."""
+    t = buf.t
+    angle = buf.channel("abduction") - buf.baseline_deg
+    phases = segment_rep(t, angle, rep_cfg, filter_cfg)
+    lo, hi = phases.lift_end, phases.lower_start
+    if hi - lo < _MIN_HOLD_WINDOW_S:
+        lo, hi = phases.peak_s - _MIN_HOLD_WINDOW_S / 2, phases.peak_s + _MIN_HOLD_WINDOW_S / 2
+    hold = (t >= lo) & (t <= hi)
+    pre = (t < phases.lift_start) & (t >= phases.lift_start - 1.0)
+    if np.count_nonzero(pre) < 2:
+        pre = t <= t[0] + 0.2
+
+    def at_top(name: str) -> float:
+        return _median(buf.channel(name)[hold])
+
+    def change(name: str) -> float:
+        return at_top(name) - _median(buf.channel(name)[pre])
+
+    amp = oscillation_amplitude(
+        t[hold], (angle - gaussian_smooth(t, angle, filter_cfg.segment_sigma_s))[hold],
+        rep_cfg.shaking_band_hz,
+    )
+    return RepMeasurement(
+        phases=phases,
+        foot_rotation_deg=at_top("foot"),
+        side_bend_change_deg=change("side_bend"),
+        pelvis_roll_deg=change("roll"),
+        forward_drift_deg=change("drift"),
+        min_knee_deg=at_top("knee"),
+        shaking=amp > rep_cfg.shaking_amp_deg,
+        shaking_amp_deg=amp,
+    )

@@ -1,0 +1,246 @@
+"""A whole session, streamed frame by frame: which leg works, reps, faults and sets.
+
+:class:`SessionTracker` wraps a :class:`~hipwise.reps.tracker.RepTracker` per working leg, turns
+each pose frame into kinematic channels, splits sets by working leg and by pauses, and applies
+the fault registry to every finished rep. ``hipwise analyze`` and the live coach both drive it
+one frame at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hipwise.config import AnalysisConfig
+from hipwise.contract import FaultId
+from hipwise.faults.registry import evaluate_faults
+from hipwise.kinematics.angles import (
+    abduction_deg,
+    foot_rotation_deg,
+    forward_drift_deg,
+    knee_angle_deg,
+    pelvis_roll_deg,
+    side_bend_deg,
+    top_side_score,
+)
+from hipwise.pose.landmarks import LM, Side, leg_indices, other_side
+from hipwise.pose.sequence import FloatArray, PoseFrame
+from hipwise.reps.measure import CHANNELS, RepMeasurement
+from hipwise.reps.tracker import Phase, PhaseChanged, RepCompleted, RepDiscarded, RepTracker
+
+__all__ = [
+    "FrameState",
+    "RepRecord",
+    "SessionEvent",
+    "SessionTracker",
+    "SetRecord",
+    "SideChanged",
+    "frame_channels",
+]
+
+_TRUNK = (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP)
+
+
+def frame_channels(frame: PoseFrame, top: Side, min_visibility: float) -> FloatArray:
+    """Kinematic channels ``(len(CHANNELS),)`` in degrees for one frame with ``top`` as the
+    working leg; NaN where a needed landmark is missing or below ``min_visibility``."""
+    out = np.full(len(CHANNELS), np.nan)
+    if not frame.detected:
+        return out
+    vis = frame.visibility
+    hip, knee, ankle, heel, toe = leg_indices(top)
+
+    def seen(*idx: int) -> bool:
+        return bool(np.all(vis[list(idx)] >= min_visibility))
+
+    xy, depth, world = frame.xy, frame.depth, frame.world
+    trunk_ok = seen(*_TRUNK)
+    if trunk_ok and seen(ankle):
+        out[0] = abduction_deg(xy, top)
+    if trunk_ok and seen(hip, knee, ankle, heel, toe):
+        out[1] = foot_rotation_deg(xy, world, top)
+    if trunk_ok:
+        out[2] = side_bend_deg(xy, top)
+        out[3] = pelvis_roll_deg(xy, depth, top)
+    if seen(hip, ankle):
+        out[4] = forward_drift_deg(xy, depth, top)
+    if seen(hip, knee, ankle):
+        out[5] = knee_angle_deg(xy, depth, top)
+    return out
+
+
+@dataclass(frozen=True)
+class RepRecord:
+    """A counted rep: its set-local index, working leg, measurement and faults."""
+
+    index: int
+    side: Side
+    measurement: RepMeasurement
+    faults: list[FaultId]
+    t_counted: float
+
+    @property
+    def good(self) -> bool:
+        """No fault."""
+        return not self.faults
+
+
+@dataclass
+class SetRecord:
+    """Reps of one continuous bout on one working leg."""
+
+    side: Side
+    reps: list[RepRecord] = field(default_factory=list)
+    discarded: list[RepDiscarded] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SideChanged:
+    """The working leg changed (the person turned over) at ``t``."""
+
+    t: float
+    side: Side
+
+
+@dataclass(frozen=True)
+class FrameState:
+    """What the session knows after one frame (for display, CSV and reports)."""
+
+    t: float
+    detected: bool
+    side: Side | None
+    phase: Phase
+    abduction_deg: float | None
+    channels: FloatArray
+    set_index: int
+    rep_count: int
+
+
+SessionEvent = PhaseChanged | RepRecord | RepDiscarded | SideChanged
+
+
+class SessionTracker:
+    """Streams pose frames into sets of measured, judged reps."""
+
+    def __init__(self, config: AnalysisConfig, record_frames: bool = False) -> None:
+        self.cfg = config
+        self.sets: list[SetRecord] = []
+        self.frames: list[FrameState] = []
+        self._record = record_frames
+        self._side: Side | None = None
+        self._candidate: Side | None = None
+        self._candidate_since = 0.0
+        self._tracker: RepTracker | None = None
+        self._last_rep_end: float | None = None
+        self._new_set_pending = True
+
+    @property
+    def side(self) -> Side | None:
+        """The current working leg, once known."""
+        return self._side
+
+    def _current_set(self) -> SetRecord:
+        assert self._side is not None
+        if self._new_set_pending or not self.sets:
+            self.sets.append(SetRecord(self._side))
+            self._new_set_pending = False
+        return self.sets[-1]
+
+    def _switch_side(self, t: float, side: Side, events: list[SessionEvent]) -> None:
+        if self._tracker is not None:
+            self._handle(self._tracker.flush(t), events)
+        self._side = side
+        self._tracker = RepTracker(self.cfg.reps, self.cfg.filter)
+        self._new_set_pending = True
+        self._last_rep_end = None
+        events.append(SideChanged(t, side))
+
+    def _handle(self, rep_events: list[PhaseChanged | RepCompleted | RepDiscarded],
+                events: list[SessionEvent]) -> None:
+        for e in rep_events:
+            if isinstance(e, RepCompleted):
+                m = e.measurement
+                if (
+                    self._last_rep_end is not None
+                    and m.phases.lift_start - self._last_rep_end > self.cfg.sets.pause_split_s
+                ):
+                    self._new_set_pending = True
+                s = self._current_set()
+                faults = evaluate_faults(m, self.cfg.faults, self.cfg.conditions)
+                rec = RepRecord(len(s.reps) + 1, s.side, m, faults, e.t)
+                s.reps.append(rec)
+                self._last_rep_end = m.phases.lower_end
+                events.append(rec)
+            elif isinstance(e, RepDiscarded):
+                if self._side is not None and self.sets:
+                    self.sets[-1].discarded.append(e)
+                events.append(e)
+            else:
+                events.append(e)
+
+    def update(self, frame: PoseFrame) -> list[SessionEvent]:
+        """Feed one pose frame; returns what happened (phase changes, counted reps, ...)."""
+        events: list[SessionEvent] = []
+        t = frame.t
+        geo_top: Side | None = None
+        if frame.detected and np.all(frame.visibility[list(_TRUNK)] >= self.cfg.filter.min_visibility):
+            score = float(top_side_score(frame.xy))
+            geo_top = "left" if score > 0 else "right"
+        if geo_top is not None:
+            if self._side is None:
+                self._switch_side(t, geo_top, events)
+            elif geo_top != self._side:
+                if self._candidate != geo_top:
+                    self._candidate, self._candidate_since = geo_top, t
+                elif t - self._candidate_since >= self.cfg.sets.side_switch_s and (
+                    self._tracker is None or self._tracker.phase == "rest"
+                ):
+                    self._switch_side(t, geo_top, events)
+                    self._candidate = None
+            else:
+                self._candidate = None
+        channels = np.full(len(CHANNELS), np.nan)
+        if self._tracker is not None and self._side is not None:
+            # a brief left/right label flip of the pose model: measure the physically top leg
+            top = geo_top if geo_top is not None else self._side
+            channels = frame_channels(frame, top, self.cfg.filter.min_visibility)
+            self._handle(self._tracker.update(t, channels), events)
+        if self._record:
+            tr = self._tracker
+            zeroed = None
+            if tr is not None and tr.current_deg is not None and tr.baseline_deg is not None:
+                zeroed = tr.current_deg - tr.baseline_deg
+            self.frames.append(
+                FrameState(
+                    t=t,
+                    detected=frame.detected,
+                    side=self._side,
+                    phase=tr.phase if tr is not None else "rest",
+                    abduction_deg=zeroed,
+                    channels=channels,
+                    set_index=len(self.sets),
+                    rep_count=len(self.sets[-1].reps) if self.sets else 0,
+                )
+            )
+        return events
+
+    def finish(self, t: float) -> list[SessionEvent]:
+        """End of input: close a rep that is already back at rest; drop empty sets."""
+        events: list[SessionEvent] = []
+        if self._tracker is not None:
+            self._handle(self._tracker.flush(t), events)
+        self.sets = [s for s in self.sets if s.reps]
+        return events
+
+    def reps_per_side(self) -> dict[Side, int]:
+        """Counted reps so far, per working leg."""
+        out: dict[Side, int] = {"left": 0, "right": 0}
+        for s in self.sets:
+            out[s.side] += len(s.reps)
+        return out
+
+    @staticmethod
+    def other(side: Side) -> Side:
+        """The other leg."""
+        return other_side(side)

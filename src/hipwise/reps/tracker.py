@@ -1,0 +1,201 @@
+"""Streaming repetition tracker: one update per frame, events out.
+
+The same tracker runs offline (``hipwise analyze``) and live (the web coach), so the two cannot
+disagree. States: rest → active (live phases lift / hold / lower) → returning (back below the
+end threshold, settling) → rest. A rep is counted only when the leg rose at least
+``min_peak_deg`` above the person's own rest baseline and came back.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from hipwise.config import FilterConfig, RepConfig
+from hipwise.kinematics.filter import LowPass
+from hipwise.pose.sequence import FloatArray
+from hipwise.reps.measure import CHANNELS, RepBuffer, RepMeasurement, measure_rep
+from hipwise.reps.segment import SegmentationError
+
+__all__ = [
+    "Phase",
+    "PhaseChanged",
+    "RepCompleted",
+    "RepDiscarded",
+    "RepEvent",
+    "RepTracker",
+]
+
+Phase = Literal["rest", "lift", "hold", "lower"]
+_ABD = CHANNELS.index("abduction")
+
+
+@dataclass(frozen=True)
+class PhaseChanged:
+    """The live phase changed at time ``t`` (s)."""
+
+    t: float
+    phase: Phase
+
+
+@dataclass(frozen=True)
+class RepCompleted:
+    """A counted rep, measured once the leg settled back at rest."""
+
+    t: float
+    buffer: RepBuffer
+    measurement: RepMeasurement
+
+
+@dataclass(frozen=True)
+class RepDiscarded:
+    """A movement that was not counted, and why."""
+
+    t: float
+    reason: str
+    peak_deg: float
+
+
+RepEvent = PhaseChanged | RepCompleted | RepDiscarded
+
+
+class RepTracker:
+    """Counts and measures reps of one working leg from per-frame kinematics."""
+
+    def __init__(self, reps: RepConfig, filt: FilterConfig) -> None:
+        self.cfg = reps
+        self.filt = filt
+        self._lp = LowPass(filt.cutoff_hz)
+        self._history: deque[tuple[float, FloatArray]] = deque()
+        self._rest: deque[tuple[float, float]] = deque()
+        self._state: Literal["rest", "active", "returning"] = "rest"
+        self._buf: list[tuple[float, FloatArray]] = []
+        self._peak = -np.inf
+        self._opened_t = 0.0
+        self._returned_t = 0.0
+        self._last_valid_t: float | None = None
+        self._prev: tuple[float, float] | None = None
+        self.phase: Phase = "rest"
+        self.baseline_deg: float | None = None
+        self.current_deg: float | None = None
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _update_baseline(self, t: float, af: float) -> None:
+        self._rest.append((t, af))
+        while self._rest and self._rest[0][0] < t - self.cfg.baseline_window_s:
+            self._rest.popleft()
+        self.baseline_deg = float(np.median([a for _, a in self._rest]))
+
+    def _set_phase(self, t: float, phase: Phase, events: list[RepEvent]) -> None:
+        if phase != self.phase:
+            self.phase = phase
+            events.append(PhaseChanged(t, phase))
+
+    def _open(self, t: float, events: list[RepEvent]) -> None:
+        self._state = "active"
+        self._buf = list(self._history)
+        self._peak = -np.inf
+        self._opened_t = t
+        self._set_phase(t, "lift", events)
+
+    def _close(self, t: float, events: list[RepEvent]) -> None:
+        base = self.baseline_deg if self.baseline_deg is not None else 0.0
+        peak = float(self._peak - base)
+        buf = self._buf
+        self._buf = []
+        self._state = "rest"
+        self._set_phase(t, "rest", events)
+        if peak < self.cfg.min_peak_deg:
+            events.append(RepDiscarded(t, f"only {peak:.0f}° above rest", peak))
+            return
+        if self._returned_t - self._opened_t < self.cfg.min_rep_s:
+            events.append(RepDiscarded(t, "too short to be a rep", peak))
+            return
+        rb = RepBuffer(
+            t=np.array([s[0] for s in buf]),
+            values=np.stack([s[1] for s in buf]),
+            baseline_deg=base,
+        )
+        try:
+            m = measure_rep(rb, self.cfg, self.filt)
+        except SegmentationError as exc:
+            events.append(RepDiscarded(t, f"could not time the rep: {exc}", peak))
+            return
+        events.append(RepCompleted(t, rb, m))
+
+    # -- public ----------------------------------------------------------------------------
+    def update(self, t: float, values: FloatArray) -> list[RepEvent]:
+        """Feed one frame: time ``t`` (s) and ``values`` ``(len(CHANNELS),)`` degrees in the
+        order of :data:`~hipwise.reps.measure.CHANNELS` (NaN = missing). Returns events."""
+        events: list[RepEvent] = []
+        values = np.asarray(values, dtype=np.float64)
+        raw = float(values[_ABD])
+        if not np.isfinite(raw):
+            gap = t - self._last_valid_t if self._last_valid_t is not None else 0.0
+            if self._state != "rest" and gap > self.filt.max_gap_s:
+                self._buf = []
+                self._state = "rest"
+                self._set_phase(t, "rest", events)
+                events.append(RepDiscarded(t, "lost sight of the leg during the rep", 0.0))
+            return events
+        self._last_valid_t = t
+        af = float(self._lp.update(t, np.array([raw]))[0])
+        self.current_deg = af
+        sample = (t, values.copy())
+        self._history.append(sample)
+        while self._history and self._history[0][0] < t - self.cfg.preroll_s:
+            self._history.popleft()
+        speed = 0.0
+        if self._prev is not None and t > self._prev[0]:
+            speed = (af - self._prev[1]) / (t - self._prev[0])
+        self._prev = (t, af)
+
+        if self.baseline_deg is None:
+            self._update_baseline(t, af)
+            return events
+        above = af - self.baseline_deg
+        if self._state == "rest":
+            if above > self.cfg.start_deg:
+                self._open(t, events)
+            else:
+                self._update_baseline(t, af)
+            return events
+
+        self._buf.append(sample)
+        self._peak = max(self._peak, af)
+        if self._state == "active":
+            if above < self.cfg.end_deg:
+                self._state = "returning"
+                self._returned_t = t
+            elif self.phase == "lift" and speed < self.cfg.still_deg_per_s:
+                self._set_phase(t, "hold", events)
+            elif self.phase == "hold" and speed < -self.cfg.still_deg_per_s and (
+                af < self._peak - self.cfg.hold_band_deg
+            ):
+                self._set_phase(t, "lower", events)
+            elif self.phase == "hold" and speed > self.cfg.still_deg_per_s and af >= self._peak:
+                self._set_phase(t, "lift", events)
+            return events
+        # returning: settle at rest, or a new rep starts right away
+        if above > self.cfg.start_deg:
+            self._close(t, events)
+            self._open(t, events)
+            return events
+        if t - self._returned_t >= self.cfg.rest_settle_s:
+            self._close(t, events)
+        return events
+
+    def flush(self, t: float) -> list[RepEvent]:
+        """End of input: close a rep whose leg is already back at rest."""
+        events: list[RepEvent] = []
+        if self._state == "returning":
+            self._close(t, events)
+        elif self._state == "active":
+            self._buf = []
+            self._state = "rest"
+            self._set_phase(t, "rest", events)
+            events.append(RepDiscarded(t, "the video ended with the leg still up", 0.0))
+        return events
