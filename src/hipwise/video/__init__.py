@@ -9,6 +9,7 @@ from hipwise.video.errors import (
     VideoError,
     VideoNotFoundError,
 )
+from hipwise.video.motion import CameraMotionTracker, MotionConfig, MotionSample
 from hipwise.video.reader import (
     IncompleteRead,
     ReaderConfig,
@@ -22,8 +23,11 @@ from hipwise.video.reader import (
 from hipwise.video.writer import VideoWriter
 
 __all__ = [
+    "CameraMotionTracker",
     "CorruptVideoError",
     "IncompleteRead",
+    "MotionConfig",
+    "MotionSample",
     "NoFramesError",
     "NotAVideoError",
     "ReaderConfig",

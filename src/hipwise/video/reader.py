@@ -43,6 +43,7 @@ from hipwise.video.errors import (
     VideoError,
     VideoNotFoundError,
 )
+from hipwise.video.motion import CameraMotionTracker, MotionConfig, MotionSample
 
 __all__ = [
     "IncompleteRead",
@@ -56,6 +57,8 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+_Item = tuple[float, NDArray[np.uint8], MotionSample | None]
 
 # Container magic numbers: a file that starts like a video container but cannot be opened is
 # damaged (CorruptVideoError), anything else is not a video (NotAVideoError).
@@ -88,6 +91,11 @@ class ReaderConfig(BaseModel):
     max_decode_errors: int = Field(default=25, ge=0)
     """Packets that may fail to decode (skipped) before reading stops and the rest of the file
     is treated as damaged."""
+
+    camera_motion: MotionConfig | None = None
+    """When set, each frame's global camera shift is measured while decoding (in the decode
+    thread when ``prefetch`` > 0, so it costs the pose model nothing) and attached as
+    :attr:`VideoFrame.motion`."""
 
 
 @dataclass(frozen=True)
@@ -123,11 +131,13 @@ class VideoMeta:
 @dataclass(frozen=True, eq=False)
 class VideoFrame:
     """One decoded frame: ``index`` (0-based, in yield order), ``t`` its timestamp in seconds
-    from the first frame, ``rgb`` the pixels as a C-contiguous ``uint8`` array ``(H, W, 3)``."""
+    from the first frame, ``rgb`` the pixels as a C-contiguous ``uint8`` array ``(H, W, 3)``;
+    ``motion`` the camera shift (when ``ReaderConfig.camera_motion`` is set)."""
 
     index: int
     t: float
     rgb: NDArray[np.uint8]
+    motion: MotionSample | None = None
 
 
 @dataclass(frozen=True)
@@ -364,7 +374,7 @@ class VideoSource:
             rgb = np.ascontiguousarray(np.rot90(rgb, k=-self._rot // 90))
         return np.asarray(rgb, dtype=np.uint8)
 
-    def _frames(self) -> Iterator[tuple[float, NDArray[np.uint8]]]:
+    def _frames(self) -> Iterator[_Item]:
         """(t seconds, rgb) in order, timestamps made relative and strictly increasing."""
         raw = self._raw
         if raw is None or self._first is None:
@@ -374,6 +384,11 @@ class VideoSource:
         t0_pts = first.pts
         last_t = -np.inf
         nominal = 1.0 / self.info.fps if self.info.fps > 0 else 1.0 / 30.0
+        motion = (
+            CameraMotionTracker(self.config.camera_motion)
+            if self.config.camera_motion is not None
+            else None
+        )
         frame: Any = first
         while frame is not None:
             if self._stop.is_set():
@@ -386,15 +401,14 @@ class VideoSource:
                 self.dropped_timestamps += 1
             else:
                 last_t = t
-                yield t, self._convert(frame)
+                rgb = self._convert(frame)
+                yield t, rgb, (motion.update(rgb) if motion is not None else None)
             frame = next(raw, None)
 
-    def _threaded(self) -> Iterator[tuple[float, NDArray[np.uint8]]]:
-        q: queue.Queue[tuple[float, NDArray[np.uint8]] | BaseException | None] = queue.Queue(
-            maxsize=self.config.prefetch
-        )
+    def _threaded(self) -> Iterator[_Item]:
+        q: queue.Queue[_Item | BaseException | None] = queue.Queue(maxsize=self.config.prefetch)
 
-        def put(item: tuple[float, NDArray[np.uint8]] | BaseException | None) -> bool:
+        def put(item: _Item | BaseException | None) -> bool:
             while not self._stop.is_set():
                 try:
                     q.put(item, timeout=0.1)
@@ -429,10 +443,10 @@ class VideoSource:
         self._iterated = True
         gen = self._threaded() if self.config.prefetch > 0 else self._frames()
         last_t = 0.0
-        for i, (t, rgb) in enumerate(gen):
+        for i, (t, rgb, motion) in enumerate(gen):
             self.frames_read = i + 1
             last_t = t
-            yield VideoFrame(index=i, t=t, rgb=rgb)
+            yield VideoFrame(index=i, t=t, rgb=rgb, motion=motion)
         self._finish(last_t)
 
     def _finish(self, last_t: float) -> None:
