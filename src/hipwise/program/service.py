@@ -1,0 +1,76 @@
+"""Glue between the store and the pure programme rules: load a person's settings, record the
+programme changes their history calls for, plan today.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, tzinfo
+
+from pydantic import ValidationError
+
+from hipwise.program.config import PROGRAM_CONFIG_KEY, ProgramConfig
+from hipwise.program.plan import TodayPlan, plan_today, programme_updates
+from hipwise.store.errors import InvalidProfileError
+from hipwise.store.records import EventRecord, PersonData
+from hipwise.store.store import Store
+from hipwise.store.vocab import EventKind
+
+__all__ = ["apply_programme_updates", "program_config_for", "today_for"]
+
+log = logging.getLogger(__name__)
+
+
+def program_config_for(data: PersonData) -> ProgramConfig:
+    """The person's programme settings: defaults overridden by their ``program_config`` setting.
+
+    Raises:
+        InvalidProfileError: the stored overrides are not valid settings.
+    """
+    raw = data.settings.get(PROGRAM_CONFIG_KEY) or {}
+    try:
+        return ProgramConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise InvalidProfileError(
+            f"the programme settings of {data.person.name!r} are invalid ({exc.error_count()} "
+            "problem(s)); fix them with 'hipwise profile update --set KEY=VALUE' or clear them "
+            "with 'hipwise profile update --reset-settings'"
+        ) from exc
+
+
+def apply_programme_updates(store: Store, person: str | None) -> list[EventRecord]:
+    """Record the progression/regression/safe-variation changes the history calls for."""
+    data = store.person_data(person)
+    cfg = program_config_for(data)
+    recorded = []
+    for p in programme_updates(data, cfg):
+        ev = store.add_program_event(
+            data.person.name, kind=_kind(p.kind), effective_at=p.effective_at, side=p.side,
+            load_kg=p.load_kg, variation=p.variation, reason=p.reason,
+        )
+        log.info("programme change for %s: %s", data.person.name, p.reason)
+        recorded.append(ev)
+    return recorded
+
+
+def _kind(kind: str) -> EventKind:
+    if kind not in ("progress", "regress", "safe_variation", "resume", "set_load"):
+        raise ValueError(f"unknown programme event {kind!r}")
+    return kind  # type: ignore[return-value]
+
+
+def today_for(
+    store: Store,
+    person: str | None,
+    *,
+    today: date,
+    tz: tzinfo | None = None,
+    pain_now: bool | None = None,
+    before_run: bool = False,
+) -> tuple[TodayPlan, list[EventRecord]]:
+    """Record pending programme changes, then plan today; returns (plan, changes recorded)."""
+    changes = apply_programme_updates(store, person)
+    data = store.person_data(person)
+    plan = plan_today(data, program_config_for(data), today=today, tz=tz, pain_now=pain_now,
+                      before_run=before_run)
+    return plan, changes
