@@ -1,0 +1,1 @@
+"""CLI subcommands of the programme: ``profile``, ``today``, ``history``, ``feel``."""
