@@ -116,17 +116,17 @@ class RepConfig(_Frozen):
         "reading the hold level.",
     )
     shape_prior: float = Field(
-        default=2.2,
+        default=2.6,
         ge=1.0,
         le=5.0,
         description="Phase boundaries come from fitting each movement (lift, lower) with a "
         "smooth step from rest to top whose shape is the regularised incomplete beta function "
         "I_x(k, k); its ends are where motion starts and stops (DOMAIN.md), so a slow start is "
         "not cut off as a threshold on the angle would. k = 2.2 matches a raised-cosine "
-        "movement, k = 3 a minimum-jerk one; this is the prior on k.",
+        "movement, k = 3 a minimum-jerk one; the prior sits between them.",
     )
     shape_prior_weight: float = Field(
-        default=1.0,
+        default=0.5,
         ge=0,
         description="How strongly k is pulled toward shape_prior (residual weight, deg per unit "
         "of k); 0 leaves the shape free, which noise then exploits.",
@@ -242,7 +242,9 @@ def _format_validation(err: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> AnalysisConfig:
+def load_config(
+    path: Path | None = None, overrides: dict[str, Any] | None = None
+) -> AnalysisConfig:
     """Read a TOML config (or the defaults) and apply dotted overrides.
 
     Raises :class:`ConfigError` with the offending key on unknown keys or bad values.

@@ -55,7 +55,10 @@ def body_axes(xy: FloatArray, top: Side) -> tuple[FloatArray, FloatArray]:
     mid_hip = 0.5 * (xy[..., hip_t, :] + xy[..., hip_b, :])
     a = _unit(mid_hip - mid_sh)
     perp = np.stack([-a[..., 1], a[..., 0]], axis=-1)
-    toward_top = (xy[..., hip_t, :] - xy[..., hip_b, :]) + (xy[..., sh_t, :] - xy[..., sh_b, :])
+    toward_top = np.asarray(
+        xy[..., hip_t, :] - xy[..., hip_b, :] + xy[..., sh_t, :] - xy[..., sh_b, :],
+        dtype=np.float64,
+    )
     sign = np.where(_dot(perp, toward_top) >= 0, 1.0, -1.0)
     return a, perp * sign[..., None]
 
@@ -122,12 +125,25 @@ def pelvis_roll_deg(xy: FloatArray, depth: FloatArray, top: Side) -> FloatArray:
 
 
 def forward_drift_deg(xy: FloatArray, depth: FloatArray, top: Side) -> FloatArray:
-    """Leg drift out of the body plane: angle of the top leg (hip → ankle) toward the camera,
-    + = in front of the body line. Zero it on the person's rest."""
+    """Leg drift out of the body's frontal plane: angle of the top leg (hip → ankle) toward the
+    camera, + = in front of the body line.
+
+    The frontal plane is spanned by the long axis and the bottom→top hip line in image space
+    with depth, so it rolls with the pelvis: a rolled pelvis alone is not drift. Zero it on the
+    person's rest."""
+    sh_t, hip_t = _shoulder_hip(top)
+    sh_b, hip_b = _shoulder_hip(other_side(top))
+    p = np.concatenate([xy, depth[..., None]], axis=-1)
+    mid_sh = 0.5 * (p[..., sh_t, :] + p[..., sh_b, :])
+    mid_hip = 0.5 * (p[..., hip_t, :] + p[..., hip_b, :])
+    a = mid_hip - mid_sh
+    h = p[..., hip_t, :] - p[..., hip_b, :]
+    normal = _unit(np.cross(a, h))
+    # orient the normal toward the camera (negative depth)
+    normal = normal * np.where(normal[..., 2] <= 0, 1.0, -1.0)[..., None]
     hip, _, ankle, _, _ = leg_indices(top)
-    d_img = np.linalg.norm(xy[..., ankle, :] - xy[..., hip, :], axis=-1)
-    d_depth = depth[..., hip] - depth[..., ankle]
-    return np.degrees(np.arctan2(d_depth, d_img))
+    leg = _unit(p[..., ankle, :] - p[..., hip, :])
+    return np.degrees(np.arcsin(np.clip(_dot(leg, normal), -1.0, 1.0)))
 
 
 def knee_angle_deg(xy: FloatArray, depth: FloatArray, top: Side) -> FloatArray:

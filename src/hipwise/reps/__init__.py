@@ -1,7 +1,7 @@
 """Repetition tracking, segmentation and per-rep measurement."""
 
 from hipwise.reps.measure import CHANNELS, RepBuffer, RepMeasurement, measure_rep
-from hipwise.reps.segment import RepPhases, SegmentationError, segment_rep
+from hipwise.reps.segment import RepPhases, SegmentationError, StepFit, fit_step, segment_rep
 from hipwise.reps.tracker import (
     Phase,
     PhaseChanged,
@@ -23,6 +23,8 @@ __all__ = [
     "RepPhases",
     "RepTracker",
     "SegmentationError",
+    "StepFit",
+    "fit_step",
     "measure_rep",
     "segment_rep",
 ]

@@ -99,7 +99,8 @@ def measure_rep(buf: RepBuffer, rep_cfg: RepConfig, filter_cfg: FilterConfig) ->
     )
     return RepMeasurement(
         phases=phases,
-        foot_rotation_deg=at_top("foot"),
+        # the foot turns with a rolling pelvis; judge its rotation relative to the pelvis
+        foot_rotation_deg=at_top("foot") - np.nan_to_num(change("roll")),
         side_bend_change_deg=change("side_bend"),
         pelvis_roll_deg=change("roll"),
         forward_drift_deg=change("drift"),

@@ -184,7 +184,8 @@ class SessionTracker:
         events: list[SessionEvent] = []
         t = frame.t
         geo_top: Side | None = None
-        if frame.detected and np.all(frame.visibility[list(_TRUNK)] >= self.cfg.filter.min_visibility):
+        min_vis = self.cfg.filter.min_visibility
+        if frame.detected and np.all(frame.visibility[list(_TRUNK)] >= min_vis):
             score = float(top_side_score(frame.xy))
             geo_top = "left" if score > 0 else "right"
         if geo_top is not None:

@@ -77,6 +77,7 @@ class RepTracker:
         self._opened_t = 0.0
         self._returned_t = 0.0
         self._last_valid_t: float | None = None
+        self._armed = True  # False after losing the leg mid-rep, until it is seen at rest
         self._prev: tuple[float, float] | None = None
         self.phase: Phase = "rest"
         self.baseline_deg: float | None = None
@@ -138,6 +139,7 @@ class RepTracker:
             if self._state != "rest" and gap > self.filt.max_gap_s:
                 self._buf = []
                 self._state = "rest"
+                self._armed = False
                 self._set_phase(t, "rest", events)
                 events.append(RepDiscarded(t, "lost sight of the leg during the rep", 0.0))
             return events
@@ -158,7 +160,9 @@ class RepTracker:
             return events
         above = af - self.baseline_deg
         if self._state == "rest":
-            if above > self.cfg.start_deg:
+            if not self._armed:
+                self._armed = above < self.cfg.end_deg
+            elif above > self.cfg.start_deg:
                 self._open(t, events)
             else:
                 self._update_baseline(t, af)

@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+
+from hipwise.kinematics import (
+    abduction_deg,
+    forward_drift_deg,
+    knee_angle_deg,
+    pelvis_roll_deg,
+    side_bend_deg,
+    top_side_score,
+)
+from hipwise.pose.landmarks import LM
+from tests.conftest import make_sequence
+
+
+@pytest.mark.parametrize("lying_on", ["left", "right"])
+@pytest.mark.parametrize("peak", [15.0, 30.0, 45.0])
+def test_abduction_above_rest_matches_script(lying_on: str, peak: float) -> None:
+    seq, _ = make_sequence([{"peak_deg": peak}], lying_on=lying_on)
+    top = "right" if lying_on == "left" else "left"
+    a = abduction_deg(seq.xy, top)  # type: ignore[arg-type]
+    rest = np.median(a[:10])
+    assert np.nanmax(a) - rest == pytest.approx(peak, abs=1.0)
+
+
+def test_top_side_score_names_the_upper_leg() -> None:
+    seq_l, _ = make_sequence([{}], lying_on="left")
+    seq_r, _ = make_sequence([{}], lying_on="right")
+    assert np.all(top_side_score(seq_l.xy) < 0)  # lying on the left: the right leg is on top
+    assert np.all(top_side_score(seq_r.xy) > 0)
+
+
+def test_rest_pose_has_no_trunk_faults() -> None:
+    seq, _ = make_sequence([{}])
+    f0 = slice(0, 5)
+    assert abs(np.mean(side_bend_deg(seq.xy[f0], "right"))) < 0.5
+    assert abs(np.mean(forward_drift_deg(seq.xy[f0], seq.depth[f0], "right"))) < 1.5
+    assert np.mean(knee_angle_deg(seq.xy[f0], seq.depth[f0], "right")) > 170
+
+
+def test_pelvis_roll_and_side_bend_follow_the_script() -> None:
+    seq, _ = make_sequence([{"faults": ["pelvis_roll", "hip_hike"]}])
+    roll = pelvis_roll_deg(seq.xy, seq.depth, "right")
+    bend = side_bend_deg(seq.xy, "right")
+    assert np.max(roll) - roll[0] == pytest.approx(18.0, abs=1.5)
+    assert np.max(bend) - bend[0] > 10.0
+
+
+def test_missing_landmarks_give_nan() -> None:
+    seq, _ = make_sequence([{}])
+    xy = seq.xy[:3].copy()
+    xy[:, LM.RIGHT_ANKLE] = np.nan
+    assert np.all(np.isnan(abduction_deg(xy, "right")))

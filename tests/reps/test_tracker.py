@@ -1,0 +1,74 @@
+import numpy as np
+
+from hipwise.config import FilterConfig, RepConfig
+from hipwise.reps import CHANNELS, PhaseChanged, RepCompleted, RepDiscarded, RepTracker
+
+
+def cosine(x: np.ndarray) -> np.ndarray:
+    return 0.5 - 0.5 * np.cos(np.pi * np.clip(x, 0, 1))
+
+
+def run(t: np.ndarray, a: np.ndarray) -> list:
+    tr = RepTracker(RepConfig(), FilterConfig())
+    events = []
+    for ti, ai in zip(t, a, strict=True):
+        v = np.zeros(len(CHANNELS))
+        v[0] = ai
+        v[CHANNELS.index("knee")] = 178.0
+        events += tr.update(float(ti), v)
+    events += tr.flush(float(t[-1]))
+    return events
+
+
+def reps_signal(peaks, lift=1.5, hold=2.0, lower=3.0, rest=1.5, lead=2.0, base=6.0):
+    t = np.arange(0, lead + len(peaks) * (lift + hold + lower + rest) + 1.5, 1 / 30)
+    a = np.full_like(t, base)
+    t0 = lead
+    for p in peaks:
+        a += p * (cosine((t - t0) / lift) - cosine((t - t0 - lift - hold) / lower))
+        t0 += lift + hold + lower + rest
+    return t, a
+
+
+def test_counts_every_rep_and_zeroes_on_rest() -> None:
+    t, a = reps_signal([30, 25, 35, 20])
+    ev = run(t, a)
+    done = [e for e in ev if isinstance(e, RepCompleted)]
+    assert len(done) == 4
+    peaks = [e.measurement.phases.peak_deg for e in done]
+    assert np.allclose(peaks, [30, 25, 35, 20], atol=0.5)
+
+
+def test_small_wiggles_are_not_reps() -> None:
+    t, a = reps_signal([30, 6, 30])
+    ev = run(t, a)
+    assert sum(isinstance(e, RepCompleted) for e in ev) == 2
+
+
+def test_live_phases_follow_lift_hold_lower() -> None:
+    t, a = reps_signal([30])
+    phases = [e.phase for e in run(t, a) if isinstance(e, PhaseChanged)]
+    assert phases[:4] == ["lift", "hold", "lower", "rest"]
+
+
+def test_back_to_back_reps_without_rest_are_split() -> None:
+    t, a = reps_signal([30, 30, 30], rest=0.3)
+    assert sum(isinstance(e, RepCompleted) for e in run(t, a)) == 3
+
+
+def test_losing_the_leg_mid_rep_discards_it_with_a_reason() -> None:
+    t, a = reps_signal([30, 30])
+    a = a.copy()
+    a[(t > 3.5) & (t < 5.0)] = np.nan
+    ev = run(t, a)
+    assert sum(isinstance(e, RepCompleted) for e in ev) == 1
+    reasons = [e.reason for e in ev if isinstance(e, RepDiscarded)]
+    assert any("lost sight" in r for r in reasons)
+
+
+def test_video_ending_with_leg_up_is_not_counted() -> None:
+    t, a = reps_signal([30])
+    cut = t < 4.5
+    ev = run(t[cut], a[cut])
+    assert not any(isinstance(e, RepCompleted) for e in ev)
+    assert any(isinstance(e, RepDiscarded) and "still up" in e.reason for e in ev)
