@@ -1,0 +1,684 @@
+"""MediaPipe BlazePose (full, ``model_complexity=1``) at the engine's edge, with orientation
+normalisation for people lying on their side.
+
+Pose models are trained on upright people; a side-lying body lies across the image. With
+``PoseConfig.orientation="auto"`` each frame is rotated by a multiple of 90° (``cv2.rotate``,
+exact) so the body axis is vertical with the head up, the model runs on the rotated frame and
+the landmarks are mapped back exactly to the original frame. The rotation is decided on the
+first detections by trying all four candidates on one frame (score: mean landmark visibility
+plus ``upright_weight`` x how vertical, head up, the trunk is), and decided again after the
+person has been lost for ``lost_after_s``.
+
+Backends (``PoseConfig.backend``):
+
+- ``"tasks"`` (default): MediaPipe Tasks ``PoseLandmarker`` running the wheel's own weights
+  through a bundle built offline once (:mod:`hipwise.pose.bundle`). It uses each frame's real
+  timestamp (correct smoothing on variable-frame-rate video) and can see several people: every
+  ``people_interval_s`` an extra still-image pass counts the people in view; when someone else
+  than a side-lying person is being tracked, the tracker follows several people and keeps the
+  one lying on their side (a warning says so).
+- ``"solutions"``: the legacy ``mediapipe.solutions.pose.Pose`` (one person, no count). Used
+  automatically when the bundle cannot be built.
+
+Coordinates follow :mod:`hipwise.pose.sequence`: ``xy`` in pixels of the frame given, ``depth``
+in pixels (MediaPipe's z times the model input's width), ``world`` in metres (x right, y down,
+as the original frame), ``visibility`` in [0, 1].
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field
+
+from hipwise.pose.landmarks import LM, NUM_LANDMARKS
+from hipwise.pose.sequence import FloatArray, PoseFrame, PoseSequence
+from hipwise.video.motion import CameraMotionTracker, MotionConfig, MotionSample
+
+__all__ = [
+    "MediaPipePoseEstimator",
+    "Orientation",
+    "PoseConfig",
+    "PoseRun",
+    "body_axis",
+    "map_points_back",
+    "map_vectors_back",
+    "measure_pose_fps",
+    "rotate_image",
+    "rotated_size",
+    "uprightness",
+]
+
+logger = logging.getLogger(__name__)
+
+Orientation = Literal["auto", "none", 0, 90, 180, 270]
+Progress = Callable[[int, int], None]
+"""Progress callback: ``(frames_done, frames_expected)``; ``frames_expected`` may be 0."""
+
+_BODY = np.arange(int(LM.LEFT_SHOULDER), NUM_LANDMARKS)  # shoulders to toes
+_CANDIDATES = (0, 90, 270, 180)
+
+
+class PoseConfig(BaseModel):
+    """Pose-model settings (frozen). Every threshold is documented with its unit."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    backend: Literal["tasks", "solutions"] = "tasks"
+    """``tasks``: Tasks PoseLandmarker on a locally built bundle (real timestamps, person
+    count); ``solutions``: legacy single-person API. Same weights, same speed."""
+
+    orientation: Orientation = "auto"
+    """Clockwise rotation (degrees) applied to frames before the model: ``auto`` chooses per
+    video (and again after the person is lost), ``none`` = 0, or a fixed 0/90/180/270."""
+
+    min_detection_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Person-detector score needed to start tracking someone (MediaPipe default)."""
+
+    min_presence_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Landmark model's person-presence score needed to keep a pose (Tasks backend)."""
+
+    min_tracking_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Below this, tracking is dropped and the detector runs again (MediaPipe default)."""
+
+    smooth_landmarks: bool = True
+    """Temporal smoothing (legacy backend; the Tasks backend always smooths in video mode)."""
+
+    max_fps: float | None = Field(default=15.0, gt=0.0)
+    """Run the model on at most this many frames per second of video (frames closer than
+    1/max_fps to the last analysed one are skipped); ``None`` analyses every frame. At 15 fps
+    the model's ~20 ms per frame gives > 3x real time on one core, and timing keeps a 67 ms
+    resolution (phases last 1-4 s); oscillations above 7.5 Hz are not resolved."""
+
+    lost_after_s: float = Field(default=0.5, gt=0.0)
+    """Seconds without a person after which tracking counts as lost and the orientation is
+    decided again on the next detection."""
+
+    probe_interval_s: float = Field(default=1.0, gt=0.0)
+    """While nobody is found, how often (seconds) all four orientations are tried on a frame
+    (4 still-image passes, ~120 ms)."""
+
+    upright_weight: float = Field(default=0.5, ge=0.0)
+    """Orientation score = mean body-landmark visibility (0-1) + upright_weight x the cosine
+    between the trunk (shoulders to hips) and the image's downward axis (-1..1)."""
+
+    lying_weight: float = Field(default=0.5, ge=0.0)
+    """When several people are in view, preference for the one whose trunk is horizontal in
+    the original frame: score + lying_weight x |cos(trunk angle to the x axis)|."""
+
+    count_people: bool = True
+    """Count the people in view every ``people_interval_s`` (Tasks backend only)."""
+
+    people_interval_s: float = Field(default=2.0, gt=0.0)
+    """Seconds between two person counts (one still-image pass, ~30 ms, i.e. ~1.5 % extra)."""
+
+    max_people: int = Field(default=3, ge=2)
+    """Most people the count (and multi-person tracking) looks for."""
+
+    same_person_torso: float = Field(default=0.5, gt=0.0)
+    """Two poses whose hip centres are closer than this many trunk lengths are one person."""
+
+    camera_motion: MotionConfig | None = MotionConfig()
+    """Measure the global camera shift on each analysed frame (``None`` to skip); reused from
+    the reader's frames when it already measured it (``ReaderConfig.camera_motion``)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Pure geometry: rotations by multiples of 90° and their exact inverse
+# --------------------------------------------------------------------------------------------
+
+
+def rotated_size(size: tuple[int, int], rot_cw: int) -> tuple[int, int]:
+    """(width, height) of a ``size`` image after a clockwise rotation of ``rot_cw`` degrees."""
+    w, h = size
+    return (h, w) if rot_cw % 180 == 90 else (w, h)
+
+
+def rotate_image(rgb: NDArray[np.uint8], rot_cw: int) -> NDArray[np.uint8]:
+    """``rgb`` ``(H, W, C)`` rotated clockwise by ``rot_cw`` (0, 90, 180, 270) degrees, as a
+    C-contiguous array (the input itself when ``rot_cw`` is 0)."""
+    import cv2
+
+    r = rot_cw % 360
+    if r == 0:
+        return rgb
+    code = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    return np.asarray(cv2.rotate(rgb, code[r]), dtype=np.uint8)
+
+
+def map_points_back(xy_rot: FloatArray, rot_cw: int, size: tuple[int, int]) -> FloatArray:
+    """Pixel coordinates ``(..., 2)`` in an image rotated clockwise by ``rot_cw`` degrees,
+    mapped back to the original image of ``size = (width, height)`` pixels (continuous
+    coordinates: the image spans [0, W] x [0, H])."""
+    w, h = size
+    xr, yr = xy_rot[..., 0], xy_rot[..., 1]
+    r = rot_cw % 360
+    if r == 0:
+        return np.array(xy_rot, dtype=np.float64)
+    if r == 90:  # forward: (x, y) -> (H - y, x)
+        return np.stack([yr, h - xr], axis=-1)
+    if r == 180:  # forward: (x, y) -> (W - x, H - y)
+        return np.stack([w - xr, h - yr], axis=-1)
+    if r == 270:  # forward: (x, y) -> (y, W - x)
+        return np.stack([w - yr, xr], axis=-1)
+    raise ValueError(f"rotation must be a multiple of 90 degrees, got {rot_cw}")
+
+
+def map_vectors_back(v_rot: FloatArray, rot_cw: int) -> FloatArray:
+    """Direction vectors ``(..., 2)`` (e.g. world x, y in metres) in a frame rotated clockwise
+    by ``rot_cw`` degrees, mapped back to the original frame's axes."""
+    xr, yr = v_rot[..., 0], v_rot[..., 1]
+    r = rot_cw % 360
+    if r == 0:
+        return np.array(v_rot, dtype=np.float64)
+    if r == 90:
+        return np.stack([yr, -xr], axis=-1)
+    if r == 180:
+        return np.stack([-xr, -yr], axis=-1)
+    if r == 270:
+        return np.stack([-yr, xr], axis=-1)
+    raise ValueError(f"rotation must be a multiple of 90 degrees, got {rot_cw}")
+
+
+def body_axis(xy: FloatArray) -> tuple[FloatArray, FloatArray, float]:
+    """(shoulder centre, hip centre, trunk length) of one pose ``xy (33, 2)`` in pixels."""
+    sh = (xy[LM.LEFT_SHOULDER] + xy[LM.RIGHT_SHOULDER]) / 2.0
+    hip = (xy[LM.LEFT_HIP] + xy[LM.RIGHT_HIP]) / 2.0
+    return sh, hip, float(np.hypot(*(hip - sh)))
+
+
+def uprightness(xy: FloatArray) -> float:
+    """Cosine between the trunk (shoulders to hips) and the image's downward axis: 1 for an
+    upright person (head up), 0 lying, -1 upside down. ``xy (33, 2)`` in pixels."""
+    sh, hip, length = body_axis(xy)
+    if length <= 1e-9:
+        return 0.0
+    return float((hip - sh)[1] / length)
+
+
+def _horizontality(xy: FloatArray) -> float:
+    sh, hip, length = body_axis(xy)
+    return float(abs((hip - sh)[0]) / length) if length > 1e-9 else 0.0
+
+
+# --------------------------------------------------------------------------------------------
+# Backends: a raw pose is (landmarks (33, 4) normalised x, y, z, visibility; world (33, 3) m)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class _Raw:
+    lm: FloatArray  # (33, 4) x, y in [0, 1] of the model input; z ~ x scale; visibility
+    world: FloatArray  # (33, 3) metres, axes of the model input
+
+
+class _Engine(Protocol):
+    def detect(self, rgb: NDArray[np.uint8], ts_ms: int) -> list[_Raw]: ...
+
+    def close(self) -> None: ...
+
+
+def _lm_array(landmarks: Iterable[Any]) -> FloatArray:
+    return np.array(
+        [(p.x, p.y, p.z, p.visibility if p.visibility is not None else 0.0) for p in landmarks],
+        dtype=np.float64,
+    )
+
+
+def _world_array(landmarks: Iterable[Any]) -> FloatArray:
+    return np.array([(p.x, p.y, p.z) for p in landmarks], dtype=np.float64)
+
+
+class _TasksEngine:
+    """Tasks PoseLandmarker; ``video`` mode tracks across calls with real timestamps."""
+
+    def __init__(self, bundle: Path, config: PoseConfig, video: bool, num_poses: int) -> None:
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        mode = vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE
+        opts = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(bundle)),
+            running_mode=mode,
+            num_poses=num_poses,
+            min_pose_detection_confidence=config.min_detection_confidence,
+            min_pose_presence_confidence=config.min_presence_confidence,
+            min_tracking_confidence=config.min_tracking_confidence,
+        )
+        self._video = video
+        self._last_ts = -1
+        self._lm: Any = vision.PoseLandmarker.create_from_options(opts)
+
+    def detect(self, rgb: NDArray[np.uint8], ts_ms: int) -> list[_Raw]:
+        import mediapipe as mp
+
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        if self._video:
+            ts = max(ts_ms, self._last_ts + 1)
+            self._last_ts = ts
+            result = self._lm.detect_for_video(image, ts)
+        else:
+            result = self._lm.detect(image)
+        return [
+            _Raw(_lm_array(lm), _world_array(world))
+            for lm, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)
+        ]
+
+    def close(self) -> None:
+        self._lm.close()
+
+
+class _SolutionsEngine:
+    """Legacy ``mp.solutions.pose.Pose`` (one person)."""
+
+    def __init__(self, config: PoseConfig, video: bool) -> None:
+        import mediapipe as mp
+
+        self._pose: Any = mp.solutions.pose.Pose(
+            static_image_mode=not video,
+            model_complexity=1,
+            smooth_landmarks=config.smooth_landmarks,
+            enable_segmentation=False,
+            min_detection_confidence=config.min_detection_confidence,
+            min_tracking_confidence=config.min_tracking_confidence,
+        )
+
+    def detect(self, rgb: NDArray[np.uint8], ts_ms: int) -> list[_Raw]:
+        result = self._pose.process(np.ascontiguousarray(rgb))
+        if result.pose_landmarks is None or result.pose_world_landmarks is None:
+            return []
+        return [
+            _Raw(
+                _lm_array(result.pose_landmarks.landmark),
+                _world_array(result.pose_world_landmarks.landmark),
+            )
+        ]
+
+    def close(self) -> None:
+        self._pose.close()
+
+
+# --------------------------------------------------------------------------------------------
+# The estimator
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PoseRun:
+    """Everything :meth:`MediaPipePoseEstimator.track_video` records, per analysed frame.
+
+    ``poses``: the landmarks. ``rotation_deg (T,)``: clockwise rotation the frame was given to
+    the model with. ``people (T,)``: people counted in view (-1: not counted on that frame).
+    ``camera_shift (T, 2)``: global image shift in pixels relative to the first frame (NaN if
+    not measured); ``camera_response (T,)``: its reliability (0-1). ``frames_read``: frames
+    decoded (analysed or skipped by ``max_fps``). ``warnings``: user-facing sentences.
+    ``model_seconds``: wall time spent in the pose model.
+    """
+
+    poses: PoseSequence
+    rotation_deg: NDArray[np.int_]
+    people: NDArray[np.int_]
+    camera_shift: FloatArray
+    camera_response: FloatArray
+    frames_read: int = 0
+    warnings: list[str] = field(default_factory=list)
+    model_seconds: float = 0.0
+
+
+class MediaPipePoseEstimator:
+    """BlazePose full with orientation normalisation; a context manager.
+
+    Call :meth:`estimate` once per frame, in time order (it tracks across calls), or let
+    :meth:`track_video` / :meth:`estimate_video` run a whole :class:`~hipwise.video.VideoSource`.
+    """
+
+    def __init__(self, config: PoseConfig | None = None) -> None:
+        self.config = config or PoseConfig()
+        self.warnings: list[str] = []
+        self.backend: str = self.config.backend
+        self._bundle: Path | None = None
+        if self.backend == "tasks":
+            from hipwise.pose.bundle import BundleError, ensure_pose_bundle
+
+            try:
+                self._bundle = ensure_pose_bundle()
+            except BundleError as exc:
+                self._warn(f"Could not build the pose bundle ({exc}); using the legacy API, "
+                           "which tracks one person and cannot count people.")
+                self.backend = "solutions"
+        self._tracker: _Engine | None = None
+        self._tracker_rot = 0
+        self._tracker_multi = False
+        self._still: _Engine | None = None
+        fixed = self.config.orientation
+        self._auto = fixed == "auto"
+        self._rot: int | None = None if self._auto else (0 if fixed == "none" else int(fixed))
+        self._fallback_rot = 0 if self._rot is None else self._rot
+        self._last_seen_t = -np.inf
+        self._last_probe_t = -np.inf
+        self._last_count_t = -np.inf
+        self._target_hip: FloatArray | None = None
+        self._multi_warned = False
+        self.model_seconds = 0.0
+        # per-frame records of the last estimate() call
+        self.last_rotation = 0
+        self.last_people = -1
+
+    # -- engines -----------------------------------------------------------------------------
+
+    def _make_engine(self, video: bool, num_poses: int) -> _Engine:
+        if self.backend == "tasks" and self._bundle is not None:
+            return _TasksEngine(self._bundle, self.config, video, num_poses)
+        return _SolutionsEngine(self.config, video)
+
+    def _tracker_for(self, rot: int, multi: bool) -> _Engine:
+        if self._tracker is None or rot != self._tracker_rot or multi != self._tracker_multi:
+            if self._tracker is not None:
+                self._tracker.close()
+            self._tracker = self._make_engine(True, self.config.max_people if multi else 1)
+            self._tracker_rot, self._tracker_multi = rot, multi
+        return self._tracker
+
+    def _still_engine(self) -> _Engine:
+        if self._still is None:
+            n = self.config.max_people if self.backend == "tasks" else 1
+            self._still = self._make_engine(False, n)
+        return self._still
+
+    def _run(self, engine: _Engine, rgb: NDArray[np.uint8], ts_ms: int) -> list[_Raw]:
+        t0 = time.perf_counter()
+        out = engine.detect(rgb, ts_ms)
+        self.model_seconds += time.perf_counter() - t0
+        return out
+
+    def _warn(self, msg: str) -> None:
+        self.warnings.append(msg)
+        logger.warning("%s", msg)
+
+    # -- mapping -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _to_frame(raw: _Raw, rot: int, size: tuple[int, int], t: float) -> PoseFrame:
+        wr, hr = rotated_size(size, rot)
+        xy_rot = raw.lm[:, :2] * np.array([wr, hr], dtype=np.float64)
+        world = raw.world.copy()
+        world[:, :2] = map_vectors_back(raw.world[:, :2], rot)
+        return PoseFrame(
+            t=t,
+            xy=map_points_back(xy_rot, rot, size),
+            depth=raw.lm[:, 2] * wr,
+            world=world,
+            visibility=np.clip(raw.lm[:, 3], 0.0, 1.0),
+            detected=True,
+            image_size=size,
+        )
+
+    def _score(self, frame: PoseFrame, rot: int) -> float:
+        """Orientation/target score of a pose found with the frame rotated by ``rot``."""
+        size = frame.image_size
+        xy_rot = _forward(frame.xy, rot, size)
+        vis = float(np.mean(frame.visibility[_BODY]))
+        score = vis + self.config.upright_weight * uprightness(xy_rot)
+        return score + self.config.lying_weight * _horizontality(frame.xy)
+
+    # -- decisions ---------------------------------------------------------------------------
+
+    def _probe(
+        self, rgb: NDArray[np.uint8], t: float, rotations: Sequence[int]
+    ) -> tuple[int, PoseFrame, int] | None:
+        """Try each rotation with the still-image model; (best rotation, its pose, people)."""
+        size = (rgb.shape[1], rgb.shape[0])
+        best: tuple[float, int, PoseFrame, int] | None = None
+        engine = self._still_engine()
+        for rot in rotations:
+            raws = self._run(engine, rotate_image(rgb, rot), round(t * 1000))
+            for raw in raws:
+                frame = self._to_frame(raw, rot, size, t)
+                score = self._score(frame, rot)
+                if best is None or score > best[0]:
+                    best = (score, rot, frame, len(raws))
+        if best is None:
+            return None
+        return best[1], best[2], best[3]
+
+    def _count_people(self, rgb: NDArray[np.uint8], t: float, rot: int) -> list[PoseFrame]:
+        size = (rgb.shape[1], rgb.shape[0])
+        raws = self._run(self._still_engine(), rotate_image(rgb, rot), round(t * 1000))
+        frames = [self._to_frame(r, rot, size, t) for r in raws]
+        # the still-image detector may report one person twice: merge close hip centres
+        kept: list[PoseFrame] = []
+        for f in frames:
+            _, hip, length = body_axis(f.xy)
+            if all(
+                np.hypot(*(hip - body_axis(k.xy)[1]))
+                > self.config.same_person_torso * max(length, 1.0)
+                for k in kept
+            ):
+                kept.append(f)
+        return kept
+
+    def _select(self, frames: list[PoseFrame]) -> PoseFrame:
+        """The pose nearest the target person (multi-person tracking)."""
+        if self._target_hip is None or len(frames) == 1:
+            return frames[0]
+        target = self._target_hip
+        return min(frames, key=lambda f: float(np.hypot(*(body_axis(f.xy)[1] - target))))
+
+    # -- public API --------------------------------------------------------------------------
+
+    def estimate(self, rgb: NDArray[np.uint8], t: float) -> PoseFrame:
+        """The pose in one frame ``rgb (H, W, 3)`` uint8 at ``t`` seconds (strictly after
+        the previous call's ``t``). Returns ``PoseFrame.missing`` when nobody is found."""
+        cfg = self.config
+        size = (int(rgb.shape[1]), int(rgb.shape[0]))
+        ts_ms = round(t * 1000)
+        self.last_people = -1
+        rot = self._rot if self._rot is not None else self._fallback_rot
+
+        if self._auto and self._rot is None and t - self._last_probe_t >= cfg.probe_interval_s:
+            self._last_probe_t = t
+            found = self._probe(rgb, t, _CANDIDATES)
+            if found is not None:
+                rot = self._decide(found[0], t)
+                self._target_hip = body_axis(found[1].xy)[1]
+
+        raws = self._run(self._tracker_for(rot, self._tracker_multi), rotate_image(rgb, rot), ts_ms)
+        frames = [self._to_frame(r, rot, size, t) for r in raws]
+
+        if frames and self._auto and self._rot is None:
+            # found by the tracker but not (yet) by a probe: decide on this frame
+            if self._last_probe_t < t:
+                self._last_probe_t = t
+                found = self._probe(rgb, t, _CANDIDATES)
+                best = found[0] if found is not None else _upright_rotation(frames[0].xy, size)
+            else:  # the probe on this very frame found nobody: trust the tracker's pose
+                best = _upright_rotation(frames[0].xy, size)
+            if self._decide(best, t) != rot:
+                rot = best
+                raws = self._run(
+                    self._tracker_for(rot, self._tracker_multi), rotate_image(rgb, rot), ts_ms
+                )
+                frames = [self._to_frame(r, rot, size, t) for r in raws]
+
+        if (
+            self.backend == "tasks"
+            and cfg.count_people
+            and t - self._last_count_t >= cfg.people_interval_s
+        ):
+            self._last_count_t = t
+            people = self._count_people(rgb, t, rot)
+            self.last_people = len(people)
+            if len(people) >= 2:
+                self._handle_crowd(people, frames, t)
+
+        self.last_rotation = rot
+        if not frames:
+            if self._auto and self._rot is not None and t - self._last_seen_t > cfg.lost_after_s:
+                self._fallback_rot = self._rot
+                self._rot = None  # lost: decide again on the next detection
+            return PoseFrame.missing(t, size)
+        self._last_seen_t = t
+        chosen = self._select(frames)
+        self._target_hip = body_axis(chosen.xy)[1]
+        return chosen
+
+    def _decide(self, rot: int, t: float) -> int:
+        if self._rot is not None and rot != self._rot:
+            logger.info("orientation changed from %d to %d degrees at %.2f s", self._rot, rot, t)
+        self._rot = rot
+        self._fallback_rot = rot
+        return rot
+
+    def _handle_crowd(self, people: list[PoseFrame], tracked: list[PoseFrame], t: float) -> None:
+        """Several people in view: make sure the side-lying one is the one being tracked."""
+        lying = max(people, key=lambda f: _horizontality(f.xy) + float(np.mean(f.visibility)))
+        _, lying_hip, length = body_axis(lying.xy)
+        if not self._multi_warned:
+            self._multi_warned = True
+            self._warn(
+                f"{len(people)} people in view (at {t:.1f} s): hipwise analyses the person "
+                "lying on their side. For best results, film one person alone."
+            )
+        same = [
+            f for f in tracked
+            if np.hypot(*(body_axis(f.xy)[1] - lying_hip))
+            <= self.config.same_person_torso * max(length, 1.0)
+        ]
+        self._target_hip = lying_hip
+        if not same and not self._tracker_multi and self.backend == "tasks":
+            logger.info("tracking several people from %.2f s to keep the side-lying one", t)
+            self._tracker_multi = True  # takes effect on the next frame
+
+    def track_video(self, source: Iterable[Any], progress: Progress | None = None) -> PoseRun:
+        """Run over a :class:`~hipwise.video.VideoSource` (or any iterable of
+        :class:`~hipwise.video.VideoFrame`), analysing at most ``max_fps`` frames per second.
+
+        Raises ``ValueError`` if the source yields no frame.
+        """
+        cfg = self.config
+        expected = 0
+        info = getattr(source, "info", None)
+        if info is not None:
+            expected = int(getattr(info, "frame_count", 0))
+            if cfg.max_fps is not None and getattr(info, "fps", 0.0) > cfg.max_fps:
+                expected = round(expected * cfg.max_fps / info.fps)
+        min_dt = 1.0 / cfg.max_fps if cfg.max_fps is not None else 0.0
+        motion = CameraMotionTracker(cfg.camera_motion) if cfg.camera_motion is not None else None
+        frames: list[PoseFrame] = []
+        rots: list[int] = []
+        people: list[int] = []
+        shifts: list[tuple[float, float, float]] = []
+        last_t = -np.inf
+        read = 0
+        for vf in source:
+            read += 1
+            if vf.t - last_t < min_dt - 1e-6:
+                continue
+            last_t = vf.t
+            frames.append(self.estimate(vf.rgb, vf.t))
+            rots.append(self.last_rotation)
+            people.append(self.last_people)
+            sample: MotionSample | None = vf.motion
+            if sample is None and motion is not None:
+                sample = motion.update(vf.rgb)
+            shifts.append(
+                (sample.dx, sample.dy, sample.response) if sample is not None
+                else (np.nan, np.nan, np.nan)
+            )
+            if progress is not None:
+                progress(len(frames), expected)
+        if not frames:
+            raise ValueError("the video yielded no frames")
+        warnings = list(self.warnings)
+        warnings.extend(getattr(source, "warnings", []))
+        sh = np.array(shifts, dtype=np.float64)
+        return PoseRun(
+            poses=PoseSequence.from_frames(frames),
+            rotation_deg=np.array(rots, dtype=int),
+            people=np.array(people, dtype=int),
+            camera_shift=sh[:, :2],
+            camera_response=sh[:, 2],
+            frames_read=read,
+            warnings=warnings,
+            model_seconds=self.model_seconds,
+        )
+
+    def estimate_video(
+        self, source: Iterable[Any], progress: Progress | None = None
+    ) -> PoseSequence:
+        """Landmarks for a whole video (see :meth:`track_video` for the extras)."""
+        return self.track_video(source, progress).poses
+
+    def close(self) -> None:
+        """Release the models (idempotent)."""
+        for engine in (self._tracker, self._still):
+            if engine is not None:
+                engine.close()
+        self._tracker = None
+        self._still = None
+
+    def __enter__(self) -> MediaPipePoseEstimator:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _forward(xy: FloatArray, rot_cw: int, size: tuple[int, int]) -> FloatArray:
+    """Original-frame pixels to the frame rotated clockwise by ``rot_cw`` (inverse of
+    :func:`map_points_back`)."""
+    w, h = size
+    x, y = xy[..., 0], xy[..., 1]
+    r = rot_cw % 360
+    if r == 0:
+        return np.array(xy, dtype=np.float64)
+    if r == 90:
+        return np.stack([h - y, x], axis=-1)
+    if r == 180:
+        return np.stack([w - x, h - y], axis=-1)
+    return np.stack([y, w - x], axis=-1)
+
+
+def _upright_rotation(xy: FloatArray, size: tuple[int, int]) -> int:
+    """The clockwise rotation (0/90/180/270) that makes the pose ``xy (33, 2)`` most upright."""
+    return max(_CANDIDATES, key=lambda r: uprightness(_forward(xy, r, size)))
+
+
+def measure_pose_fps(
+    source: Iterable[Any], n_frames: int = 150, config: PoseConfig | None = None
+) -> float:
+    """The bare pose model's speed in frames per second: the first ``n_frames`` frames are
+    decoded into memory first, then one video-mode model (no rotation, no extras) runs on them.
+    """
+    cfg = config or PoseConfig()
+    images: list[tuple[float, NDArray[np.uint8]]] = []
+    for vf in source:
+        images.append((vf.t, vf.rgb))
+        if len(images) >= n_frames:
+            break
+    if not images:
+        raise ValueError("the video yielded no frames")
+    est = MediaPipePoseEstimator(cfg.model_copy(update={"orientation": "none"}))
+    try:
+        engine = est._make_engine(True, 1)
+        engine.detect(images[0][1], 0)  # warm-up (model load, XNNPACK setup)
+        t0 = time.perf_counter()
+        for t, rgb in images[1:]:
+            engine.detect(rgb, round(t * 1000))
+        elapsed = time.perf_counter() - t0
+        engine.close()
+    finally:
+        est.close()
+    return (len(images) - 1) / elapsed if elapsed > 0 else float("inf")

@@ -1,0 +1,198 @@
+"""Orientation normalisation: exact rotations, exact inverse mapping, and the auto decision
+(with a fake pose engine that reads landmarks drawn as coloured dots)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hipwise.pose import LM, NUM_LANDMARKS
+from hipwise.pose import mediapipe_adapter as mpa
+from hipwise.pose.mediapipe_adapter import (
+    MediaPipePoseEstimator,
+    PoseConfig,
+    map_points_back,
+    map_vectors_back,
+    rotate_image,
+    rotated_size,
+    uprightness,
+)
+
+ROTS = (0, 90, 180, 270)
+
+
+@pytest.mark.parametrize("rot", ROTS)
+def test_rotation_and_inverse_mapping_are_exact(rot: int) -> None:
+    w, h = 64, 48
+    img = np.zeros((h, w, 3), np.uint8)
+    pts = np.array([[3, 5], [60, 2], [10, 40], [33, 21]])
+    for i, (x, y) in enumerate(pts):
+        img[y, x] = (i + 1) * 50
+    r = rotate_image(img, rot)
+    assert r.flags.c_contiguous
+    assert (r.shape[1], r.shape[0]) == rotated_size((w, h), rot)
+    for i in range(len(pts)):
+        yr, xr = np.argwhere(r[..., 0] == (i + 1) * 50)[0]
+        # pixel centres (+0.5) are continuous coordinates
+        back = map_points_back(np.array([xr + 0.5, yr + 0.5]), rot, (w, h))
+        np.testing.assert_allclose(back, pts[i] + 0.5, atol=1e-9)
+
+
+@pytest.mark.parametrize("rot", ROTS)
+def test_vector_mapping_matches_point_mapping(rot: int) -> None:
+    rng = np.random.default_rng(rot)
+    a, b = rng.random((2, 2)) * [30, 20]
+    size = (40, 30)
+    pa, pb = map_points_back(a, rot, size), map_points_back(b, rot, size)
+    np.testing.assert_allclose(map_vectors_back(b - a, rot), pb - pa, atol=1e-9)
+
+
+def test_rotate_zero_returns_the_same_array() -> None:
+    img = np.zeros((4, 6, 3), np.uint8)
+    assert rotate_image(img, 0) is img
+    with pytest.raises(ValueError):
+        map_points_back(np.zeros(2), 45, (4, 6))
+
+
+def _pose_xy(lying: bool, w: int = 640, h: int = 480, head_left: bool = True) -> np.ndarray:
+    """A stick person: upright (head up) or lying across the image (head left or right)."""
+    xy = np.zeros((NUM_LANDMARKS, 2))
+    # upright template in a 200 px tall body, x offsets for left/right
+    up = {
+        LM.NOSE: (0, -100), LM.LEFT_SHOULDER: (10, -70), LM.RIGHT_SHOULDER: (-10, -70),
+        LM.LEFT_HIP: (8, 0), LM.RIGHT_HIP: (-8, 0), LM.LEFT_KNEE: (8, 50),
+        LM.RIGHT_KNEE: (-8, 50), LM.LEFT_ANKLE: (8, 100), LM.RIGHT_ANKLE: (-8, 100),
+    }
+    for i in range(NUM_LANDMARKS):
+        dx, dy = up.get(LM(i), (0.0, -90 + 190 * i / NUM_LANDMARKS))
+        xy[i] = (dx, dy)
+    if lying:
+        # rotate the body so the head points left (or right)
+        xy = np.stack([xy[:, 1], -xy[:, 0]], axis=-1) if head_left else np.stack(
+            [-xy[:, 1], xy[:, 0]], axis=-1)
+    return xy + np.array([w / 2, h / 2])
+
+
+def _draw(xy: np.ndarray, w: int = 640, h: int = 480) -> np.ndarray:
+    img = np.zeros((h, w, 3), np.uint8)
+    for i, (x, y) in enumerate(xy):
+        img[int(y), int(x)] = (200, i + 1, 7)  # unique colour per landmark
+    return img
+
+
+class _DotEngine:
+    """Finds the dots; 'detects' only bodies that are roughly upright (like a real model
+    trained on upright people would prefer)."""
+
+    calls = 0
+
+    def __init__(self, video: bool) -> None:
+        self.video = video
+
+    def detect(self, rgb: np.ndarray, ts_ms: int) -> list[mpa._Raw]:
+        _DotEngine.calls += 1
+        h, w = rgb.shape[:2]
+        lm = np.zeros((NUM_LANDMARKS, 4))
+        mask = (rgb[..., 0] == 200) & (rgb[..., 2] == 7)
+        ys, xs = np.nonzero(mask)
+        if len(xs) < NUM_LANDMARKS:
+            return []
+        for y, x in zip(ys, xs, strict=True):
+            i = int(rgb[y, x, 1]) - 1
+            lm[i, :2] = ((x + 0.5) / w, (y + 0.5) / h)
+        up = uprightness(lm[:, :2] * [w, h])
+        if up < 0.5:
+            return []
+        lm[:, 3] = 0.5 + 0.5 * up
+        world = np.zeros((NUM_LANDMARKS, 3))
+        world[:, :2] = (lm[:, :2] - 0.5) * [w, h] / 200.0  # ~metres, image axes
+        return [mpa._Raw(lm, world)]
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def fake_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        MediaPipePoseEstimator, "_make_engine", lambda self, video, n: _DotEngine(video)
+    )
+
+
+@pytest.mark.parametrize(("head_left", "expected_rot"), [(True, 90), (False, 270)])
+def test_auto_orientation_finds_lying_person_and_maps_back(
+    fake_engine: None, head_left: bool, expected_rot: int
+) -> None:
+    xy = _pose_xy(lying=True, head_left=head_left)
+    img = _draw(xy)
+    cfg = PoseConfig(backend="solutions", count_people=False, camera_motion=None)
+    with MediaPipePoseEstimator(cfg) as est:
+        frames = [est.estimate(img, t) for t in (0.0, 0.1, 0.2)]
+        assert est.last_rotation == expected_rot
+    for f in frames:
+        assert f.detected
+        np.testing.assert_allclose(f.xy, np.floor(xy) + 0.5, atol=1e-9)
+        # world axes map back to the original image's axes too
+        sh_to_hip = f.world[LM.LEFT_HIP, :2] - f.world[LM.LEFT_SHOULDER, :2]
+        img_vec = f.xy[LM.LEFT_HIP] - f.xy[LM.LEFT_SHOULDER]
+        np.testing.assert_allclose(sh_to_hip * 200.0, img_vec, atol=1e-6)
+
+
+def test_without_normalisation_a_lying_person_is_missed(fake_engine: None) -> None:
+    img = _draw(_pose_xy(lying=True))
+    cfg = PoseConfig(backend="solutions", orientation="none", count_people=False,
+                     camera_motion=None)
+    with MediaPipePoseEstimator(cfg) as est:
+        assert not est.estimate(img, 0.0).detected
+        assert est.last_rotation == 0
+
+
+def test_upright_person_keeps_rotation_zero(fake_engine: None) -> None:
+    img = _draw(_pose_xy(lying=False))
+    cfg = PoseConfig(backend="solutions", count_people=False, camera_motion=None)
+    with MediaPipePoseEstimator(cfg) as est:
+        f = est.estimate(img, 0.0)
+        assert f.detected and est.last_rotation == 0
+
+
+def test_orientation_is_decided_again_after_the_person_is_lost(fake_engine: None) -> None:
+    left = _draw(_pose_xy(lying=True, head_left=True))
+    right = _draw(_pose_xy(lying=True, head_left=False))
+    empty = np.zeros_like(left)
+    cfg = PoseConfig(backend="solutions", count_people=False, camera_motion=None,
+                     lost_after_s=0.3, probe_interval_s=0.2, max_fps=None)
+    with MediaPipePoseEstimator(cfg) as est:
+        assert est.estimate(left, 0.0).detected and est.last_rotation == 90
+        # the person leaves for a second, then lies down the other way round
+        for i in range(1, 11):
+            assert not est.estimate(empty, i * 0.1).detected
+        assert est.estimate(right, 1.1).detected
+        assert est.last_rotation == 270
+
+
+def test_probing_is_rate_limited_while_nobody_is_there(fake_engine: None) -> None:
+    empty = np.zeros((480, 640, 3), np.uint8)
+    cfg = PoseConfig(backend="solutions", count_people=False, camera_motion=None,
+                     probe_interval_s=1.0)
+    _DotEngine.calls = 0
+    with MediaPipePoseEstimator(cfg) as est:
+        for i in range(30):  # one second at 30 fps
+            est.estimate(empty, i / 30)
+    # one tracker pass per frame plus one 4-rotation probe
+    assert _DotEngine.calls == 30 + 4
+
+
+def test_fixed_orientation_setting(fake_engine: None) -> None:
+    xy = _pose_xy(lying=True, head_left=True)
+    cfg = PoseConfig(backend="solutions", orientation=90, count_people=False, camera_motion=None)
+    with MediaPipePoseEstimator(cfg) as est:
+        f = est.estimate(_draw(xy), 0.0)
+    assert f.detected
+    np.testing.assert_allclose(f.xy, np.floor(xy) + 0.5, atol=1e-9)
+
+
+def test_config_is_strict() -> None:
+    with pytest.raises(ValueError):
+        PoseConfig(orientation=45)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        PoseConfig(unknown=1)  # type: ignore[call-arg]
