@@ -32,11 +32,13 @@ EXIT_NOT_ANALYSABLE = 4
 
 # One entry per subcommand module (each has ``register(subparsers)``).
 COMMAND_MODULES: tuple[str, ...] = (
+    "hipwise.analysis.cli",
     "hipwise.program.commands.profile",
     "hipwise.program.commands.today",
     "hipwise.program.commands.feel",
     "hipwise.program.commands.history",
     "hipwise.store.cli",
+    "hipwise.synth.cli",
 )
 
 _EPILOG = """\

@@ -1,0 +1,141 @@
+"""The video front end: decode → pose → input checks → engine → contract.
+
+This is an adapter around the pure engine (:mod:`hipwise.analysis.engine`): it owns the I/O
+(video decoding, the pose model) and turns unusable input into :class:`NotAnalysableError`
+with a specific message, never a silent wrong count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hipwise.analysis.engine import EngineResult, analyze_sequence, to_contract
+from hipwise.config import AnalysisConfig
+from hipwise.contract import Analysis, VideoInfo
+
+__all__ = [
+    "InputRefused",
+    "NotAnalysableError",
+    "Progress",
+    "VideoAnalysis",
+    "analyze_video",
+    "file_fingerprint",
+    "sample_video_path",
+]
+
+logger = logging.getLogger(__name__)
+
+#: ``progress(done, total)``: frames analysed so far and the expected total (0 if unknown).
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class InputRefused:
+    """One reason a video cannot be analysed: a stable ``code``, a sentence, and what to do."""
+
+    code: str
+    message: str
+    hint: str
+
+
+class NotAnalysableError(Exception):
+    """The video was read, but it does not show a side-lying leg lift hipwise can judge."""
+
+    def __init__(self, problems: list[InputRefused]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems))
+
+
+@dataclass
+class VideoAnalysis:
+    """Everything one analysis produced: the contract, the engine's per-frame states and the
+    landmarks (for reports and the store), plus timings (s)."""
+
+    analysis: Analysis
+    engine: EngineResult
+    run: object  # hipwise.pose.mediapipe_adapter.PoseRun (kept untyped: heavy import)
+    path: Path
+    seconds_total: float
+    seconds_model: float
+    warnings: list[str] = field(default_factory=list)
+
+
+def sample_video_path() -> Path:
+    """The bundled sample clip (3 reps, one with a fault)."""
+    from importlib.resources import files
+
+    return Path(str(files("hipwise") / "data" / "sample.mp4"))
+
+
+def file_fingerprint(path: Path) -> str:
+    """sha256 of the file's bytes (identifies a video without storing it)."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def analyze_video(
+    path: str | Path,
+    config: AnalysisConfig | None = None,
+    progress: Progress | None = None,
+) -> VideoAnalysis:
+    """Analyse one recorded video.
+
+    Raises :class:`hipwise.video.errors.VideoError` (missing, not a video, corrupt, no frames)
+    and :class:`NotAnalysableError` (no person, standing, two people, out of frame, camera
+    moved, no movement)."""
+    from hipwise import __version__
+    from hipwise.pose.checks import ChecksConfig, check_run
+    from hipwise.pose.mediapipe_adapter import MediaPipePoseEstimator, PoseConfig
+    from hipwise.video.reader import ReaderConfig, open_video
+
+    cfg = config or AnalysisConfig()
+    pose_cfg = PoseConfig.model_validate(cfg.pose)
+    checks_cfg = ChecksConfig.model_validate(cfg.checks)
+    path = Path(path)
+    t0 = time.perf_counter()
+    with open_video(path, ReaderConfig()) as source, MediaPipePoseEstimator(pose_cfg) as est:
+        run = est.track_video(source, progress)
+        meta = source.info
+        frames_read = run.frames_read
+        warnings = list(run.warnings)
+    problems = check_run(run, checks_cfg)
+    refused = [InputRefused(p.code, p.message, p.hint) for p in problems if p.blocking]
+    warnings += [p.message for p in problems if not p.blocking]
+    if refused:
+        raise NotAnalysableError(refused)
+    engine = analyze_sequence(run.poses, cfg)
+    t_last = float(run.poses.t[-1]) if len(run.poses) else 0.0
+    duration = meta.duration_s if meta.duration_s > 0 else t_last
+    fps = frames_read / duration if duration > 0 else meta.fps or 30.0
+    info = VideoInfo(
+        duration_s=round(duration, 3),
+        fps=round(fps, 3),
+        frames=frames_read,
+        width=meta.width,
+        height=meta.height,
+        rotation_deg=meta.rotation_deg,
+    )
+    if not engine.sets:
+        warnings.append(
+            "No rep was counted: the leg never rose clearly above rest and came back."
+        )
+    analysis = to_contract(engine, info, warnings, __version__)
+    total = time.perf_counter() - t0
+    logger.info("analysed %s in %.1f s (pose model %.1f s)", path.name, total, run.model_seconds)
+    return VideoAnalysis(
+        analysis=analysis,
+        engine=engine,
+        run=run,
+        path=path,
+        seconds_total=total,
+        seconds_model=run.model_seconds,
+        warnings=warnings,
+    )
