@@ -1,0 +1,373 @@
+"""Input checks: videos hipwise must refuse (exit code 4) instead of analysing.
+
+Pure functions over a :class:`~hipwise.pose.sequence.PoseSequence` plus the per-frame extras
+the pose adapter records (people counted, camera shift). Each returns an
+:class:`InputProblem` (a stable ``code``, a ``message`` saying what was seen, a ``hint`` saying
+what to do) or ``None``; nothing raises. :func:`find_input_problems` runs them all, in order of
+importance, and :func:`check_run` takes a :class:`~hipwise.pose.mediapipe_adapter.PoseRun`.
+
+Codes: ``no_person``, ``camera_moved``, ``two_people``, ``standing``, ``out_of_frame``,
+``no_movement``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field
+
+from hipwise.pose.landmarks import LM
+from hipwise.pose.sequence import FloatArray, PoseSequence
+
+if TYPE_CHECKING:
+    from hipwise.pose.mediapipe_adapter import PoseRun
+
+__all__ = [
+    "KEY_PARTS",
+    "ChecksConfig",
+    "InputProblem",
+    "ProblemCode",
+    "check_camera_still",
+    "check_in_frame",
+    "check_lying",
+    "check_movement",
+    "check_person_present",
+    "check_run",
+    "check_single_person",
+    "find_input_problems",
+    "leg_angles",
+    "longest_run",
+    "trunk_tilt",
+]
+
+ProblemCode = Literal[
+    "no_person", "camera_moved", "two_people", "standing", "out_of_frame", "no_movement"
+]
+
+# Body parts that must stay in the picture, as (name for messages, left index, right index).
+KEY_PARTS: tuple[tuple[str, int, int], ...] = (
+    ("shoulders", LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER),
+    ("hips", LM.LEFT_HIP, LM.RIGHT_HIP),
+    ("knees", LM.LEFT_KNEE, LM.RIGHT_KNEE),
+    ("ankles", LM.LEFT_ANKLE, LM.RIGHT_ANKLE),
+    ("heels", LM.LEFT_HEEL, LM.RIGHT_HEEL),
+    ("toes", LM.LEFT_FOOT_INDEX, LM.RIGHT_FOOT_INDEX),
+)
+
+_FILMING_HINT = (
+    "Put the phone on the floor 2-3 m in front of you, in landscape, so your whole body from "
+    "head to toes is in the picture while you lie on your side."
+)
+
+
+class ChecksConfig(BaseModel):
+    """Thresholds of the input checks (frozen). Fractions are of the analysed frames."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min_detected_frac: float = Field(default=0.5, ge=0.0, le=1.0)
+    """``no_person`` when a person is found in fewer than this fraction of frames. A set
+    filmed properly is detected in > 95 % of frames; half leaves room for walking in and out."""
+
+    standing_tilt_deg: float = Field(default=45.0, gt=0.0, lt=90.0)
+    """A trunk (shoulders to hips) steeper than this against the image's horizontal is
+    upright (standing or sitting). Side-lying trunks read 0-20° from a floor-level camera."""
+
+    standing_frac: float = Field(default=0.5, gt=0.0, le=1.0)
+    """``standing`` when at least this fraction of the detected frames has an upright trunk."""
+
+    two_people_frac: float = Field(default=0.3, gt=0.0, le=1.0)
+    """``two_people`` when two or more people are counted in at least this fraction of the
+    frames where people were counted. Someone passing by briefly only causes a warning."""
+
+    frame_margin_frac: float = Field(default=0.0, ge=-0.2, le=0.2)
+    """A landmark is out of frame when it lies beyond the image border by more than this
+    fraction of the image size (0: exactly at the border). Do not trust visibility for this:
+    the model can report invented limbs outside the picture with high visibility."""
+
+    min_visibility: float = Field(default=0.1, ge=0.0, le=1.0)
+    """A body part also counts as missing when both its left and right landmarks have a
+    visibility under this (one side hidden behind the other is normal when lying sideways)."""
+
+    out_of_frame_frac: float = Field(default=0.2, gt=0.0, le=1.0)
+    """``out_of_frame`` when key parts are out in at least this fraction of detected frames..."""
+
+    out_of_frame_s: float = Field(default=2.0, gt=0.0)
+    """... or out for at least this many seconds in a row."""
+
+    camera_shift_frac: float = Field(default=0.03, gt=0.0)
+    """The camera moved when the global image shift exceeds this fraction of the image
+    diagonal (3 %: ~24 px at 640x480; a person moving on a still camera reads < 1 %)."""
+
+    camera_moved_s: float = Field(default=0.3, ge=0.0)
+    """... for at least this many seconds in a row (ignores single-frame glitches)."""
+
+    min_leg_motion_deg: float = Field(default=8.0, gt=0.0)
+    """``no_movement`` when neither leg's angle to the trunk varies by more than this
+    (5th to 95th percentile range, degrees). A lift reads 20-45°, breathing and jitter < 4°."""
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """Why a video cannot be analysed: ``code`` (stable id), ``message`` (what was seen),
+    ``hint`` (what to do), and when known the time span in seconds it concerns. ``blocking``
+    problems refuse the video (exit code 4); the others are warnings to show with the result
+    (e.g. someone passing by for a moment)."""
+
+    code: ProblemCode
+    message: str
+    hint: str
+    start_s: float | None = None
+    end_s: float | None = None
+    blocking: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}"
+
+
+# --------------------------------------------------------------------------------------------
+# Pure helpers
+# --------------------------------------------------------------------------------------------
+
+
+def longest_run(mask: NDArray[np.bool_], t: FloatArray) -> tuple[float, float, float]:
+    """Longest stretch of consecutive True frames: (duration s, start s, end s), measured
+    from the first True frame's time to the first False frame after it (or the last frame).
+    (0, nan, nan) when no frame is True."""
+    best = (0.0, float("nan"), float("nan"))
+    n = len(mask)
+    i = 0
+    while i < n:
+        if not mask[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and mask[j + 1]:
+            j += 1
+        end = float(t[j + 1]) if j + 1 < n else float(t[j])
+        dur = end - float(t[i])
+        if dur > best[0] or np.isnan(best[1]):
+            best = (dur, float(t[i]), end)
+        i = j + 1
+    return best
+
+
+def trunk_tilt(xy: FloatArray) -> FloatArray:
+    """Angle in degrees (0-90) between the trunk (shoulder centre to hip centre) and the
+    image's horizontal, per frame; ``xy (T, 33, 2)`` pixels. NaN where undetected."""
+    sh = (xy[:, LM.LEFT_SHOULDER] + xy[:, LM.RIGHT_SHOULDER]) / 2.0
+    hip = (xy[:, LM.LEFT_HIP] + xy[:, LM.RIGHT_HIP]) / 2.0
+    d = hip - sh
+    return np.asarray(np.degrees(np.arctan2(np.abs(d[:, 1]), np.abs(d[:, 0]))), dtype=np.float64)
+
+
+def leg_angles(xy: FloatArray) -> FloatArray:
+    """Angle in degrees between each leg (hip to ankle) and the trunk direction (shoulder
+    centre to hip centre), per frame: ``(T, 2)`` for (left, right); 0 = leg in line with the
+    trunk. ``xy (T, 33, 2)`` pixels; NaN where undetected."""
+    sh = (xy[:, LM.LEFT_SHOULDER] + xy[:, LM.RIGHT_SHOULDER]) / 2.0
+    hip = (xy[:, LM.LEFT_HIP] + xy[:, LM.RIGHT_HIP]) / 2.0
+    trunk = hip - sh
+    out = np.full((xy.shape[0], 2), np.nan)
+    for k, (h_i, a_i) in enumerate(((LM.LEFT_HIP, LM.LEFT_ANKLE), (LM.RIGHT_HIP, LM.RIGHT_ANKLE))):
+        leg = xy[:, a_i] - xy[:, h_i]
+        cross = trunk[:, 0] * leg[:, 1] - trunk[:, 1] * leg[:, 0]
+        dot = np.sum(trunk * leg, axis=1)
+        out[:, k] = np.degrees(np.arctan2(np.abs(cross), dot))
+    return out
+
+
+def _problem(
+    code: ProblemCode,
+    message: str,
+    hint: str,
+    span: tuple[float, float] | None = None,
+    blocking: bool = True,
+) -> InputProblem:
+    if span is None:
+        return InputProblem(code, message, hint, blocking=blocking)
+    return InputProblem(code, message, hint, start_s=span[0], end_s=span[1], blocking=blocking)
+
+
+# --------------------------------------------------------------------------------------------
+# Checks
+# --------------------------------------------------------------------------------------------
+
+
+def check_person_present(poses: PoseSequence, config: ChecksConfig) -> InputProblem | None:
+    """``no_person``: a person was found in too few frames."""
+    n = len(poses)
+    frac = float(np.mean(poses.detected)) if n else 0.0
+    if frac >= config.min_detected_frac:
+        return None
+    if frac == 0.0:
+        msg = "No person was found in the video."
+    else:
+        msg = f"A person was found in only {100 * frac:.0f}% of the video."
+    return _problem("no_person", msg, _FILMING_HINT + " Check the room is well lit.")
+
+
+def check_lying(poses: PoseSequence, config: ChecksConfig) -> InputProblem | None:
+    """``standing``: the body's long axis is vertical (standing or sitting), not horizontal."""
+    det = poses.detected
+    if not np.any(det):
+        return None
+    tilt = trunk_tilt(poses.xy[det])
+    upright = tilt > config.standing_tilt_deg
+    frac = float(np.mean(upright))
+    if frac < config.standing_frac:
+        return None
+    return _problem(
+        "standing",
+        f"The person is upright (standing or sitting) in {100 * frac:.0f}% of the video "
+        f"(median trunk angle {np.median(tilt):.0f}° from horizontal).",
+        "Lie on your side facing the camera, bottom arm under your head, body in one straight "
+        "line, then start recording the set.",
+    )
+
+
+def check_single_person(people: NDArray[np.int_] | None, t: FloatArray, config: ChecksConfig
+                        ) -> InputProblem | None:
+    """``two_people``: two or more people counted in too many of the counted frames (blocking),
+    or in a few (a warning). ``people (T,)``: count per frame, -1 where not counted."""
+    if people is None:
+        return None
+    counted = people >= 0
+    if not np.any(counted):
+        return None
+    many = people[counted] >= 2
+    if not np.any(many):
+        return None
+    frac = float(np.mean(many))
+    tc = t[counted]
+    first = float(tc[np.argmax(many)])
+    last = float(tc[len(many) - 1 - int(np.argmax(many[::-1]))])
+    blocking = frac >= config.two_people_frac
+    picked = "" if blocking else "; the person lying on their side was analysed"
+    return _problem(
+        "two_people",
+        f"{int(np.max(people))} people are in view for {100 * frac:.0f}% of the video "
+        f"(from {first:.1f} s){picked}.",
+        "Film one person at a time, with nobody else in the picture.",
+        (first, last),
+        blocking=blocking,
+    )
+
+
+def check_in_frame(poses: PoseSequence, config: ChecksConfig) -> InputProblem | None:
+    """``out_of_frame``: shoulders, hips, knees, ankles, heels or toes outside the image (by
+    coordinates) or unseen on both sides, too often or for too long."""
+    det = poses.detected
+    if not np.any(det):
+        return None
+    w, h = poses.image_size
+    mx, my = config.frame_margin_frac * w, config.frame_margin_frac * h
+    xy = poses.xy[det]
+    vis = poses.visibility[det]
+    t = poses.t[det]
+    part_out = np.zeros((xy.shape[0], len(KEY_PARTS)), dtype=bool)
+    for k, (_, li, ri) in enumerate(KEY_PARTS):
+        pts = xy[:, [li, ri]]
+        x, y = pts[..., 0], pts[..., 1]
+        outside = (x < -mx) | (x > w + mx) | (y < -my) | (y > h + my)
+        unseen = (vis[:, li] < config.min_visibility) & (vis[:, ri] < config.min_visibility)
+        part_out[:, k] = np.any(outside, axis=1) | unseen
+    any_out = np.any(part_out, axis=1)
+    frac = float(np.mean(any_out))
+    run, start, end = longest_run(any_out, t)
+    if frac < config.out_of_frame_frac and run < config.out_of_frame_s:
+        return None
+    counts = part_out.sum(axis=0)
+    names = [KEY_PARTS[k][0] for k in np.argsort(-counts) if counts[k] > 0.5 * counts.max()]
+    which = " and ".join(names[:3])
+    return _problem(
+        "out_of_frame",
+        f"Your {which} are outside the picture in {100 * frac:.0f}% of the video "
+        f"(longest {run:.1f} s from {start:.1f} s).",
+        _FILMING_HINT + " Move the phone further away or turn it to landscape.",
+        (start, end),
+    )
+
+
+def check_camera_still(
+    shift: FloatArray | None, t: FloatArray, image_size: tuple[int, int], config: ChecksConfig
+) -> InputProblem | None:
+    """``camera_moved``: the global image shift ``shift (T, 2)`` (pixels, relative to the first
+    frame; NaN where not measured) stayed above the threshold for long enough."""
+    if shift is None or len(shift) == 0:
+        return None
+    w, h = image_size
+    mag = np.hypot(shift[:, 0], shift[:, 1])
+    valid = np.isfinite(mag)
+    if not np.any(valid):
+        return None
+    limit = config.camera_shift_frac * float(np.hypot(w, h))
+    moved = valid & (mag > limit)
+    run, start, end = longest_run(moved, t)
+    if not np.any(moved) or run < config.camera_moved_s:
+        return None
+    return _problem(
+        "camera_moved",
+        f"The camera moved at {start:.1f} s (the picture shifted by {np.nanmax(mag):.0f} px).",
+        "Keep the phone still for the whole set: stand it against something solid on the floor "
+        "and record again.",
+        (start, end),
+    )
+
+
+def check_movement(poses: PoseSequence, config: ChecksConfig) -> InputProblem | None:
+    """``no_movement``: neither leg moved against the trunk (the person is lying still)."""
+    det = poses.detected
+    if np.count_nonzero(det) < 2:
+        return None
+    ang = leg_angles(poses.xy[det])
+    ranges = [float(np.ptp(np.nanpercentile(ang[:, k], [5, 95]))) for k in range(2)]
+    if max(ranges) >= config.min_leg_motion_deg:
+        return None
+    return _problem(
+        "no_movement",
+        f"No leg lift was seen: the legs moved by at most {max(ranges):.0f}° during the video.",
+        "Start recording, lie down in view, then lift the top leg slowly and lower it; make "
+        "sure the whole set is in the recording.",
+    )
+
+
+def find_input_problems(
+    poses: PoseSequence,
+    *,
+    people: NDArray[np.int_] | None = None,
+    camera_shift: FloatArray | None = None,
+    config: ChecksConfig | None = None,
+) -> list[InputProblem]:
+    """All reasons to refuse the video (``blocking``) and warnings, most important first
+    (no blocking problem: analysable).
+
+    With no person at all, only ``no_person`` is returned (nothing else can be judged).
+    """
+    cfg = config or ChecksConfig()
+    none = check_person_present(poses, cfg)
+    if none is not None and not np.any(poses.detected):
+        return [none]
+    found = [
+        none,
+        check_camera_still(camera_shift, poses.t, poses.image_size, cfg),
+        check_single_person(people, poses.t, cfg),
+        check_lying(poses, cfg),
+        check_in_frame(poses, cfg),
+    ]
+    problems = [p for p in found if p is not None]
+    if not any(p.code in ("standing", "no_person") and p.blocking for p in problems):
+        still = check_movement(poses, cfg)
+        if still is not None:
+            problems.append(still)
+    return problems
+
+
+def check_run(run: PoseRun, config: ChecksConfig | None = None) -> list[InputProblem]:
+    """:func:`find_input_problems` on everything a pose run recorded."""
+    return find_input_problems(
+        run.poses, people=run.people, camera_shift=run.camera_shift, config=config
+    )
