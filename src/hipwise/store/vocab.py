@@ -39,6 +39,7 @@ CONDITION_ALIASES: dict[str, Condition] = {
     "labral_tear": "hip_labral_tear",
     "labral-tear": "hip_labral_tear",
     "labrum": "hip_labral_tear",
+    "labral": "hip_labral_tear",
     "hip-labral-tear": "hip_labral_tear",
 }
 GOAL_ALIASES: dict[str, Goal] = {
