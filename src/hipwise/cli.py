@@ -33,6 +33,7 @@ EXIT_NOT_ANALYSABLE = 4
 # One entry per subcommand module (each has ``register(subparsers)``).
 COMMAND_MODULES: tuple[str, ...] = (
     "hipwise.analysis.cli",
+    "hipwise.bench.cli",
     "hipwise.program.commands.profile",
     "hipwise.program.commands.today",
     "hipwise.program.commands.feel",

@@ -1,0 +1,188 @@
+"""The benchmark: render (or reuse) labelled clips, analyse each, score, print one table."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hipwise.bench.score import ClipScore, SuiteScore, score_clip
+from hipwise.config import AnalysisConfig
+from hipwise.contract import FAULT_IDS, Analysis
+
+__all__ = [
+    "BenchClip",
+    "BenchReport",
+    "build_suite",
+    "format_table",
+    "labels_for",
+    "run_bench",
+]
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class BenchClip:
+    """A labelled clip: the video and its ``.labels.json`` beside it."""
+
+    name: str
+    video: Path
+
+    @property
+    def labels(self) -> Path:
+        """``clip.mp4`` → ``clip.labels.json``."""
+        return labels_for(self.video)
+
+
+def labels_for(video: Path) -> Path:
+    """The labels file of a rendered clip."""
+    return video.with_suffix("").with_suffix(".labels.json")
+
+
+@dataclass
+class BenchReport:
+    """Scores plus speed figures (seconds; frames per second)."""
+
+    score: SuiteScore
+    video_seconds: float = 0.0
+    analysis_seconds: float = 0.0
+    model_seconds: float = 0.0
+    frames_analysed: int = 0
+    bare_pose_fps: float = float("nan")
+    failures: list[str] = field(default_factory=list)
+    extra_rows: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def realtime_factor(self) -> float:
+        """Seconds of video analysed per second of wall time."""
+        return self.video_seconds / self.analysis_seconds if self.analysis_seconds else 0.0
+
+    @property
+    def analysis_fps(self) -> float:
+        """Frames run through the whole analysis per second of wall time."""
+        return self.frames_analysed / self.analysis_seconds if self.analysis_seconds else 0.0
+
+
+def build_suite(
+    cache: Path, n: int, seed: int, progress: Progress | None = None
+) -> list[BenchClip]:
+    """The benchmark set: ``n`` scenarios from the seeded sweep, rendered into ``cache`` once
+    (file names carry a hash of the scenario, so a changed sweep renders anew)."""
+    from hipwise.synth.cli import write_outputs
+    from hipwise.synth.render import render_clip
+    from hipwise.synth.sweep import make_sweep
+
+    cache.mkdir(parents=True, exist_ok=True)
+    clips: list[BenchClip] = []
+    scenarios = make_sweep(n, seed)
+    for i, sc in enumerate(scenarios):
+        key = hashlib.sha256(json.dumps(sc.to_dict(), sort_keys=True).encode()).hexdigest()[:10]
+        video = cache / f"{i:03d}-{sc.name}-{key}.mp4"
+        if not (video.exists() and labels_for(video).exists()):
+            if progress is not None:
+                progress(f"rendering {video.name}", i, len(scenarios))
+            result = render_clip(sc, video)
+            write_outputs(video, sc, result)
+        clips.append(BenchClip(sc.name, video))
+    return clips
+
+
+def run_bench(
+    clips: list[BenchClip],
+    config: AnalysisConfig | None = None,
+    progress: Progress | None = None,
+    measure_bare_fps: bool = True,
+) -> BenchReport:
+    """Analyse every clip with ``hipwise analyze``'s own code path and score it."""
+    from hipwise.analysis.video import NotAnalysableError, analyze_video
+    from hipwise.video.errors import VideoError
+
+    cfg = config or AnalysisConfig()
+    scores: list[ClipScore] = []
+    rep = BenchReport(score=SuiteScore(scores))
+    for i, clip in enumerate(clips):
+        if progress is not None:
+            progress(f"analysing {clip.video.name}", i, len(clips))
+        truth = Analysis.model_validate_json(clip.labels.read_text(encoding="utf-8"))
+        t0 = time.perf_counter()
+        try:
+            res = analyze_video(clip.video, cfg)
+            pred = res.analysis
+            rep.model_seconds += res.seconds_model
+            rep.frames_analysed += len(res.run.poses)  # type: ignore[attr-defined]
+        except (NotAnalysableError, VideoError) as exc:
+            rep.failures.append(f"{clip.video.name}: {exc}")
+            pred = Analysis(video=truth.video, sets=[])
+        rep.analysis_seconds += time.perf_counter() - t0
+        rep.video_seconds += truth.video.duration_s
+        scores.append(score_clip(clip.video.name, pred, truth))
+    if measure_bare_fps and clips:
+        rep.bare_pose_fps = bare_pose_fps(clips[0].video)
+    return rep
+
+
+def bare_pose_fps(video: Path, n_frames: int = 150) -> float:
+    """The bare pose model's frames per second on decoded frames of ``video``."""
+    from hipwise.pose.mediapipe_adapter import measure_pose_fps
+    from hipwise.video.reader import open_video
+
+    with open_video(video) as src:
+        return measure_pose_fps(src, n_frames)
+
+
+def _f(x: float, fmt: str = "{:.2f}") -> str:
+    return "n/a" if isinstance(x, float) and math.isnan(x) else fmt.format(x)
+
+
+def format_table(rep: BenchReport) -> str:
+    """The benchmark as one Markdown table (also readable in a terminal)."""
+    s = rep.score
+    n = len(s.clips)
+    exact = sum(c.exact_count for c in s.clips)
+    rows: list[tuple[str, str]] = [
+        ("clips", str(n)),
+        ("clips with exact rep count", f"{exact}/{n} ({_f(100 * s.exact_count_rate, '{:.0f}')}%)"),
+        ("rep-count MAE (reps/clip)", _f(s.count_mae)),
+        ("reps matched / true", f"{sum(c.matched for c in s.clips)}/"
+                                f"{sum(c.true_reps for c in s.clips)}"),
+        ("peak-abduction MAE (deg)", f"{_f(s.mae('peak_err'))} (bias {_f(s.bias('peak_err'))})"),
+        ("lift MAE (s)", f"{_f(s.mae('lift_err'))} (bias {_f(s.bias('lift_err'))})"),
+        ("hold MAE (s)", f"{_f(s.mae('hold_err'))} (bias {_f(s.bias('hold_err'))})"),
+        ("lower MAE (s)", f"{_f(s.mae('lower_err'))} (bias {_f(s.bias('lower_err'))})"),
+        ("working-leg accuracy", _f(100 * s.leg_accuracy, "{:.1f}%")),
+        ("shaking flag accuracy", _f(100 * s.shaking_accuracy, "{:.1f}%")),
+    ]
+    for f, fc in s.faults().items():
+        rows.append(
+            (
+                f"fault {f}: P / R / F1 (n)",
+                f"{fc.precision:.2f} / {fc.recall:.2f} / {fc.f1:.2f} ({fc.support})",
+            )
+        )
+    rows += [
+        ("real-time factor, whole analysis", f"{rep.realtime_factor:.2f}x"),
+        ("whole analysis, frames/s analysed", _f(rep.analysis_fps, "{:.1f}")),
+        ("bare pose model, frames/s (same run)", _f(rep.bare_pose_fps, "{:.1f}")),
+        (
+            "analysis speed / bare model speed",
+            _f(100 * rep.analysis_fps / rep.bare_pose_fps, "{:.0f}%")
+            if rep.bare_pose_fps and not math.isnan(rep.bare_pose_fps)
+            else "n/a",
+        ),
+    ]
+    rows += rep.extra_rows
+    if rep.failures:
+        rows.append(("clips refused or unreadable", str(len(rep.failures))))
+    width = max(len(k) for k, _ in rows)
+    lines = [f"| {'metric'.ljust(width)} | value |", f"|{'-' * (width + 2)}|-------|"]
+    lines += [f"| {k.ljust(width)} | {v} |" for k, v in rows]
+    assert set(FAULT_IDS) == set(s.faults())
+    return "\n".join(lines)
