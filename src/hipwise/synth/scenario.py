@@ -136,7 +136,7 @@ class PersonSettings(_Frozen):
     bottom_rgb: Rgb = (35, 35, 40)
     baseline_hip_rotation_deg: float = Field(default=-10.0, ge=-40.0, le=40.0)
     baseline_knee_flexion_deg: float = Field(default=2.0, ge=0.0, le=90.0)
-    rest_abduction_deg: float = Field(default=0.0, ge=-5.0, le=15.0)
+    rest_abduction_deg: float = Field(default=0.0, ge=-12.0, le=15.0)
 
     check_rgb = field_validator("skin_rgb", "top_rgb", "bottom_rgb")(_check_rgb)
 
