@@ -209,13 +209,17 @@ def _figure(names: Iterable[str], history: History) -> Any:
 
 
 def render_history_svgs(history: History) -> dict[str, str]:
-    """One SVG document (string) per plot in :data:`PLOT_NAMES`."""
+    """One SVG document (string) per plot in :data:`PLOT_NAMES`; text stays text (not paths),
+    so the documents are small and searchable."""
+    from matplotlib import rc_context
+
     out: dict[str, str] = {}
-    for name in PLOT_NAMES:
-        fig = _figure([name], history)
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg")
-        out[name] = buf.getvalue()
+    with rc_context({"svg.fonttype": "none"}):
+        for name in PLOT_NAMES:
+            fig = _figure([name], history)
+            buf = io.StringIO()
+            fig.savefig(buf, format="svg")
+            out[name] = buf.getvalue()
     return out
 
 
