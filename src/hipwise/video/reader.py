@@ -58,7 +58,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_Item = tuple[float, NDArray[np.uint8], MotionSample | None]
+_Item = tuple[int, float, NDArray[np.uint8], MotionSample | None]
 
 # Container magic numbers: a file that starts like a video container but cannot be opened is
 # damaged (CorruptVideoError), anything else is not a video (NotAVideoError).
@@ -91,6 +91,11 @@ class ReaderConfig(BaseModel):
     max_decode_errors: int = Field(default=25, ge=0)
     """Packets that may fail to decode (skipped) before reading stops and the rest of the file
     is treated as damaged."""
+
+    max_fps: float | None = Field(default=None, gt=0.0)
+    """Yield at most this many frames per second of video: a frame closer than 1/max_fps to
+    the last yielded one is decoded (needed for the next ones) but not converted or yielded.
+    ``None`` yields every frame. Match it to ``PoseConfig.max_fps`` when analysing."""
 
     camera_motion: MotionConfig | None = None
     """When set, each frame's global camera shift is measured while decoding (in the decode
@@ -130,7 +135,8 @@ class VideoMeta:
 
 @dataclass(frozen=True, eq=False)
 class VideoFrame:
-    """One decoded frame: ``index`` (0-based, in yield order), ``t`` its timestamp in seconds
+    """One decoded frame: ``index`` (0-based position among the decoded frames; with
+    ``max_fps`` some indices are skipped), ``t`` its timestamp in seconds
     from the first frame, ``rgb`` the pixels as a C-contiguous ``uint8`` array ``(H, W, 3)``;
     ``motion`` the camera shift (when ``ReaderConfig.camera_motion`` is set)."""
 
@@ -227,7 +233,8 @@ class VideoSource:
     """An open video, iterated once for :class:`VideoFrame` objects (use :func:`open_video`).
 
     After iteration, :attr:`incomplete` is set if the file was damaged part-way,
-    :attr:`frames_read` counts the frames yielded, :attr:`decode_errors` the skipped packets and
+    :attr:`frames_read` counts the frames yielded, :attr:`frames_decoded` all frames decoded
+    (more than yielded with ``max_fps``), :attr:`decode_errors` the skipped packets and
     :attr:`warnings` holds user-facing warning sentences.
     """
 
@@ -236,6 +243,7 @@ class VideoSource:
         self.config = config or ReaderConfig()
         self.incomplete: IncompleteRead | None = None
         self.frames_read = 0
+        self.frames_decoded = 0
         self.decode_errors = 0
         self.dropped_timestamps = 0
         self.warnings: list[str] = []
@@ -375,7 +383,8 @@ class VideoSource:
         return np.asarray(rgb, dtype=np.uint8)
 
     def _frames(self) -> Iterator[_Item]:
-        """(t seconds, rgb) in order, timestamps made relative and strictly increasing."""
+        """(index, t seconds, rgb, motion) in order; timestamps relative to the first frame and
+        strictly increasing; frames thinned to ``max_fps``."""
         raw = self._raw
         if raw is None or self._first is None:
             return
@@ -383,6 +392,9 @@ class VideoSource:
         tb = first.time_base if first.time_base is not None else self._stream.time_base
         t0_pts = first.pts
         last_t = -np.inf
+        last_yield = -np.inf
+        min_dt = 1.0 / self.config.max_fps - 1e-6 if self.config.max_fps is not None else 0.0
+        index = 0
         nominal = 1.0 / self.info.fps if self.info.fps > 0 else 1.0 / 30.0
         motion = (
             CameraMotionTracker(self.config.camera_motion)
@@ -401,8 +413,12 @@ class VideoSource:
                 self.dropped_timestamps += 1
             else:
                 last_t = t
-                rgb = self._convert(frame)
-                yield t, rgb, (motion.update(rgb) if motion is not None else None)
+                self.frames_decoded = index + 1
+                if t - last_yield >= min_dt:
+                    last_yield = t
+                    rgb = self._convert(frame)
+                    yield index, t, rgb, (motion.update(rgb) if motion is not None else None)
+                index += 1
             frame = next(raw, None)
 
     def _threaded(self) -> Iterator[_Item]:
@@ -443,16 +459,16 @@ class VideoSource:
         self._iterated = True
         gen = self._threaded() if self.config.prefetch > 0 else self._frames()
         last_t = 0.0
-        for i, (t, rgb, motion) in enumerate(gen):
-            self.frames_read = i + 1
+        for index, t, rgb, motion in gen:
+            self.frames_read += 1
             last_t = t
-            yield VideoFrame(index=i, t=t, rgb=rgb, motion=motion)
+            yield VideoFrame(index=index, t=t, rgb=rgb, motion=motion)
         self._finish(last_t)
 
     def _finish(self, last_t: float) -> None:
         if self._last_error is not None:
             self.incomplete = IncompleteRead(
-                frames_read=self.frames_read,
+                frames_read=self.frames_decoded,
                 last_t=last_t,
                 expected_frames=self.info.frame_count,
                 reason=self._last_error,
