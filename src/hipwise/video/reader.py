@@ -93,8 +93,9 @@ class ReaderConfig(BaseModel):
     is treated as damaged."""
 
     max_fps: float | None = Field(default=None, gt=0.0)
-    """Yield at most this many frames per second of video: a frame closer than 1/max_fps to
-    the last yielded one is decoded (needed for the next ones) but not converted or yielded.
+    """Yield about this many frames per second of video at most: a frame closer than
+    0.8/max_fps to the last yielded one (0.8 absorbs rounded timestamps) is decoded (needed
+    for the next ones) but not converted or yielded.
     ``None`` yields every frame. Match it to ``PoseConfig.max_fps`` when analysing."""
 
     camera_motion: MotionConfig | None = None
@@ -393,7 +394,9 @@ class VideoSource:
         t0_pts = first.pts
         last_t = -np.inf
         last_yield = -np.inf
-        min_dt = 1.0 / self.config.max_fps - 1e-6 if self.config.max_fps is not None else 0.0
+        # 0.8: frame times are rounded (e.g. 30 fps stored in ms), and a 30 fps video thinned
+        # to 15 fps must keep every second frame, not every third
+        min_dt = 0.8 / self.config.max_fps if self.config.max_fps is not None else 0.0
         index = 0
         nominal = 1.0 / self.info.fps if self.info.fps > 0 else 1.0 / 30.0
         motion = (
