@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"--plot {args.plot}: use a .png, .svg or .pdf file name", EXIT_USAGE)
 
     def body(store: Store) -> int:
+        from rich import box
         from rich.console import Console
         from rich.table import Table
 
@@ -72,18 +73,25 @@ def run(args: argparse.Namespace) -> int:
             console.print(f"No sessions stored for {data.person.name} yet. Save one with "
                           "'hipwise analyze VIDEO --save'.")
         else:
-            t = Table(title=f"{data.person.name}: {hist.sessions} session(s)")
-            for col in ("date", "side", "good/all", "peak° mean", "peak° max", "lift s",
-                        "hold s", "lower s", "load kg", "faults"):
-                t.add_column(col, justify="left" if col in ("date", "side", "faults")
-                             else "right")
+            t = Table(title=f"{data.person.name}: {hist.sessions} session(s)", box=box.SIMPLE,
+                      caption="good/all reps; peak°: mean and max abduction; tempo: mean "
+                      "lift/hold/lower seconds; kg: ankle weight")
+            t.add_column("date", no_wrap=True)
+            t.add_column("side", no_wrap=True)
+            t.add_column("good", justify="right", no_wrap=True)
+            t.add_column("peak°", justify="right", no_wrap=True)
+            t.add_column("max°", justify="right", no_wrap=True)
+            t.add_column("tempo s", justify="right", no_wrap=True)
+            t.add_column("kg", justify="right", no_wrap=True)
+            t.add_column("faults (reps)", min_width=16)
             for r in hist.rows:
                 top = sorted(r.faults.items(), key=lambda kv: -kv[1])[:3]
                 t.add_row(
-                    r.started_at.astimezone().strftime("%Y-%m-%d %H:%M"), r.side,
-                    f"{r.good_reps}/{r.total_reps}", _fmt(r.mean_peak_deg),
-                    _fmt(r.max_peak_deg), _fmt(r.mean_lift_s), _fmt(r.mean_hold_s),
-                    _fmt(r.mean_lower_s), f"{r.load_kg:g}",
+                    r.started_at.astimezone().strftime("%d %b %y"), r.side,
+                    f"{r.good_reps}/{r.total_reps}", _fmt(r.mean_peak_deg, ".0f"),
+                    _fmt(r.max_peak_deg, ".0f"),
+                    f"{_fmt(r.mean_lift_s)}/{_fmt(r.mean_hold_s)}/{_fmt(r.mean_lower_s)}",
+                    f"{r.load_kg:g}",
                     ", ".join(f"{f.replace('_', ' ')} {n}" for f, n in top),
                 )
             console.print(t)
@@ -98,13 +106,11 @@ def run(args: argparse.Namespace) -> int:
                 console.print(ft)
         cfg = program_config_for(data)
         adh = adherence(data.sessions, date.today(), cfg)
-        at = Table(title=f"Sessions per week (plan: {adh.target})")
-        at.add_column("week of")
-        at.add_column("sessions", justify="right")
-        for w in adh.weeks:
-            mark = " ok" if w.sessions >= adh.target else ""
-            at.add_row(w.start.isoformat(), f"{w.sessions}{mark}")
-        console.print(at)
+        weeks = "  ".join(
+            f"{w.start:%d %b}: {w.sessions}{'*' if w.sessions >= adh.target else ''}"
+            for w in adh.weeks
+        )
+        console.print(f"Sessions per week (plan {adh.target}; * = on plan): {weeks}")
         console.print(f"Weeks in a row on plan: {adh.week_streak}")
         if args.plot is not None:
             try:

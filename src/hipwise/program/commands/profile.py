@@ -158,7 +158,8 @@ def _show(store: Store, name: str | None, as_json: bool) -> int:
     t.add_row("programme", f"{cfg.sessions_per_week} sessions/week, {cfg.sets_per_side} x "
               f"{cfg.reps_per_set} per side")
     t.add_row("overrides", ", ".join(f"{k}={v}" for k, v in overrides.items()) or "none")
-    t.add_row("ankle weight", ", ".join(f"{s} {kg:g} kg" for s, kg in loads.items()))
+    t.add_row("ankle weight", ", ".join(
+        f"{s} {'bodyweight' if kg <= 0 else f'{kg:g} kg'}" for s, kg in loads.items()))
     t.add_row("sessions stored", str(len(data.sessions)))
     Console().print(t)
     return EXIT_OK
