@@ -15,8 +15,10 @@ Truth angles (:func:`measure_angles`, degrees), from those 3D points only:
   angle in the frontal plane between the top leg and the long axis; 0 = in line.
 - ``hip_flexion`` = ``asin(u·f)``: the leg's angle out of the frontal plane toward the front.
 - ``knee_flexion``: angle between hip→knee and knee→ankle minus its neutral value.
-- ``hip_rotation``: ankle→toe direction about the leg axis, against ``f``, + toward ``l``
-  (toes to the ceiling), minus its neutral value, plus the neutral baseline 0.
+- ``hip_rotation``: ankle→toe direction about the leg axis ``u``: angle from ``f`` (made
+  normal to ``u``) toward ``s = ±unit(u × f)`` (the side normal to the leg and to ``f``,
+  toward ``l``: toes to the ceiling), minus its neutral value. Exact for abduction and
+  forward drift; a bent knee tilts the foot with the shin (reads 13.7 for 15 at 35° knee).
 - ``trunk_side_bend``: tilt of ``a`` out of the plane normal to the hip line (left hip −
   right hip), ``asin(−a·h)`` with ``h`` the unit hip line toward the top side: + = shoulders
   toward the top side (waist crunch, hip hike), minus its neutral value.
@@ -143,8 +145,10 @@ def measure_angles(points: dict[str, FloatArray], top: Side) -> dict[str, float]
     foot = toe - ankle
     foot_p = foot - np.dot(foot, u) * u
     f_p = f - np.dot(f, u) * u
-    lat_p = lat - np.dot(lat, u) * u
-    rot = _signed_angle(foot_p, _unit(f_p), _unit(lat_p))
+    side = _unit(np.cross(u, f))
+    if np.dot(side, lat) < 0:
+        side = -side
+    rot = _signed_angle(foot_p, _unit(f_p), side)
     x_hip = _unit(xl) if top == "left" else -_unit(xl)
     bend = float(np.degrees(np.arcsin(np.clip(-np.dot(a, x_hip), -1.0, 1.0))))
     return {
@@ -237,7 +241,7 @@ class AnnyBody:
         import anny.paths
 
         anny.paths.set_anny_cache_path(cache)
-        model = anny.Anny().double()
+        model = anny.Anny()
         model.eval()
         if first:
             for big in list(cache.glob("v*/build_model_data_*")) + list(
@@ -328,10 +332,14 @@ class AnnyBody:
         lat0 = np.array([1.0, 0.0, 0.0]) if side == "left" else np.array([-1.0, 0.0, 0.0])
         rax = axis_angle(np.cross(f0, lat0), np.radians(rotation_deg))
         abd, flx = np.radians(abduction_deg), np.radians(flexion_deg)
-        u = np.cos(flx) * (np.cos(abd) * a + np.sin(abd) * lat) + np.sin(flx) * f
-        # carry the rest frame (a0, f0) onto the current trunk frame first, then to u
+        # carry the rest frame (a0, f0) onto the current trunk frame, abduct in the frontal
+        # plane (about f), then flex toward f about the axis normal to the abducted leg and f:
+        # this order leaves the measured foot rotation unchanged by abduction and flexion.
         r_frame = _frame_rotation(a0, f0, a, f)
-        ru = rotation_between(a, u) @ r_frame
+        r_abd = axis_angle(np.cross(a, lat), abd)
+        u_abd = r_abd @ a
+        r_flx = axis_angle(np.cross(u_abd, f), flx)
+        ru = r_flx @ r_abd @ r_frame
         g_thigh = ru @ rax @ rc @ r0
         g_shin = ru @ rax @ rc @ rk @ r0
         return g_thigh, g_shin
@@ -371,10 +379,16 @@ class AnnyBody:
             for side in ("left", "right"):
                 lat = x0 if side == "left" else -x0
                 self._aim_arm(local, side, _unit(a0 + 0.18 * lat), 10.0, f0)
+        # upper arms keep their world direction whatever the spine does (they rest on the floor)
+        absolute = {self.bone("upperarm01", s): local[self.bone("upperarm01", s)]
+                    for s in ("left", "right")}
         g = [np.eye(3) for _ in range(n)]
         for i in range(n):
             par = self.parents[i]
-            g[i] = local[i] if par < 0 else g[par] @ local[i]
+            if i in absolute:
+                g[i] = absolute[i]
+            else:
+                g[i] = local[i] if par < 0 else g[par] @ local[i]
         heads = self._fk_heads(g)
         frame = self._trunk_frame(heads)
         thigh, shin = self._leg_chain(self.top)
@@ -496,7 +510,7 @@ class AnnyBody:
         d[0, :3, 3] = self.rest_heads[0]
         with torch.no_grad():
             out = self._model(
-                pose_parameters=torch.from_numpy(d)[None],
+                pose_parameters=torch.from_numpy(d)[None].float(),
                 phenotype_kwargs=self._pheno,
                 pose_parameterization="world-orient",
             )
