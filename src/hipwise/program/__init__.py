@@ -27,7 +27,12 @@ from hipwise.program.rules import (
     regression_step,
     rest_today,
 )
-from hipwise.program.service import apply_programme_updates, program_config_for, today_for
+from hipwise.program.service import (
+    apply_programme_updates,
+    history_for,
+    program_config_for,
+    today_for,
+)
 
 __all__ = [
     "FAULT_CUES",
@@ -47,6 +52,7 @@ __all__ = [
     "cue_for",
     "fault_streak",
     "good_streak",
+    "history_for",
     "history_to_dict",
     "plan_today",
     "program_config_for",

@@ -10,13 +10,14 @@ from datetime import date, tzinfo
 from pydantic import ValidationError
 
 from hipwise.program.config import PROGRAM_CONFIG_KEY, ProgramConfig
+from hipwise.program.history import History, build_history
 from hipwise.program.plan import TodayPlan, plan_today, programme_updates
 from hipwise.store.errors import InvalidProfileError
 from hipwise.store.records import EventRecord, PersonData
-from hipwise.store.store import Store
+from hipwise.store.store import EventSpec, Store
 from hipwise.store.vocab import EventKind
 
-__all__ = ["apply_programme_updates", "program_config_for", "today_for"]
+__all__ = ["apply_programme_updates", "history_for", "program_config_for", "today_for"]
 
 log = logging.getLogger(__name__)
 
@@ -39,17 +40,20 @@ def program_config_for(data: PersonData) -> ProgramConfig:
 
 
 def apply_programme_updates(store: Store, person: str | None) -> list[EventRecord]:
-    """Record the progression/regression/safe-variation changes the history calls for."""
-    data = store.person_data(person)
-    cfg = program_config_for(data)
-    recorded = []
-    for p in programme_updates(data, cfg):
-        ev = store.add_program_event(
-            data.person.name, kind=_kind(p.kind), effective_at=p.effective_at, side=p.side,
-            load_kg=p.load_kg, variation=p.variation, reason=p.reason,
-        )
-        log.info("programme change for %s: %s", data.person.name, p.reason)
-        recorded.append(ev)
+    """Record the progression/regression/safe-variation changes the history calls for (read,
+    decide and write in one locked transaction, so concurrent runs record each change once)."""
+
+    def decide(data: PersonData) -> list[EventSpec]:
+        cfg = program_config_for(data)
+        return [
+            EventSpec(kind=_kind(p.kind), effective_at=p.effective_at, side=p.side,
+                      load_kg=p.load_kg, variation=p.variation, reason=p.reason)
+            for p in programme_updates(data, cfg)
+        ]
+
+    recorded = store.update_programme(person, decide)
+    for ev in recorded:
+        log.info("programme change: %s", ev.reason)
     return recorded
 
 
@@ -57,6 +61,12 @@ def _kind(kind: str) -> EventKind:
     if kind not in ("progress", "regress", "safe_variation", "resume", "set_load"):
         raise ValueError(f"unknown programme event {kind!r}")
     return kind  # type: ignore[return-value]
+
+
+def history_for(store: Store, person: str | None = None, last: int | None = None) -> History:
+    """The history of ``person`` (the last ``last`` sessions), for the terminal or web page."""
+    sessions = store.person_data(person).sessions
+    return build_history(sessions[-last:] if last else sessions)
 
 
 def today_for(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -76,6 +76,7 @@ __all__ = [
     "DEFAULT_PERSON_KEY",
     "DEFAULT_PERSON_NAME",
     "MIGRATIONS_LOCATION",
+    "EventSpec",
     "ProfileInput",
     "SelfReportInput",
     "Store",
@@ -471,6 +472,18 @@ def _to_set_record(row: SetRow) -> SetRecord:
         holds_s=tuple(h.hold_s for h in row.holds),
         circles=len(row.circles),
     )
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """A programme event to add (see :meth:`Store.update_programme`)."""
+
+    kind: EventKind
+    effective_at: datetime
+    side: Side | None = None
+    load_kg: float | None = None
+    variation: str | None = None
+    reason: str = ""
 
 
 @dataclass
@@ -976,54 +989,78 @@ class Store:
         """Everything the programme engine needs about ``person`` as plain records:
         sessions with sets and reps in time order, self-reports, programme events, settings."""
         with self.read() as db:
-            p = self._person_row(db, person)
-            sessions = db.scalars(
-                select(TrainingSession).where(TrainingSession.person_id == p.id)
-                .order_by(TrainingSession.started_at, TrainingSession.id)
-            ).all()
-            sets = db.scalars(
-                select(SetRow).where(SetRow.person_id == p.id)
-                .options(
-                    selectinload(SetRow.recording),
-                    selectinload(SetRow.reps).selectinload(Rep.faults),
-                    selectinload(SetRow.holds),
-                    selectinload(SetRow.circles),
-                )
-                .order_by(SetRow.started_at, SetRow.id)
-            ).all()
-            by_session: dict[int, list[SetRecord]] = {}
-            for s in sets:
-                by_session.setdefault(s.session_id, []).append(_to_set_record(s))
-            reports = db.scalars(
-                select(SelfReportRow).where(SelfReportRow.person_id == p.id)
-                .order_by(SelfReportRow.recorded_at, SelfReportRow.id)
-            ).all()
-            events = db.scalars(
-                select(ProgramEvent).where(ProgramEvent.person_id == p.id)
-                .order_by(ProgramEvent.effective_at, ProgramEvent.id)
-            ).all()
-            settings = db.scalars(select(Setting).where(Setting.person_id == p.id)).all()
-            return PersonData(
-                person=self._person_record(p),
-                sessions=tuple(
-                    SessionRecord(s.id, s.started_at, s.ended_at, tuple(by_session.get(s.id, [])))
-                    for s in sessions
-                ),
-                self_reports=tuple(
-                    SelfReportRecord(
-                        id=r.id, recorded_at=r.recorded_at,
-                        feelings=tuple(cast(list[Feeling], r.feelings)), set_id=r.set_id,
-                        side=cast(Side | None, r.side), note=r.note,
-                    )
-                    for r in reports
-                ),
-                events=tuple(
-                    EventRecord(
-                        id=e.id, kind=cast(EventKind, e.kind), effective_at=e.effective_at,
-                        side=cast(Side | None, e.side), load_kg=e.load_kg,
-                        variation=e.variation, reason=e.reason,
-                    )
-                    for e in events
-                ),
-                settings={s.key: s.value for s in settings},
+            return self._person_data(db, self._person_row(db, person))
+
+    def update_programme(
+        self,
+        person: str | None,
+        decide: Callable[[PersonData], Sequence[EventSpec]],
+    ) -> list[EventRecord]:
+        """Read the person's data, ``decide`` which programme events to add, and add them, all
+        in one write transaction holding the person's lock: two processes deciding at once
+        cannot record the same change twice."""
+        with self.transaction() as db:
+            row = self._person_row(db, person, lock=True)
+            specs = decide(self._person_data(db, row))
+            out = []
+            for spec in specs:
+                ev = ProgramEvent(person_id=row.id, side=spec.side, kind=spec.kind,
+                                  effective_at=spec.effective_at, load_kg=spec.load_kg,
+                                  variation=spec.variation, reason=spec.reason)
+                db.add(ev)
+                db.flush()
+                out.append(EventRecord(ev.id, spec.kind, ev.effective_at, spec.side,
+                                       spec.load_kg, spec.variation, spec.reason))
+            return out
+
+    def _person_data(self, db: Session, p: Person) -> PersonData:
+        sessions = db.scalars(
+            select(TrainingSession).where(TrainingSession.person_id == p.id)
+            .order_by(TrainingSession.started_at, TrainingSession.id)
+        ).all()
+        sets = db.scalars(
+            select(SetRow).where(SetRow.person_id == p.id)
+            .options(
+                selectinload(SetRow.recording),
+                selectinload(SetRow.reps).selectinload(Rep.faults),
+                selectinload(SetRow.holds),
+                selectinload(SetRow.circles),
             )
+            .order_by(SetRow.started_at, SetRow.id)
+        ).all()
+        by_session: dict[int, list[SetRecord]] = {}
+        for s in sets:
+            by_session.setdefault(s.session_id, []).append(_to_set_record(s))
+        reports = db.scalars(
+            select(SelfReportRow).where(SelfReportRow.person_id == p.id)
+            .order_by(SelfReportRow.recorded_at, SelfReportRow.id)
+        ).all()
+        events = db.scalars(
+            select(ProgramEvent).where(ProgramEvent.person_id == p.id)
+            .order_by(ProgramEvent.effective_at, ProgramEvent.id)
+        ).all()
+        settings = db.scalars(select(Setting).where(Setting.person_id == p.id)).all()
+        return PersonData(
+            person=self._person_record(p),
+            sessions=tuple(
+                SessionRecord(s.id, s.started_at, s.ended_at, tuple(by_session.get(s.id, [])))
+                for s in sessions
+            ),
+            self_reports=tuple(
+                SelfReportRecord(
+                    id=r.id, recorded_at=r.recorded_at,
+                    feelings=tuple(cast(list[Feeling], r.feelings)), set_id=r.set_id,
+                    side=cast(Side | None, r.side), note=r.note,
+                )
+                for r in reports
+            ),
+            events=tuple(
+                EventRecord(
+                    id=e.id, kind=cast(EventKind, e.kind), effective_at=e.effective_at,
+                    side=cast(Side | None, e.side), load_kg=e.load_kg,
+                    variation=e.variation, reason=e.reason,
+                )
+                for e in events
+            ),
+            settings={s.key: s.value for s in settings},
+        )
