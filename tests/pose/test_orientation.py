@@ -196,3 +196,52 @@ def test_config_is_strict() -> None:
         PoseConfig(orientation=45)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         PoseConfig(unknown=1)  # type: ignore[call-arg]
+
+
+class _TwoPeopleEngine:
+    """Always sees a lying person (left half) and an upright one (right half), in whatever
+    orientation the frame was turned to (as MediaPipe mostly does)."""
+
+    def __init__(self, num_poses: int) -> None:
+        self.num_poses = num_poses
+
+    def detect(self, rgb: np.ndarray, ts_ms: int) -> list[mpa._Raw]:
+        h, w = rgb.shape[:2]
+        # poses are defined in the original 640x480 frame; express them in this frame
+        rot = {(480, 640): 0, (640, 480): 90}[(h, w)]
+        out = []
+        for xy in (_pose_xy(lying=True) * [0.5, 1.0], _pose_xy(lying=False) * 0.6 + [380, 60]):
+            xr = mpa._forward(xy, rot, (640, 480))
+            lm = np.zeros((NUM_LANDMARKS, 4))
+            lm[:, :2] = xr / [w, h]
+            lm[:, 3] = 0.9
+            out.append(mpa._Raw(lm, np.zeros((NUM_LANDMARKS, 3))))
+        if self.num_poses == 1:  # a single-person tracker that follows the wrong person
+            return out[1:]
+        return out
+
+    def close(self) -> None:
+        pass
+
+
+def test_two_people_counted_warned_and_the_lying_one_kept(monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    monkeypatch.setattr(
+        MediaPipePoseEstimator, "_make_engine", lambda self, video, n: _TwoPeopleEngine(n)
+    )
+    img = np.zeros((480, 640, 3), np.uint8)
+    cfg = PoseConfig(backend="tasks", orientation=90, camera_motion=None, people_interval_s=0.5)
+    with MediaPipePoseEstimator(cfg) as est:
+        if est.backend != "tasks":
+            pytest.skip("the Tasks bundle could not be built here")
+        frames, people = [], []
+        for i in range(20):
+            frames.append(est.estimate(img, i / 10))
+            people.append(est.last_people)
+        warnings = est.warnings
+    assert people[0] == 2 and people[5] == 2 and people[1] == -1
+    assert any("2 people in view" in w for w in warnings)
+    lying = _pose_xy(lying=True) * [0.5, 1.0]
+    for f in frames:
+        assert f.detected
+        np.testing.assert_allclose(f.xy, lying, atol=1e-6)

@@ -130,6 +130,10 @@ class PoseConfig(BaseModel):
     same_person_torso: float = Field(default=0.5, gt=0.0)
     """Two poses whose hip centres are closer than this many trunk lengths are one person."""
 
+    max_jump_torso: float = Field(default=1.0, gt=0.0)
+    """With several people tracked, the followed person's hip centre may move at most this
+    many trunk lengths between analysed frames (further: someone else, the frame is empty)."""
+
     camera_motion: MotionConfig | None = MotionConfig()
     """Measure the global camera shift on each analysed frame (``None`` to skip); reused from
     the reader's frames when it already measured it (``ReaderConfig.camera_motion``)."""
@@ -472,12 +476,27 @@ class MediaPipePoseEstimator:
                 kept.append(f)
         return kept
 
-    def _select(self, frames: list[PoseFrame]) -> PoseFrame:
-        """The pose nearest the target person (multi-person tracking)."""
-        if self._target_hip is None or len(frames) == 1:
+    def _lying_score(self, frame: PoseFrame) -> float:
+        """How much a pose looks like the person doing the exercise (lying, well seen)."""
+        vis = float(np.mean(frame.visibility[_BODY]))
+        return vis + self.config.lying_weight * _horizontality(frame.xy)
+
+    def _select(self, frames: list[PoseFrame], t: float) -> PoseFrame | None:
+        """The tracked person among ``frames``: with several people tracked, the pose nearest
+        the target (None if it jumped more than ``max_jump_torso``), or the most side-lying
+        one when the target was lost."""
+        if not self._tracker_multi:
             return frames[0]
         target = self._target_hip
-        return min(frames, key=lambda f: float(np.hypot(*(body_axis(f.xy)[1] - target))))
+        if target is not None and t - self._last_seen_t <= self.config.lost_after_s:
+            def dist(f: PoseFrame) -> float:
+                return float(np.hypot(*(body_axis(f.xy)[1] - target)))
+
+            best = min(frames, key=dist)
+            if dist(best) <= self.config.max_jump_torso * max(body_axis(best.xy)[2], 1.0):
+                return best
+            return None
+        return max(frames, key=self._lying_score)
 
     # -- public API --------------------------------------------------------------------------
 
@@ -497,6 +516,17 @@ class MediaPipePoseEstimator:
                 rot = self._decide(found[0], t)
                 self._target_hip = body_axis(found[1].xy)[1]
 
+        if (
+            self.backend == "tasks"
+            and cfg.count_people
+            and t - self._last_count_t >= cfg.people_interval_s
+        ):
+            self._last_count_t = t
+            people = self._count_people(rgb, t, rot)
+            self.last_people = len(people)
+            if len(people) >= 2:
+                self._handle_crowd(people, t)
+
         raws = self._run(self._tracker_for(rot, self._tracker_multi), rotate_image(rgb, rot), ts_ms)
         frames = [self._to_frame(r, rot, size, t) for r in raws]
 
@@ -515,25 +545,16 @@ class MediaPipePoseEstimator:
                 )
                 frames = [self._to_frame(r, rot, size, t) for r in raws]
 
-        if (
-            self.backend == "tasks"
-            and cfg.count_people
-            and t - self._last_count_t >= cfg.people_interval_s
-        ):
-            self._last_count_t = t
-            people = self._count_people(rgb, t, rot)
-            self.last_people = len(people)
-            if len(people) >= 2:
-                self._handle_crowd(people, frames, t)
-
         self.last_rotation = rot
         if not frames:
             if self._auto and self._rot is not None and t - self._last_seen_t > cfg.lost_after_s:
                 self._fallback_rot = self._rot
                 self._rot = None  # lost: decide again on the next detection
             return PoseFrame.missing(t, size)
+        chosen = self._select(frames, t)
+        if chosen is None:  # only someone else in view
+            return PoseFrame.missing(t, size)
         self._last_seen_t = t
-        chosen = self._select(frames)
         self._target_hip = body_axis(chosen.xy)[1]
         return chosen
 
@@ -544,23 +565,19 @@ class MediaPipePoseEstimator:
         self._fallback_rot = rot
         return rot
 
-    def _handle_crowd(self, people: list[PoseFrame], tracked: list[PoseFrame], t: float) -> None:
-        """Several people in view: make sure the side-lying one is the one being tracked."""
-        lying = max(people, key=lambda f: _horizontality(f.xy) + float(np.mean(f.visibility)))
-        _, lying_hip, length = body_axis(lying.xy)
+    def _handle_crowd(self, people: list[PoseFrame], t: float) -> None:
+        """Several people in view: from now on track them all and keep the side-lying one
+        (a single-person tracker may jump to the other person when it loses track)."""
+        lying = max(people, key=self._lying_score)
         if not self._multi_warned:
             self._multi_warned = True
             self._warn(
                 f"{len(people)} people in view (at {t:.1f} s): hipwise analyses the person "
                 "lying on their side. For best results, film one person alone."
             )
-        same = [
-            f for f in tracked
-            if np.hypot(*(body_axis(f.xy)[1] - lying_hip))
-            <= self.config.same_person_torso * max(length, 1.0)
-        ]
-        self._target_hip = lying_hip
-        if not same and not self._tracker_multi and self.backend == "tasks":
+        self._target_hip = body_axis(lying.xy)[1]
+        self._last_seen_t = t
+        if not self._tracker_multi and self.backend == "tasks":
             logger.info("tracking several people from %.2f s to keep the side-lying one", t)
             self._tracker_multi = True  # takes effect on the next frame
 
