@@ -1,0 +1,77 @@
+"""The anny rig: truth angles measured on the posed 3D joints equal the scripted ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("anny")
+
+from hipwise.synth.body import AnnyBody, measure_angles, rotation_between
+from hipwise.synth.scenario import BodyShape
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def body() -> AnnyBody:
+    return AnnyBody(BodyShape(gender=0.3, weight=0.6), "left")
+
+
+def test_rotation_between_maps_direction() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        a, b = rng.normal(size=3), rng.normal(size=3)
+        r = rotation_between(a, b)
+        assert np.allclose(r @ (a / np.linalg.norm(a)), b / np.linalg.norm(b))
+        assert np.allclose(r @ r.T, np.eye(3))
+
+
+def test_neutral_pose_reads_zero(body: AnnyBody) -> None:
+    ang = body.truth_angles(body.pose(0.0, 0.0, 0.0, 0.0, 0.0))
+    for v in ang.values():
+        assert abs(v) < 1e-3
+
+
+@pytest.mark.parametrize(
+    ("abd", "flex", "rot", "knee", "bend"),
+    [
+        (30.0, 0.0, -10.0, 2.0, 0.0),
+        (12.0, 0.0, -10.0, 2.0, 0.0),
+        (58.0, 0.0, -10.0, 2.0, 0.0),
+        (30.0, 25.0, -10.0, 2.0, 0.0),
+        (30.0, 0.0, 15.0, 2.0, 0.0),
+        (35.0, 0.0, -10.0, 37.0, 0.0),
+        (30.0, 0.0, -10.0, 2.0, 15.0),
+        (45.0, 20.0, 15.0, 30.0, 12.0),
+    ],
+)
+def test_true_angles_equal_the_script(
+    body: AnnyBody, abd: float, flex: float, rot: float, knee: float, bend: float
+) -> None:
+    ang = body.truth_angles(body.pose(abd, flex, rot, knee, bend))
+    assert ang["abduction"] == pytest.approx(abd, abs=0.5)
+    assert ang["hip_flexion"] == pytest.approx(flex, abs=0.5)
+    assert ang["trunk_side_bend"] == pytest.approx(bend, abs=0.5)
+    assert ang["knee_flexion"] == pytest.approx(knee, abs=0.5)
+    # the foot tilts with the shin when the knee bends: within 2° at 37° knee flexion
+    assert ang["hip_rotation"] == pytest.approx(rot, abs=0.5 if knee < 5 else 2.0)
+
+
+def test_right_side_and_bent_bottom_leg(body: AnnyBody) -> None:
+    other = AnnyBody(BodyShape(gender=0.8, height=0.7), "right", "bent")
+    ang = other.truth_angles(other.pose(33.0, 0.0, -10.0, 2.0, 0.0))
+    assert ang["abduction"] == pytest.approx(33.0, abs=0.5)
+    posed = other.pose(0.0)
+    # bent bottom (right-lying → right) knee is in front of the hip (toward −y, anterior)
+    assert posed.joints["right_knee"][1] < posed.joints["right_hip"][1] - 0.15
+
+
+def test_measure_angles_is_frame_independent(body: AnnyBody) -> None:
+    posed = body.pose(27.0, 5.0, -10.0, 2.0, 4.0)
+    rot = rotation_between(np.array([0.0, 0.0, 1.0]), np.array([1.0, 2.0, 0.5]))
+    moved = {k: v @ rot.T + np.array([3.0, -1.0, 2.0]) for k, v in posed.joints.items()}
+    a = measure_angles(posed.joints, "right")
+    b = measure_angles(moved, "right")
+    for k in a:
+        assert a[k] == pytest.approx(b[k], abs=1e-9)
