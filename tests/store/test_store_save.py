@@ -131,3 +131,12 @@ def test_landmark_blob_is_compact() -> None:
     assert len(decode_landmarks(blob)) == 900
     with pytest.raises(ValueError, match="damaged"):
         decode_landmarks(blob[: len(blob) // 2])
+
+
+def test_migrations_ship_inside_the_package() -> None:
+    from importlib.resources import files
+
+    root = files("hipwise.migrations")
+    assert root.joinpath("env.py").is_file()
+    names = {p.name for p in root.joinpath("versions").iterdir()}
+    assert {"0001_core.py", "0002_programme.py"} <= names

@@ -3,7 +3,7 @@
 Format ``npz-f32/1``: timestamps ``t`` float64 (s); ``xy`` (T,33,2) px, ``depth`` (T,33) px,
 ``world`` (T,33,3) m and ``visibility`` (T,33) as float32 (about 1e-7 relative error, far below
 landmark noise); ``detected`` (T,) bool; ``image_size`` (2,) int. Loading never unpickles.
-A 30 s clip at 30 fps (900 frames) takes roughly 0.5 MB.
+A 60 s clip at 30 fps (1800 frames) takes about 1.3-1.5 MB (measured).
 """
 
 from __future__ import annotations
