@@ -167,3 +167,12 @@ def test_no_calorie_or_spot_reduction_claims_in_any_text() -> None:
     text = " ".join(p.read_text().lower() for p in root.rglob("*.py"))
     for banned in ("calorie", "slim", "fat loss", "burn fat", "lose weight", "tone your"):
         assert banned not in text
+
+
+def test_top_ankle_weight_adds_the_circles_finisher() -> None:
+    ev = event(1, "set_load", T0 - timedelta(days=10), "left", 3.0)
+    p = plan(data(events=[ev]))
+    assert p.finisher is not None and "5 circles clockwise" in p.finisher
+    assert "left side" in p.finisher and "right" not in p.finisher
+    assert plan(data()).finisher is None
+    assert any("the top of the programme" in r for r in p.reasons)

@@ -66,7 +66,9 @@ class TodayPlan:
     ``kind``: ``train``; ``rest`` (rest day, the plan shows the next session); ``done``
     (trained today already); ``stop`` (pain: no training); ``ask`` (answer ``question``
     first). ``reps_per_set`` counts holds for the isometric variation (each ``hold_s`` long).
-    ``load_kg`` is the ankle weight per side (0 = bodyweight).
+    ``load_kg`` is the ankle weight per side (0 = bodyweight). ``primer`` comes before the
+    sets (clamshells for desk workers), ``finisher`` after them (isometric hold with circles
+    once a side has reached the top ankle weight).
     """
 
     kind: PlanKind
@@ -78,6 +80,7 @@ class TodayPlan:
     hold_s: float | None = None
     question: str | None = None
     primer: str | None = None
+    finisher: str | None = None
     cues: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -269,6 +272,16 @@ def plan_today(
     if "pre_run_activation" in person.goals and not before_run and not safe:
         reasons.append("Running today? 'hipwise today --before-run' gives the short activation.")
 
+    finisher = None
+    at_top = [side for side in SIDES if states[side].load_kg >= cfg.ankle_weight_max_kg]
+    if at_top and not safe and not before_run:
+        finisher = (
+            f"Finish the {' and '.join(at_top)} side with an isometric hold with circles: leg "
+            f"at full height, {cfg.circles_per_direction} circles clockwise and "
+            f"{cfg.circles_per_direction} counter-clockwise, each about the size of a dinner "
+            "plate."
+        )
+
     kind: PlanKind = "train"
     question = None
     if (policy.ask_pain_first or safe) and pain_now is None:
@@ -287,6 +300,7 @@ def plan_today(
 
     return TodayPlan(
         kind=kind, variation=variation, sets_per_side=sets, reps_per_set=reps, load_kg=loads,
-        adherence=adh, hold_s=hold, question=question, primer=primer, cues=tuple(cues),
+        adherence=adh, hold_s=hold, question=question, primer=primer, finisher=finisher,
+        cues=tuple(cues),
         reasons=tuple(reasons), warnings=tuple(warnings), streaks=streaks,
     )

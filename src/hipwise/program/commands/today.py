@@ -86,6 +86,8 @@ def _print(plan: TodayPlan, changes: list[str]) -> None:
         body.append("[bold]Next session:[/bold] " + plan_text(plan)[0])
     if plan.primer and plan.kind == "train":
         body.append(plan.primer)
+    if plan.finisher and plan.kind == "train":
+        body.append(plan.finisher)
     if plan.cues and plan.kind != "stop":
         body.append("\n[bold]Focus:[/bold]\n" + "\n".join(f"  - {c}" for c in plan.cues))
     if changes:
