@@ -173,6 +173,10 @@ def _translate(exc: BaseException, url: str) -> StoreError | None:
             "(it may be recoverable with 'sqlite3 FILE .recover') and hipwise will start a new "
             "one, or point HIPWISE_DATABASE_URL at another database."
         )
+    if "readonly" in msg or "read-only" in msg:
+        return DatabaseUnavailableError(
+            f"{where} is read-only: check the permissions of the file and its folder."
+        )
     if isinstance(orig, sqlite3.OperationalError) and "unable to open" in msg:
         return DatabaseUnavailableError(
             f"cannot open {where}: check that its folder exists and is writable, or set "
@@ -438,9 +442,16 @@ def _make_engine(url: str, config: StoreConfig) -> Engine:
     if backend == "postgresql":
         if u.get_driver_name() in ("", "psycopg2") and u.drivername == "postgresql":
             u = u.set(drivername="postgresql+psycopg")
-        return create_engine(
-            u, pool_pre_ping=True, connect_args={"connect_timeout": config.connect_timeout_s}
-        )
+        try:
+            return create_engine(
+                u, pool_pre_ping=True,
+                connect_args={"connect_timeout": config.connect_timeout_s},
+            )
+        except ModuleNotFoundError as exc:
+            raise DatabaseUnavailableError(
+                f"the database driver {u.drivername!r} is not installed: use a "
+                "postgresql:// URL (psycopg 3, installed with hipwise)"
+            ) from exc
     raise DatabaseUnavailableError(
         f"unsupported database {backend!r}: hipwise supports SQLite and PostgreSQL."
     )

@@ -8,6 +8,8 @@ import argparse
 from collections import Counter
 from typing import Any, cast
 
+from pydantic import ValidationError
+
 from hipwise.cli import EXIT_OK, EXIT_USAGE
 from hipwise.program.commands._common import add_store_args, fail, with_store
 from hipwise.program.feedback import advice_after_set
@@ -58,7 +60,10 @@ def run(args: argparse.Namespace) -> int:
         if norm is None:
             return fail(f"unknown feeling {raw!r}: use one of {', '.join(FEELINGS)}", EXIT_USAGE)
         feelings.append(cast(Feeling, norm))
-    report = SelfReportInput(feelings=tuple(feelings), side=args.side, note=args.note)
+    try:
+        report = SelfReportInput(feelings=tuple(feelings), side=args.side, note=args.note)
+    except ValidationError as exc:
+        return fail(f"invalid report: {exc.errors()[0]['msg']}", EXIT_USAGE)
 
     def body(store: Store) -> int:
         rec = store.add_self_report(args.person, report, set_id=args.set_id)

@@ -153,8 +153,8 @@ def _show(store: Store, name: str | None, as_json: bool) -> int:
     from rich.table import Table
 
     t = Table(title=f"Profile: {person.name}", show_header=False)
-    t.add_row("conditions", ", ".join(LABELS[c] for c in person.conditions) or "none")
-    t.add_row("goals", ", ".join(LABELS[g] for g in person.goals) or "none")
+    t.add_row("conditions", ", ".join(LABELS.get(c, c) for c in person.conditions) or "none")
+    t.add_row("goals", ", ".join(LABELS.get(g, g) for g in person.goals) or "none")
     t.add_row("programme", f"{cfg.sessions_per_week} sessions/week, {cfg.sets_per_side} x "
               f"{cfg.reps_per_set} per side")
     t.add_row("overrides", ", ".join(f"{k}={v}" for k, v in overrides.items()) or "none")
@@ -184,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
                 print("No profiles yet: hipwise profile create NAME")
             for p in people:
                 mark = "*" if p.name == default else " "
-                extra = ", ".join(LABELS[c] for c in (*p.conditions, *p.goals))
+                extra = ", ".join(LABELS.get(c, c) for c in (*p.conditions, *p.goals))
                 print(f"{mark} {p.name}" + (f"  ({extra})" if extra else ""))
             return EXIT_OK
         if action == "create":
