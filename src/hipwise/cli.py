@@ -40,6 +40,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "hipwise.program.commands.history",
     "hipwise.store.cli",
     "hipwise.synth.cli",
+    "hipwise.web.cli",
 )
 
 _EPILOG = """\

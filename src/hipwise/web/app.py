@@ -1,0 +1,304 @@
+"""The FastAPI app of ``hipwise live``: the page, its static files and the frame socket.
+
+Protocol on ``/ws`` (one session per socket):
+
+- page → server, text: ``{"type": "hello", "session": ID | null}`` first; later
+  ``{"type": "finish"}`` (end the set), ``{"type": "new"}`` (start a new set).
+- page → server, binary: a frame = 16-byte header (little-endian float64 frame id, float64
+  capture time in ms on the page's clock) + a JPEG.
+- server → page: ``welcome`` (session id, resumed?, state, page settings), ``result`` (one per
+  processed frame, with the frame ``id``), ``dropped`` (a frame replaced by a newer one before
+  it was processed), ``summary`` (the contract analysis and report links), ``error``.
+
+Backpressure: a reader task keeps only the newest unprocessed frame; one worker thread runs the
+pose model, so results never queue up behind stale frames. The page also caps frames in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import struct
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hipwise.config import AnalysisConfig
+from hipwise.web.config import LiveConfig
+from hipwise.web.session import EstimatorFactory, LiveSession, SessionStore
+
+__all__ = ["AppState", "FrameError", "create_app", "decode_frame", "write_outputs"]
+
+logger = logging.getLogger(__name__)
+
+_HEADER = struct.Struct("<dd")
+_NO_CACHE = {"Cache-Control": "no-store"}
+
+
+class FrameError(ValueError):
+    """A binary message that is not a header plus a decodable JPEG."""
+
+
+def decode_frame(data: bytes) -> tuple[float, float, NDArray[np.uint8]]:
+    """(frame id, capture time in s on the page's clock, ``rgb (H, W, 3)`` uint8) of one
+    binary frame message."""
+    import cv2
+
+    if len(data) <= _HEADER.size:
+        raise FrameError("frame message too short")
+    frame_id, t_ms = _HEADER.unpack_from(data)
+    buf = np.frombuffer(data, dtype=np.uint8, offset=_HEADER.size)
+    bgr = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise FrameError("frame is not a decodable image")
+    rgb = np.ascontiguousarray(bgr[..., ::-1])
+    return float(frame_id), float(t_ms) / 1000.0, rgb
+
+
+@dataclass
+class AppState:
+    """What the app holds: settings, sessions, the pose worker, the public URL for the QR."""
+
+    config: AnalysisConfig
+    live: LiveConfig
+    store: SessionStore
+    executor: ThreadPoolExecutor
+    public_url: str | None = None
+    attached: dict[str, Any] = field(default_factory=dict)
+
+
+def write_outputs(session: LiveSession, folder: Path) -> dict[str, str | None]:
+    """Write the finished session's ``analysis.json`` (and, when the report module exists, its
+    HTML report) into ``folder``; returns the links the page shows (relative URLs)."""
+    analysis = session.finish()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "analysis.json").write_text(analysis.to_json() + "\n", encoding="utf-8")
+    links: dict[str, str | None] = {
+        "analysis": f"/sessions/{session.id}/analysis.json", "report": None,
+    }
+    try:
+        from hipwise import report as report_mod
+    except ImportError:
+        return links
+    write_report: Callable[..., Any] | None = getattr(report_mod, "write_report", None)
+    if write_report is None:
+        return links
+    try:
+        out = write_report(analysis, folder / "report")
+        index = Path(out) if isinstance(out, str | Path) else folder / "report" / "index.html"
+        if index.is_dir():
+            index = index / "index.html"
+        if index.is_file():
+            rel = index.relative_to(folder).as_posix()
+            links["report"] = f"/sessions/{session.id}/{rel}"
+    except Exception as exc:  # the report is optional: never lose the set over it
+        logger.warning("could not write the report for session %s: %s", session.id, exc)
+    return links
+
+
+def create_app(
+    config: AnalysisConfig | None = None,
+    live: LiveConfig | None = None,
+    data_dir: Path | None = None,
+    factory: EstimatorFactory | None = None,
+    public_url: str | None = None,
+) -> Any:
+    """The FastAPI app. ``data_dir``: where sessions are saved (``<data_dir>/live``);
+    ``factory`` builds the pose model (default: MediaPipe, as ``hipwise analyze``);
+    ``public_url``: the LAN address shown as a QR code."""
+    from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
+    from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+    from fastapi.staticfiles import StaticFiles
+
+    from hipwise.web.session import mediapipe_factory
+
+    cfg = config or AnalysisConfig()
+    lcfg = live or LiveConfig()
+    if data_dir is None:
+        from hipwise.store.config import default_data_dir
+
+        data_dir = default_data_dir()
+    store = SessionStore(Path(data_dir) / "live", cfg, lcfg, factory or mediapipe_factory)
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hipwise-pose")
+    state = AppState(cfg, lcfg, store, executor, public_url)
+    static = Path(str(files("hipwise.web") / "static"))
+
+    async def lifespan(app: Any) -> Any:
+        yield
+        await asyncio.get_running_loop().run_in_executor(executor, store.close)
+        executor.shutdown(wait=False)
+
+    app = FastAPI(title="hipwise live", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan)
+    app.state.hipwise = state
+    app.mount("/static", StaticFiles(directory=static), name="static")
+
+    @app.get("/", response_class=HTMLResponse)
+    def index() -> Any:
+        return FileResponse(static / "index.html", headers=_NO_CACHE)
+
+    @app.get("/api/info")
+    def info() -> Any:
+        from hipwise import __version__
+
+        return JSONResponse({
+            "version": __version__,
+            "public_url": state.public_url,
+            "client": _client_settings(lcfg),
+        })
+
+    @app.get("/qr.svg")
+    def qr() -> Any:
+        if not state.public_url:
+            raise HTTPException(404, "no LAN address: start with hipwise live --lan")
+        from hipwise.web.net import qr_svg
+
+        return Response(qr_svg(state.public_url), media_type="image/svg+xml")
+
+    @app.get("/sessions/{session_id}/{path:path}")
+    def session_file(session_id: str, path: str) -> Any:
+        if store.get(session_id) is None:
+            raise HTTPException(404, "unknown session")
+        base = store.path(session_id).resolve()
+        target = (base / path).resolve()
+        if not target.is_relative_to(base) or not target.is_file() or target.suffix == ".pkl":
+            raise HTTPException(404, "no such file")
+        return FileResponse(target)
+
+    @app.websocket("/ws")
+    async def ws_endpoint(ws: WebSocket) -> None:
+        await ws.accept()
+        loop = asyncio.get_running_loop()
+        try:
+            hello = json.loads(await asyncio.wait_for(ws.receive_text(), timeout=10.0))
+        except (TimeoutError, ValueError, WebSocketDisconnect, KeyError):
+            await ws.close(code=1002)
+            return
+        sid = hello.get("session") if isinstance(hello, dict) else None
+        session, resumed = store.open(sid if isinstance(sid, str) else None)
+        await _attach(state, session, ws)
+        await ws.send_json({"type": "welcome", "resumed": resumed, "state": session.state(),
+                            "client": _client_settings(lcfg)})
+        latest: list[tuple[float, float, bytes] | None] = [None]
+        wake = asyncio.Event()
+        box = {"session": session}
+        saved: dict[str, int] = {}
+
+        async def worker() -> None:
+            while True:
+                await wake.wait()
+                wake.clear()
+                item = latest[0]
+                latest[0] = None
+                if item is None:
+                    continue
+                fid, _, data = item
+                s = box["session"]
+                try:
+                    result = await loop.run_in_executor(executor, _process, s, data)
+                except FrameError as exc:
+                    await ws.send_json({"type": "dropped", "id": fid, "reason": str(exc)})
+                    continue
+                except Exception:  # a bug: say so on the page, keep the set going
+                    logger.exception("frame processing failed")
+                    await ws.send_json({"type": "dropped", "id": fid, "reason": "internal error"})
+                    continue
+                result["id"] = fid
+                await ws.send_json(result)
+                if saved.get(s.id) != s.rep_version:
+                    saved[s.id] = s.rep_version
+                    await loop.run_in_executor(executor, store.save, s)
+
+        task = asyncio.create_task(worker())
+        try:
+            while True:
+                msg = await ws.receive()
+                if msg["type"] == "websocket.disconnect":
+                    break
+                data = msg.get("bytes")
+                if data is not None:
+                    if len(data) < _HEADER.size:
+                        continue
+                    fid, t_ms = _HEADER.unpack_from(data)
+                    old = latest[0]
+                    if old is not None:
+                        box["session"].dropped += 1
+                        await ws.send_json({"type": "dropped", "id": old[0]})
+                    latest[0] = (fid, t_ms, data)
+                    wake.set()
+                    continue
+                text = msg.get("text")
+                if text is None:
+                    continue
+                try:
+                    cmd = json.loads(text)
+                except ValueError:
+                    continue
+                kind = cmd.get("type") if isinstance(cmd, dict) else None
+                if kind == "finish":
+                    s = box["session"]
+                    links = await loop.run_in_executor(
+                        executor, write_outputs, s, store.path(s.id)
+                    )
+                    await loop.run_in_executor(executor, store.save, s)
+                    assert s.analysis is not None
+                    await ws.send_json({
+                        "type": "summary",
+                        "analysis": json.loads(s.analysis.to_json()),
+                        "links": links,
+                        "state": s.state(),
+                    })
+                elif kind == "new":
+                    latest[0] = None
+                    new = store.new()
+                    box["session"] = new
+                    await _attach(state, new, ws)
+                    await ws.send_json({"type": "welcome", "resumed": False,
+                                        "state": new.state(), "client": _client_settings(lcfg)})
+                elif kind == "ping":
+                    await ws.send_json({"type": "pong"})
+        except WebSocketDisconnect:
+            pass
+        finally:
+            task.cancel()
+            s = box["session"]
+            if state.attached.get(s.id) is ws:
+                del state.attached[s.id]
+            await loop.run_in_executor(executor, store.save, s)
+
+    return app
+
+
+def _process(session: LiveSession, data: bytes) -> dict[str, Any]:
+    _, t_client, rgb = decode_frame(data)
+    return session.process_image(rgb, session.clock(t_client))
+
+
+async def _attach(state: AppState, session: LiveSession, ws: Any) -> None:
+    """One socket per session: a newer page takes the session over from an older one."""
+    old = state.attached.get(session.id)
+    if old is not None and old is not ws:
+        try:
+            await old.send_json({"type": "error", "code": "taken_over",
+                                 "message": "This set was opened in another tab or device."})
+            await old.close(code=4000)
+        except Exception:  # the old socket may already be gone
+            pass
+    state.attached[session.id] = ws
+    session.new_connection()
+
+
+def _client_settings(live: LiveConfig) -> dict[str, Any]:
+    return {
+        "capture_width": live.capture_width,
+        "capture_fps": live.capture_fps,
+        "jpeg_quality": live.jpeg_quality,
+        "max_in_flight": live.max_in_flight,
+    }

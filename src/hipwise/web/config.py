@@ -1,0 +1,94 @@
+"""Settings of ``hipwise live`` (frozen, ``extra="forbid"``, documented defaults).
+
+They live in the ``[live]`` section of the same TOML file as the analysis settings
+(``hipwise live --config FILE``); :func:`load_live_config` splits the two.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hipwise.coach.config import CoachConfig, SetupConfig, TempoConfig
+from hipwise.config import AnalysisConfig, ConfigError
+
+__all__ = ["LiveConfig", "load_live_config"]
+
+
+class LiveConfig(BaseModel):
+    """The live web app: capture, transport and coaching settings."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    capture_width: int = Field(
+        default=640,
+        ge=160,
+        le=1920,
+        description="Frames are scaled to this width (px, aspect ratio kept) before sending: "
+        "the pose model works at 640x480; larger only costs bandwidth and decode time.",
+    )
+    capture_fps: float = Field(
+        default=30.0,
+        gt=0,
+        le=60,
+        description="Frames per second the page offers to send (the camera's usual rate).",
+    )
+    jpeg_quality: float = Field(
+        default=0.75,
+        gt=0,
+        le=1,
+        description="JPEG quality (0-1) of the frames sent; 0.75 keeps landmarks unchanged and "
+        "a 640x480 frame near 30-50 kB.",
+    )
+    max_in_flight: int = Field(
+        default=1,
+        ge=1,
+        le=4,
+        description="Frames the page may have sent without a result yet. More only queue up "
+        "(lag) when the server is slower than the camera; the server also keeps just the "
+        "newest waiting frame and drops older ones.",
+    )
+    session_keep_h: float = Field(
+        default=24.0,
+        gt=0,
+        description="Unfinished sessions saved on disk are resumable for this many hours.",
+    )
+    coach: CoachConfig = CoachConfig()
+    tempo: TempoConfig = TempoConfig()
+    setup: SetupConfig = SetupConfig()
+
+
+def _fmt(err: ValidationError) -> str:
+    return "; ".join(".".join(str(p) for p in e["loc"]) + f": {e['msg']}" for e in err.errors())
+
+
+def load_live_config(
+    path: Path | None, overrides: dict[str, Any] | None = None
+) -> tuple[AnalysisConfig, LiveConfig]:
+    """The analysis settings and the ``[live]`` section of one TOML file (defaults when
+    ``path`` is None). ``overrides``: dotted ``section.key`` values applied first.
+
+    Raises :class:`~hipwise.config.ConfigError` naming the bad key.
+    """
+    from hipwise.config import apply_overrides
+
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {path}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    if overrides:
+        data = apply_overrides(data, overrides)
+    live_data = data.pop("live", {})
+    try:
+        analysis = AnalysisConfig.model_validate(data)
+        live = LiveConfig.model_validate(live_data)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid settings: {_fmt(exc)}") from exc
+    return analysis, live

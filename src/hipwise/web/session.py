@@ -1,0 +1,398 @@
+"""One live training session, server side: pose → session tracker → coach, per frame.
+
+:class:`LiveSession` owns the same :class:`~hipwise.reps.session.SessionTracker` that
+``hipwise analyze`` drives (via :func:`~hipwise.analysis.engine.analyze_sequence`) and, for
+images, the same :class:`~hipwise.pose.mediapipe_adapter.MediaPipePoseEstimator`; nothing is
+re-implemented here. Each processed frame returns a JSON-ready dict for the page (landmarks,
+phase, counts, reps, tempo, the cue, setup state, alerts).
+
+:class:`SessionStore` keeps sessions in memory and pickles them to disk after every counted rep
+and when a socket closes, so a page reload, a lost connection or a server restart resumes the
+set with its reps.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import pickle
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hipwise.analysis.engine import EngineResult, rep_to_contract, to_contract
+from hipwise.coach import Alert, Coach, CoachFrame, Cue, SetupGate, TempoGuide, setup_issues
+from hipwise.config import AnalysisConfig
+from hipwise.contract import Analysis, VideoInfo
+from hipwise.pose.sequence import PoseFrame, PoseSequence
+from hipwise.reps.session import RepRecord, SessionTracker
+from hipwise.reps.tracker import Phase, PhaseChanged
+from hipwise.web.config import LiveConfig
+
+__all__ = [
+    "Estimator",
+    "EstimatorFactory",
+    "LiveSession",
+    "SessionStore",
+    "frame_luma",
+    "mediapipe_factory",
+]
+
+logger = logging.getLogger(__name__)
+
+_FORMAT = 1  # bump when the pickled state changes shape
+
+
+class Estimator(Protocol):
+    """What a live session needs from a pose model (``MediaPipePoseEstimator`` fits)."""
+
+    last_people: int
+
+    def estimate(self, rgb: NDArray[np.uint8], t: float) -> PoseFrame: ...
+
+    def close(self) -> None: ...
+
+
+EstimatorFactory = Callable[[AnalysisConfig], Estimator]
+
+
+def mediapipe_factory(config: AnalysisConfig) -> Estimator:
+    """The pose adapter of ``hipwise analyze`` with the config's ``[pose]`` settings."""
+    from hipwise.pose.mediapipe_adapter import MediaPipePoseEstimator, PoseConfig
+
+    return MediaPipePoseEstimator(PoseConfig.model_validate(config.pose))
+
+
+def frame_luma(rgb: NDArray[np.uint8], step: int = 8) -> float:
+    """Mean brightness (0-255, Rec. 601 luma) of ``rgb (H, W, 3)``, on every ``step``-th pixel."""
+    sub = rgb[::step, ::step].astype(np.float32)
+    return float(np.mean(sub[..., 0] * 0.299 + sub[..., 1] * 0.587 + sub[..., 2] * 0.114))
+
+
+def _num(x: float | None, nd: int = 1) -> float | None:
+    return round(float(x), nd) if x is not None and math.isfinite(x) else None
+
+
+def _rep_json(rec: RepRecord) -> dict[str, Any]:
+    r = rep_to_contract(rec)
+    return {
+        "side": rec.side,
+        "index": rec.index,
+        "good": rec.good,
+        "faults": list(rec.faults),
+        "peak_deg": _num(r.peak_abduction_deg),
+        "lift_s": _num(r.lift_s),
+        "hold_s": _num(r.hold_s),
+        "lower_s": _num(r.lower_s),
+        "shaking": bool(r.shaking),
+    }
+
+
+class LiveSession:
+    """A session's server-side state; :meth:`process_image` / :meth:`process_pose` per frame.
+
+    Times: the page sends its capture time; :meth:`clock` maps it to session seconds that keep
+    increasing across reconnects and restarts (a gap counts as time at rest).
+    """
+
+    def __init__(
+        self,
+        session_id: str,
+        config: AnalysisConfig,
+        live: LiveConfig,
+        factory: EstimatorFactory | None = None,
+    ) -> None:
+        self.id = session_id
+        self.cfg = config
+        self.live = live
+        self.factory = factory
+        self.tracker = SessionTracker(config, record_frames=True)
+        self.coach = Coach(live.coach, config.faults, config.conditions)
+        self.tempo = TempoGuide(live.tempo, config.faults)
+        self.gate = SetupGate(live.setup)
+        self.recent: deque[PoseFrame] = deque()
+        self.phase: Phase = "rest"
+        self.people = -1
+        self.last_t: float | None = None
+        self.last_wall: float | None = None
+        self.created_wall = time.time()
+        self.frames = 0
+        self.dropped = 0
+        self.last_cue: Cue | None = None
+        self.analysis: Analysis | None = None
+        self.rep_version = 0
+        self._offset: float | None = None
+        self._estimator: Estimator | None = None
+        self._lock = threading.RLock()
+
+    # -- pickling (the estimator and lock are not saved) -------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_estimator"] = None
+        state["_lock"] = None
+        state["factory"] = None
+        state["_format"] = _FORMAT
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if state.pop("_format", None) != _FORMAT:
+            raise ValueError("saved session has an older format")
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+        self._offset = None
+
+    # -- time --------------------------------------------------------------------------------
+    def new_connection(self) -> None:
+        """A socket (re)attached: the next client time starts a new offset."""
+        self._offset = None
+
+    def clock(self, t_client: float, wall: float | None = None) -> float:
+        """Session time (s) of a frame captured at ``t_client`` (s, the page's clock)."""
+        wall = time.time() if wall is None else wall
+        if self._offset is None:
+            if self.last_t is None or self.last_wall is None:
+                self._offset = -t_client
+            else:
+                gap = max(wall - self.last_wall, 1.0 / 30.0)
+                self._offset = self.last_t + gap - t_client
+        t = t_client + self._offset
+        if self.last_t is not None and t <= self.last_t:
+            t = self.last_t + 1e-3
+        return t
+
+    # -- per frame ---------------------------------------------------------------------------
+    def _alerts(self, issues: list[Any]) -> list[Alert]:
+        """Setup issues to say: all of them before the set, the live ones during it."""
+        live_codes = {"too_dark", "no_person", "two_people", "standing", "out_of_frame"}
+        chosen = issues if not self.gate.passed else [i for i in issues if i.code in live_codes]
+        return [Alert(i.code, i.message) for i in chosen[:1]]
+
+    def process_pose(self, frame: PoseFrame, people: int, luma: float) -> dict[str, Any]:
+        """Feed one pose frame (``people`` counted in view, -1 = not counted this frame;
+        ``luma`` 0-255) and return the page's update."""
+        with self._lock:
+            t = frame.t
+            self.frames += 1
+            if people >= 0:
+                self.people = people
+            self.recent.append(frame)
+            while self.recent and self.recent[0].t < t - self.live.setup.window_s:
+                self.recent.popleft()
+            events = self.tracker.update(frame)
+            state = self.tracker.frames[-1]
+            self.tracker.frames.clear()  # keep only the latest: a session can run for long
+            for e in events:
+                if isinstance(e, PhaseChanged):
+                    self.phase = e.phase
+                elif isinstance(e, RepRecord):
+                    self.rep_version += 1
+            issues = setup_issues(
+                PoseSequence.from_frames(list(self.recent)), self.people, luma, self.live.setup
+            )
+            status = self.gate.update(t, issues)
+            cue = self.coach.update(
+                CoachFrame(t, self.phase, state.abduction_deg, state.channels, events,
+                           self._alerts(issues))
+            )
+            if cue is not None:
+                self.last_cue = cue
+            tempo = self.tempo.update(t, self.phase)
+            self.last_t = t
+            self.last_wall = time.time()
+            w, h = frame.image_size
+            pose = None
+            if frame.detected:
+                xy = frame.xy / np.array([w, h])
+                pose = [
+                    [round(float(x), 4), round(float(y), 4), round(float(v), 2)]
+                    for (x, y), v in zip(xy, frame.visibility, strict=True)
+                ]
+            out = self.state()
+            out.update(
+                type="result",
+                t=round(t, 3),
+                pose=pose,
+                image=[w, h],
+                angle=_num(state.abduction_deg),
+                tempo={
+                    "phase": tempo.phase,
+                    "label": tempo.label,
+                    "elapsed_s": round(tempo.elapsed_s, 2),
+                    "target_s": round(tempo.target_s, 2),
+                    "progress": round(tempo.progress, 3),
+                    "count": tempo.count,
+                },
+                cue=None if cue is None else {"id": cue.id, "text": cue.text, "kind": cue.kind},
+                setup={
+                    "passed": status.passed,
+                    "ok_for_s": round(status.ok_for_s, 2),
+                    "issues": [{"code": i.code, "message": i.message} for i in issues],
+                },
+                alerts=[
+                    {"code": i.code, "message": i.message}
+                    for i in issues
+                    if status.passed and i.code in {"too_dark", "no_person", "two_people"}
+                ],
+                people=self.people,
+                luma=round(luma, 1),
+            )
+            return out
+
+    def process_image(self, rgb: NDArray[np.uint8], t: float) -> dict[str, Any]:
+        """Run the pose model on ``rgb (H, W, 3)`` uint8 at session time ``t`` (s), then
+        :meth:`process_pose`."""
+        with self._lock:
+            if self._estimator is None:
+                if self.factory is None:
+                    raise RuntimeError("this session has no pose model factory")
+                self._estimator = self.factory(self.cfg)
+            frame = self._estimator.estimate(rgb, t)
+            people = self._estimator.last_people
+            return self.process_pose(frame, people, frame_luma(rgb))
+
+    # -- summaries ---------------------------------------------------------------------------
+    def reps(self) -> list[RepRecord]:
+        """Every counted rep so far, in order."""
+        return [r for s in self.tracker.sets for r in s.reps]
+
+    def state(self) -> dict[str, Any]:
+        """Counts, reps and phase: what a (re)connecting page needs to redraw."""
+        with self._lock:
+            counts: dict[str, dict[str, int]] = {
+                "left": {"reps": 0, "good": 0}, "right": {"reps": 0, "good": 0},
+            }
+            reps = self.reps()
+            for r in reps:
+                counts[r.side]["reps"] += 1
+                counts[r.side]["good"] += int(r.good)
+            return {
+                "session": self.id,
+                "side": self.tracker.side,
+                "phase": self.phase,
+                "counts": counts,
+                "reps": [_rep_json(r) for r in reps],
+                "rep_version": self.rep_version,
+                "finished": self.analysis is not None,
+                "setup_passed": self.gate.passed,
+            }
+
+    def finish(self) -> Analysis:
+        """End the set: close a rep already back at rest and build the contract analysis."""
+        with self._lock:
+            if self.analysis is not None:
+                return self.analysis
+            from hipwise import __version__
+
+            t_end = (self.last_t or 0.0) + self.cfg.reps.rest_settle_s + 1e-3
+            self.tracker.finish(t_end)
+            duration = max(self.last_t or 0.0, 1e-3)
+            info = VideoInfo(
+                duration_s=round(duration, 3),
+                fps=round(max(self.frames, 1) / duration, 3),
+                frames=self.frames,
+            )
+            warnings = ["Live session: frames were analysed as they arrived "
+                        f"({self.frames} analysed, {self.dropped} dropped to stay current)."]
+            self.analysis = to_contract(
+                EngineResult(sets=self.tracker.sets, frames=[]), info, warnings, __version__
+            )
+            self.rep_version += 1
+            return self.analysis
+
+    def close(self) -> None:
+        """Release the pose model."""
+        with self._lock:
+            if self._estimator is not None:
+                self._estimator.close()
+                self._estimator = None
+
+
+class SessionStore:
+    """Live sessions by id: in memory, saved to ``folder/<id>/session.pkl``."""
+
+    def __init__(
+        self,
+        folder: Path,
+        config: AnalysisConfig,
+        live: LiveConfig,
+        factory: EstimatorFactory | None,
+    ) -> None:
+        self.folder = folder
+        self.cfg = config
+        self.live = live
+        self.factory = factory
+        self.sessions: dict[str, LiveSession] = {}
+
+    def path(self, session_id: str) -> Path:
+        """The folder of one session (its saved state, analysis and report)."""
+        return self.folder / session_id
+
+    def new(self) -> LiveSession:
+        """A fresh session with a new random id."""
+        s = LiveSession(uuid.uuid4().hex[:16], self.cfg, self.live, self.factory)
+        self.sessions[s.id] = s
+        return s
+
+    def open(self, session_id: str | None) -> tuple[LiveSession, bool]:
+        """The session ``session_id`` (from memory, else from disk) and True, or a new one and
+        False when it is unknown, finished, expired or unreadable."""
+        if session_id and _valid_id(session_id):
+            s = self.sessions.get(session_id) or self._load(session_id)
+            if s is not None and s.analysis is None:
+                s.factory = self.factory
+                self.sessions[s.id] = s
+                return s, True
+        return self.new(), False
+
+    def get(self, session_id: str) -> LiveSession | None:
+        """A session known in memory or on disk (finished ones too)."""
+        if not _valid_id(session_id):
+            return None
+        return self.sessions.get(session_id) or self._load(session_id)
+
+    def _load(self, session_id: str) -> LiveSession | None:
+        f = self.path(session_id) / "session.pkl"
+        if not f.is_file():
+            return None
+        age_h = (time.time() - f.stat().st_mtime) / 3600.0
+        if age_h > self.live.session_keep_h:
+            return None
+        try:
+            with f.open("rb") as fh:
+                s = pickle.load(fh)  # our own file in the user's data dir
+        except Exception as exc:  # a damaged or old file: start afresh, say why in the log
+            logger.warning("cannot resume session %s: %s", session_id, exc)
+            return None
+        if not isinstance(s, LiveSession):
+            return None
+        return s
+
+    def save(self, session: LiveSession) -> None:
+        """Write the session's state (atomically); errors are logged, never raised."""
+        folder = self.path(session.id)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / "session.pkl.tmp"
+            with session._lock:
+                data = pickle.dumps(session, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.write_bytes(data)
+            tmp.replace(folder / "session.pkl")
+        except OSError as exc:
+            logger.warning("cannot save live session %s: %s", session.id, exc)
+
+    def close(self) -> None:
+        """Save every session and release the pose models."""
+        for s in self.sessions.values():
+            self.save(s)
+            s.close()
+
+
+def _valid_id(session_id: str) -> bool:
+    return 1 <= len(session_id) <= 64 and all(c in "0123456789abcdef" for c in session_id)

@@ -1,0 +1,376 @@
+// hipwise live: camera -> frames over a WebSocket -> landmarks, counts, cues back.
+// Plain JS, no build step, no network requests beyond this page's own server.
+"use strict";
+
+const EDGES = [[11, 12], [11, 13], [13, 15], [12, 14], [14, 16], [11, 23], [12, 24], [23, 24],
+  [23, 25], [25, 27], [27, 29], [29, 31], [27, 31], [24, 26], [26, 28], [28, 30], [30, 32],
+  [28, 32], [0, 2], [0, 5], [2, 7], [5, 8]];
+const FAULT_WORDS = {
+  too_high: "too high", too_fast: "too fast", no_hold: "no hold", dropped: "dropped",
+  toes_up: "toes up", hip_hike: "hip hike", pelvis_roll: "pelvis roll",
+  forward_drift: "forward drift", bent_knee: "bent knee",
+};
+const PHASE_WORDS = { rest: "rest", lift: "lift", hold: "hold", lower: "lower" };
+
+// Test and benchmark hooks (read by Playwright); harmless in normal use.
+const H = window.__hipwise = {
+  latencies: [], spoken: [], cues: [], results: 0, dropped: 0, sent: 0, errors: [],
+  state: null, summary: null, welcomes: 0,
+};
+
+const $ = (id) => document.getElementById(id);
+const view = $("view");
+const ctx = view.getContext("2d");
+const video = $("video");
+const grab = document.createElement("canvas");
+const gctx = grab.getContext("2d");
+
+let settings = { capture_width: 640, capture_fps: 30, jpeg_quality: 0.75, max_in_flight: 1 };
+let ws = null;
+let connected = false;
+let inFlight = new Map();   // frame id -> performance.now() when sent
+let nextId = 1;
+let lastPose = null;
+let lastImage = [640, 480];
+let retryMs = 500;
+let cameraOk = false;
+let finished = false;
+let lastVideoTime = -1;
+let bannerSource = null;
+
+const params = new URLSearchParams(location.search);
+if (params.has("inflight")) settings.max_in_flight = Number(params.get("inflight"));
+
+// ---- messages on the page ---------------------------------------------------------------
+function banner(text, source) {
+  const b = $("banner");
+  if (!text) {
+    if (bannerSource === source) { b.classList.add("hidden"); b.textContent = ""; bannerSource = null; }
+    return;
+  }
+  // camera problems outrank connection problems, which outrank live alerts
+  const rank = { camera: 3, connection: 2, alert: 1 };
+  if (bannerSource && rank[bannerSource] > rank[source]) return;
+  b.textContent = text;
+  b.dataset.source = source;
+  b.classList.remove("hidden");
+  bannerSource = source;
+}
+
+function say(text) {
+  H.spoken.push(text);
+  if (!$("voice").checked || !("speechSynthesis" in window)) return;
+  try {
+    window.speechSynthesis.cancel();
+    const u = new SpeechSynthesisUtterance(text);
+    u.rate = 1.0;
+    window.speechSynthesis.speak(u);
+  } catch (e) { H.errors.push(String(e)); }
+}
+
+function showCue(cue) {
+  const el = $("cue");
+  el.textContent = cue.text;
+  el.dataset.id = cue.id;
+  el.classList.toggle("warning", cue.kind === "warning");
+  H.cues.push(cue);
+  say(cue.text);
+}
+
+function faultText(faults) {
+  return faults.length ? faults.map((f) => FAULT_WORDS[f] || f).join(", ") : "good";
+}
+
+function renderState(st) {
+  H.state = st;
+  for (const side of ["left", "right"]) {
+    $("count-" + side).textContent = String(st.counts[side].reps);
+    $("good-" + side).textContent = st.counts[side].good + " good";
+  }
+  const list = $("reps");
+  if (list.dataset.version !== String(st.rep_version)) {
+    list.dataset.version = String(st.rep_version);
+    list.textContent = "";
+    for (const r of st.reps) {
+      const li = document.createElement("li");
+      li.className = r.good ? "ok" : "bad";
+      li.dataset.side = r.side;
+      li.dataset.faults = r.faults.join(" ");
+      li.textContent = `${r.side} #${r.index}: ${faultText(r.faults)} · ${r.peak_deg}° · ` +
+        `lift ${r.lift_s} s, hold ${r.hold_s} s, lower ${r.lower_s} s`;
+      list.appendChild(li);
+    }
+  }
+  $("finish").disabled = !connected || finished;
+}
+
+function renderSetup(setup) {
+  const box = $("setup");
+  const ul = $("setup-issues");
+  ul.textContent = "";
+  if (setup.passed) {
+    box.classList.add("passed");
+    box.classList.toggle("hidden", true);
+    return;
+  }
+  box.classList.remove("hidden");
+  box.classList.toggle("passed", setup.issues.length === 0);
+  if (setup.issues.length === 0) {
+    $("setup-lead").textContent = "Looks good: hold still a moment…";
+  } else {
+    $("setup-lead").textContent = "Before you start:";
+  }
+  for (const i of setup.issues) {
+    const li = document.createElement("li");
+    li.dataset.code = i.code;
+    li.textContent = i.message;
+    ul.appendChild(li);
+  }
+}
+
+function renderTempo(tp) {
+  const el = $("tempo");
+  el.className = "tempo " + tp.phase;
+  $("tempo-fill").style.width = (100 * tp.progress).toFixed(1) + "%";
+  $("tempo-count").textContent = tp.phase === "rest" ? "" : String(tp.count);
+  $("phase").textContent = PHASE_WORDS[tp.phase] || tp.phase;
+  $("phase").dataset.phase = tp.phase;
+}
+
+function renderAlerts(alerts) {
+  if (alerts.length) banner(alerts[0].message + " Your set so far is kept.", "alert");
+  else banner(null, "alert");
+}
+
+function renderSummary(msg) {
+  H.summary = msg;
+  finished = true;
+  const box = $("summary-sets");
+  box.textContent = "";
+  const sets = msg.analysis.sets;
+  if (!sets.length) box.textContent = "No rep was counted in this set.";
+  sets.forEach((s, i) => {
+    const good = s.reps.filter((r) => r.good).length;
+    const div = document.createElement("div");
+    div.className = "set";
+    div.dataset.side = s.working_leg;
+    div.dataset.good = String(good);
+    div.dataset.reps = String(s.reps.length);
+    const head = document.createElement("div");
+    head.className = "headline";
+    head.textContent = `Set ${i + 1}, ${s.working_leg} leg: ${good} good rep${good === 1 ? "" : "s"} of ${s.reps.length}`;
+    div.appendChild(head);
+    const ol = document.createElement("ol");
+    for (const r of s.reps) {
+      const li = document.createElement("li");
+      li.dataset.faults = r.faults.join(" ");
+      li.textContent = `${faultText(r.faults)} · ${Math.round(r.peak_abduction_deg)}° · hold ${r.hold_s.toFixed(1)} s`;
+      ol.appendChild(li);
+    }
+    div.appendChild(ol);
+    box.appendChild(div);
+  });
+  const links = $("summary-links");
+  links.textContent = "";
+  const add = (href, text) => {
+    const a = document.createElement("a");
+    a.href = href; a.textContent = text; a.target = "_blank";
+    links.appendChild(a); links.appendChild(document.createTextNode(" "));
+  };
+  if (msg.links.report) add(msg.links.report, "Full report");
+  if (msg.links.analysis) add(msg.links.analysis, "Analysis (JSON)");
+  $("summary").classList.remove("hidden");
+  $("finish").disabled = true;
+}
+
+// ---- drawing ----------------------------------------------------------------------------
+function draw() {
+  if (video.readyState >= 2 && video.videoWidth) {
+    if (view.width !== video.videoWidth || view.height !== video.videoHeight) {
+      view.width = video.videoWidth; view.height = video.videoHeight;
+    }
+    ctx.drawImage(video, 0, 0, view.width, view.height);
+  }
+  if (lastPose) {
+    const w = view.width, h = view.height;
+    ctx.lineWidth = Math.max(2, w / 200);
+    ctx.strokeStyle = "rgba(80, 220, 255, 0.9)";
+    ctx.fillStyle = "rgba(255, 230, 80, 0.95)";
+    for (const [a, b] of EDGES) {
+      const p = lastPose[a], q = lastPose[b];
+      if (p[2] < 0.3 || q[2] < 0.3) continue;
+      ctx.beginPath(); ctx.moveTo(p[0] * w, p[1] * h); ctx.lineTo(q[0] * w, q[1] * h); ctx.stroke();
+    }
+    for (let i = 11; i < 33; i++) {
+      const p = lastPose[i];
+      if (p[2] < 0.3 || (i > 16 && i < 23)) continue;
+      ctx.beginPath(); ctx.arc(p[0] * w, p[1] * h, ctx.lineWidth * 1.5, 0, 2 * Math.PI); ctx.fill();
+    }
+  }
+  requestAnimationFrame(draw);
+}
+
+// ---- socket -----------------------------------------------------------------------------
+function connect() {
+  const proto = location.protocol === "https:" ? "wss:" : "ws:";
+  ws = new WebSocket(`${proto}//${location.host}/ws`);
+  ws.binaryType = "arraybuffer";
+  ws.onopen = () => {
+    ws.send(JSON.stringify({ type: "hello", session: localStorage.getItem("hipwise.session") }));
+  };
+  ws.onmessage = (ev) => {
+    const msg = JSON.parse(ev.data);
+    if (msg.type === "result") onResult(msg);
+    else if (msg.type === "dropped") { inFlight.delete(msg.id); H.dropped++; }
+    else if (msg.type === "welcome") onWelcome(msg);
+    else if (msg.type === "summary") renderSummary(msg);
+    else if (msg.type === "error") { H.errors.push(msg.message); banner(msg.message, "connection"); }
+  };
+  ws.onclose = () => {
+    connected = false;
+    inFlight.clear();
+    $("conn").classList.remove("on");
+    $("finish").disabled = true;
+    banner("Lost the connection to hipwise. Reconnecting… Your set so far is kept. " +
+      "If this lasts, check that 'hipwise live' is still running on the computer.", "connection");
+    setTimeout(connect, retryMs);
+    retryMs = Math.min(retryMs * 2, 3000);
+  };
+}
+
+function onWelcome(msg) {
+  H.welcomes++;
+  connected = true;
+  retryMs = 500;
+  settings = Object.assign(settings, msg.client);
+  if (params.has("inflight")) settings.max_in_flight = Number(params.get("inflight"));
+  localStorage.setItem("hipwise.session", msg.state.session);
+  $("conn").classList.add("on");
+  banner(null, "connection");
+  finished = msg.state.finished;
+  if (!msg.resumed) { $("summary").classList.add("hidden"); $("cue").textContent = ""; }
+  renderState(msg.state);
+  if (msg.resumed && msg.state.reps.length) {
+    $("cue").textContent = `Welcome back: ${msg.state.reps.length} reps so far are kept.`;
+  }
+}
+
+function onResult(msg) {
+  const sent = inFlight.get(msg.id);
+  if (sent !== undefined) {
+    H.latencies.push(performance.now() - sent);
+    if (H.latencies.length > 20000) H.latencies.shift();
+    inFlight.delete(msg.id);
+  }
+  H.results++;
+  lastPose = msg.pose;
+  lastImage = msg.image;
+  renderState(msg);
+  renderTempo(msg.tempo);
+  renderSetup(msg.setup);
+  renderAlerts(msg.alerts);
+  if (msg.cue) showCue(msg.cue);
+}
+
+// ---- camera -----------------------------------------------------------------------------
+function cameraError(err) {
+  const name = err && err.name ? err.name : "";
+  H.errors.push(name || String(err));
+  let text;
+  if (name === "NotAllowedError" || name === "SecurityError") {
+    text = "Camera access was denied. Allow the camera for this page (the camera icon in the " +
+      "address bar, or your browser's site settings), then reload the page.";
+  } else if (name === "NotFoundError" || name === "OverconstrainedError") {
+    text = "No camera was found. Connect a webcam, or use your phone as the camera: start " +
+      "'hipwise live --lan' and scan the QR code.";
+  } else if (name === "NotReadableError" || name === "AbortError") {
+    text = "The camera is busy or failed to start. Close other apps that use it, then reload.";
+  } else if (name === "insecure") {
+    text = "The browser allows the camera only on https or localhost. Start 'hipwise live " +
+      "--lan' and open the https address it shows (or scan its QR code).";
+  } else {
+    text = "The camera could not be started (" + (name || err) + "). Reload the page to try again.";
+  }
+  banner(text, "camera");
+  $("cue").textContent = text;
+}
+
+async function startCamera() {
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    cameraError({ name: "insecure" });
+    return;
+  }
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia({
+      video: { width: { ideal: 1280 }, height: { ideal: 720 }, facingMode: "user" },
+      audio: false,
+    });
+    video.srcObject = stream;
+    await video.play().catch(() => {});
+    for (const track of stream.getVideoTracks()) {
+      track.addEventListener("ended", () => {
+        cameraOk = false;
+        banner("The camera stopped. Check it is connected and not used by another app, " +
+          "then reload the page. Your set so far is kept.", "camera");
+      });
+    }
+    cameraOk = true;
+    setInterval(capture, 1000 / settings.capture_fps);
+  } catch (err) {
+    cameraError(err);
+  }
+}
+
+function capture() {
+  if (!cameraOk || !connected || finished || ws.readyState !== WebSocket.OPEN) return;
+  if (video.readyState < 2 || !video.videoWidth) return;
+  if (video.currentTime === lastVideoTime) return;   // no new camera frame yet
+  if (inFlight.size >= settings.max_in_flight) return; // backpressure: skip, never queue
+  lastVideoTime = video.currentTime;
+  const scale = Math.min(1, settings.capture_width / video.videoWidth);
+  const w = Math.round(video.videoWidth * scale), h = Math.round(video.videoHeight * scale);
+  if (grab.width !== w || grab.height !== h) { grab.width = w; grab.height = h; }
+  gctx.drawImage(video, 0, 0, w, h);
+  const id = nextId++;
+  const tCapture = performance.now();
+  inFlight.set(id, tCapture);   // reserve the slot while encoding
+  grab.toBlob(async (blob) => {
+    if (!blob || !ws || ws.readyState !== WebSocket.OPEN) { inFlight.delete(id); return; }
+    const jpeg = new Uint8Array(await blob.arrayBuffer());
+    const msg = new Uint8Array(16 + jpeg.length);
+    new DataView(msg.buffer).setFloat64(0, id, true);
+    new DataView(msg.buffer).setFloat64(8, tCapture, true);
+    msg.set(jpeg, 16);
+    inFlight.set(id, performance.now());   // latency: from the frame leaving the page
+    ws.send(msg.buffer);
+    H.sent++;
+  }, "image/jpeg", settings.jpeg_quality);
+}
+
+// ---- controls ---------------------------------------------------------------------------
+$("voice").checked = localStorage.getItem("hipwise.voice") !== "off";
+$("voice").addEventListener("change", () => {
+  localStorage.setItem("hipwise.voice", $("voice").checked ? "on" : "off");
+  if (!$("voice").checked && "speechSynthesis" in window) window.speechSynthesis.cancel();
+});
+$("finish").addEventListener("click", () => {
+  if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "finish" }));
+});
+$("again").addEventListener("click", () => {
+  finished = false;
+  if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "new" }));
+});
+
+fetch("/api/info").then((r) => r.json()).then((info) => {
+  settings = Object.assign(settings, info.client);
+  if (info.public_url) {
+    $("lan").classList.remove("hidden");
+    $("lan-url").textContent = info.public_url;
+    $("lan-url").href = info.public_url;
+    $("qr").src = "/qr.svg";
+  }
+}).catch(() => {});
+
+connect();
+startCamera();
+requestAnimationFrame(draw);
