@@ -1,0 +1,101 @@
+"""Settings of the report writer (HTML, annotated video, CSV), as one frozen model."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["ReportConfig"]
+
+
+class ReportConfig(BaseModel):
+    """How the report is drawn and encoded. Every default is chosen for a phone screen and a
+    2-core machine; none of them changes a count or a fault (those live in
+    :class:`hipwise.config.AnalysisConfig`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    annotated_video: bool = Field(
+        default=True,
+        description="Write the annotated H.264 MP4 (needs the source video). Encoding costs "
+        "about as long as decoding the video again.",
+    )
+    key_frames: bool = Field(
+        default=True,
+        description="Embed one key frame per rep (the frame nearest the peak, skeleton drawn) "
+        "in the HTML. Without a video, the skeleton is drawn on a plain background.",
+    )
+    key_frame_width: int = Field(
+        default=480,
+        ge=64,
+        description="Key frames are scaled to this width (px): sharp on a phone, ~25-40 kB "
+        "each as JPEG.",
+    )
+    jpeg_quality: int = Field(
+        default=80, ge=30, le=100, description="JPEG quality (0-100) of the inline key frames."
+    )
+    video_max_long_side: int = Field(
+        default=640,
+        ge=16,
+        description="The annotated video is decoded (and written) with its long side at most "
+        "this many pixels; 640 matches the pose model's input, so landmarks need no rescaling.",
+    )
+    video_crf: int = Field(
+        default=23,
+        ge=0,
+        le=51,
+        description="x264 constant rate factor of the annotated video (18-28 sensible; "
+        "lower = better quality, larger file).",
+    )
+    video_preset: str = Field(
+        default="veryfast",
+        description="x264 speed preset; 'veryfast' keeps encoding cheap on 2 cores.",
+    )
+    interpolate_max_gap_s: float = Field(
+        default=0.25,
+        gt=0,
+        description="The pose model runs at most ~15 frames/s; video frames between two analysed "
+        "frames closer than this (s) get linearly interpolated landmarks, otherwise the latest "
+        "analysed pose is held.",
+    )
+    hold_pose_s: float = Field(
+        default=0.5,
+        gt=0,
+        description="A pose is drawn for at most this long (s) after the last analysed frame "
+        "with a person; later video frames show no skeleton.",
+    )
+    cue_show_s: float = Field(
+        default=4.0,
+        gt=0,
+        description="How long (s) the cue of a rep's most important fault stays on the "
+        "annotated video after the rep is counted.",
+    )
+    min_visibility: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="Landmarks below this visibility are not drawn (matches the engine's "
+        "filter.min_visibility default).",
+    )
+    chart_width_in: float = Field(
+        default=7.5,
+        gt=0,
+        description="Chart width (inches at 72 px/in) on screens wider than 640 px; the SVG "
+        "scales to the page.",
+    )
+    chart_phone_width_in: float = Field(
+        default=4.6,
+        gt=0,
+        description="Chart width (inches) of the second rendering shown on phones (<= 640 px): "
+        "about the screen's width, so labels stay legible instead of shrinking.",
+    )
+    chart_font_pt: float = Field(
+        default=10.5, gt=0, description="Chart font size (pt) of the wide charts."
+    )
+    chart_phone_font_pt: float = Field(
+        default=10.0, gt=0, description="Chart font size (pt) of the phone charts."
+    )
+    margin_s: float = Field(
+        default=1.5,
+        ge=0,
+        description="Time (s) shown before a set's first rep and after its last one in charts.",
+    )
