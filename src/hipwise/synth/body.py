@@ -379,9 +379,12 @@ class AnnyBody:
             for side in ("left", "right"):
                 lat = x0 if side == "left" else -x0
                 self._aim_arm(local, side, _unit(a0 + 0.18 * lat), 10.0, f0)
-        # upper arms keep their world direction whatever the spine does (they rest on the floor)
-        absolute = {self.bone("upperarm01", s): local[self.bone("upperarm01", s)]
-                    for s in ("left", "right")}
+        # arms keep their world direction whatever the spine does (they rest on the floor)
+        absolute = {
+            self.bone(bone, s): local[self.bone(bone, s)]
+            for s in ("left", "right")
+            for bone in ("upperarm01", "lowerarm01")
+        }
         g = [np.eye(3) for _ in range(n)]
         for i in range(n):
             par = self.parents[i]
@@ -433,13 +436,17 @@ class AnnyBody:
         elbow_deg: float,
         f0: FloatArray,
     ) -> None:
+        """Upper arm along ``direction``; forearm turned from it by ``elbow_deg`` toward the
+        front ``f0``. Both are world rotations relative to rest (made absolute later)."""
         h = self.rest_heads
         sh = h[self.bone("upperarm01", side)]
         el = h[self.bone("lowerarm01", side)]
-        local[self.bone("upperarm01", side)] = rotation_between(el - sh, direction)
-        local[self.bone("lowerarm01", side)] = axis_angle(
-            np.cross(direction, f0), np.radians(elbow_deg)
-        )
+        wr = h[self.bone("wrist", side)]
+        d = _unit(direction)
+        side_axis = np.cross(d, f0)
+        fore = axis_angle(side_axis, np.radians(elbow_deg)) @ d
+        local[self.bone("upperarm01", side)] = rotation_between(el - sh, d)
+        local[self.bone("lowerarm01", side)] = rotation_between(wr - el, fore)
 
     def _fk_heads(self, g: list[FloatArray]) -> FloatArray:
         """Joint heads (J, 3) for world rotations ``g`` relative to rest (root fixed)."""
