@@ -106,6 +106,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         print("See docs/synth.md for every scenario key.", file=sys.stderr)
         return EXIT_USAGE
+    if args.frames is not None and args.frames < 1:
+        print("error: --frames must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
     out = Path(args.output)
     if out.suffix.lower() != ".mp4":
         print(f"error: the output must end in .mp4, got {out}", file=sys.stderr)
@@ -132,7 +135,18 @@ def run(args: argparse.Namespace) -> int:
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        result = render_clip(scenario, out, max_frames=args.frames, progress=progress)
+        try:
+            result = render_clip(scenario, out, max_frames=args.frames, progress=progress)
+        except Exception as exc:
+            if _is_gl_error(exc):
+                print(
+                    f"error: no OpenGL context for rendering ({exc}). hipwise renders with "
+                    "Mesa EGL on the CPU: install it (Debian: apt-get install libegl1 "
+                    "libgl1-mesa-dri) or set PYOPENGL_PLATFORM=egl.",
+                    file=sys.stderr,
+                )
+                return EXIT_INTERNAL
+            raise
     lp, fp = write_outputs(out, scenario, result)
     t = result.timings
     reps = sum(len(s.reps) for s in result.truth.sets)
@@ -143,6 +157,12 @@ def run(args: argparse.Namespace) -> int:
     if result.truth.warnings:
         print(f"bad-input clip: {', '.join(result.truth.warnings)}")
     return EXIT_OK
+
+
+def _is_gl_error(exc: BaseException) -> bool:
+    """True for failures to get an OpenGL/EGL context (not a hipwise bug)."""
+    mod = type(exc).__module__ or ""
+    return mod.startswith(("OpenGL", "pyrender")) or "EGL" in str(exc)
 
 
 def register(subparsers: Any) -> None:
