@@ -235,6 +235,12 @@ def _after(args: argparse.Namespace, result: Any, cfg: Any, out: Any, err: Any) 
     """Optional outputs after a successful analysis: the report and the store."""
     from hipwise.cli import EXIT_OK
 
+    if args.report is not None:
+        from hipwise.report.cli import report_after_analysis
+
+        code = report_after_analysis(result, cfg, args.report, quiet=args.quiet, out=out, err=err)
+        if code != EXIT_OK:
+            return code
     return EXIT_OK
 
 

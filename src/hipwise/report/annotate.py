@@ -37,6 +37,7 @@ __all__ = [
     "FrameAnnotator",
     "PassResult",
     "counted_reps",
+    "crop_box",
     "pose_at",
     "render_key_frame",
     "run_video_pass",
@@ -198,6 +199,36 @@ class FrameAnnotator:
         return out
 
 
+def crop_box(
+    xy: FloatArray,
+    visibility: FloatArray,
+    size: tuple[int, int],
+    margin: float,
+    aspect: float,
+    min_visibility: float = 0.3,
+) -> tuple[int, int, int, int]:
+    """Crop ``(x0, y0, x1, y1)`` px around the visible landmarks ``xy (33, 2)`` of a frame of
+    ``size = (width, height)``: their bounding box grown by ``margin`` x its larger side on
+    every edge, widened or heightened to ``aspect`` (width / height), moved inside the frame.
+    The whole frame when no landmark is visible."""
+    w, h = size
+    ok = np.isfinite(xy).all(axis=1) & (visibility >= min_visibility)
+    if not np.any(ok):
+        return 0, 0, w, h
+    lo, hi = xy[ok].min(axis=0), xy[ok].max(axis=0)
+    pad = margin * float(max(hi - lo))
+    bw, bh = float(hi[0] - lo[0]) + 2 * pad, float(hi[1] - lo[1]) + 2 * pad
+    if bw / max(bh, 1.0) < aspect:
+        bw = bh * aspect
+    else:
+        bh = bw / aspect
+    bw, bh = min(bw, float(w)), min(bh, float(h))
+    cx, cy = float(lo[0] + hi[0]) / 2, float(lo[1] + hi[1]) / 2
+    x0 = int(np.clip(round(cx - bw / 2), 0, w - round(bw)))
+    y0 = int(np.clip(round(cy - bh / 2), 0, h - round(bh)))
+    return x0, y0, x0 + round(bw), y0 + round(bh)
+
+
 def render_key_frame(
     rgb: NDArray[np.uint8] | None,
     t: float,
@@ -220,6 +251,11 @@ def render_key_frame(
     img = draw_skeleton(img, xy, vis, side, cfg.min_visibility)
     if state is not None and side is not None and state.abduction_deg is not None:
         img = draw_angle_arc(img, xy, vis, side, state.abduction_deg, cfg.min_visibility)
+    if cfg.key_frame_crop:
+        x0, y0, x1, y1 = crop_box(xy, vis, (img.shape[1], img.shape[0]),
+                                  cfg.key_frame_margin, cfg.key_frame_aspect,
+                                  cfg.min_visibility)
+        img = np.ascontiguousarray(img[y0:y1, x0:x1])
     return img
 
 

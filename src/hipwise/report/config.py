@@ -30,6 +30,22 @@ class ReportConfig(BaseModel):
         description="Key frames are scaled to this width (px): sharp on a phone, ~25-40 kB "
         "each as JPEG.",
     )
+    key_frame_crop: bool = Field(
+        default=True,
+        description="Crop key frames around the person (the landmarks' bounding box plus "
+        "key_frame_margin), so the body fills the thumbnail on a phone.",
+    )
+    key_frame_margin: float = Field(
+        default=0.12,
+        ge=0,
+        description="Margin around the person in a cropped key frame, as a fraction of the "
+        "person's larger extent.",
+    )
+    key_frame_aspect: float = Field(
+        default=1.6,
+        gt=0,
+        description="Width / height of a cropped key frame (16:10 suits a lying person).",
+    )
     jpeg_quality: int = Field(
         default=80, ge=30, le=100, description="JPEG quality (0-100) of the inline key frames."
     )

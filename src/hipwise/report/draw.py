@@ -148,8 +148,9 @@ def draw_angle_arc(
     mid = math.radians(0.5 * (start + end))
     label = panel_patch((f"{abduction_deg:.0f}°",), round(22 * s), (255, 255, 255),
                         (0, 0, 0, 150))
-    lx = centre[0] + int((radius + 10 * s) * math.cos(mid)) - label.shape[1] // 2
-    ly = centre[1] + int((radius + 10 * s) * math.sin(mid)) - label.shape[0] // 2
+    reach = radius + 0.6 * max(label.shape[0], label.shape[1])
+    lx = centre[0] + int(reach * math.cos(mid)) - label.shape[1] // 2
+    ly = centre[1] + int(reach * math.sin(mid)) - label.shape[0] // 2
     return blend_patch(out, label, lx, ly)
 
 

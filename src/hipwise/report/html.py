@@ -128,11 +128,14 @@ footer{color:var(--muted);font-size:.82rem;text-align:center;padding:10px 14px 3
  section.set,section.block{padding:14px 10px}
  figure.chart{padding:6px 2px 2px}
  table.reps thead{display:none}
- table.reps,table.reps tbody,table.reps tr,table.reps td{display:block;width:100%%}
- table.reps tr{border:1px solid var(--line);border-radius:12px;margin:0 0 10px;padding:6px 4px}
- table.reps td{border:0;padding:3px 8px;display:flex;gap:10px}
- table.reps td::before{content:attr(data-label);min-width:74px;color:var(--muted);
- font-size:.78rem;text-transform:uppercase;letter-spacing:.04em;padding-top:2px}
+ table.reps,table.reps tbody{display:block;width:100%%}
+ table.reps tr{display:grid;grid-template-columns:1fr 1fr 1fr;border:1px solid var(--line);
+ border-radius:12px;margin:0 0 10px;padding:6px 4px}
+ table.reps td{border:0;padding:3px 8px;display:block}
+ table.reps td.wide{grid-column:1/-1}table.reps td.wide:empty{display:none}
+ table.reps td.span2{grid-column:span 2}
+ table.reps td::before{content:attr(data-label);display:block;color:var(--muted);
+ font-size:.7rem;text-transform:uppercase;letter-spacing:.04em}
  table.reps tr.bad,table.reps tr.good{box-shadow:none}
  table.reps tr.bad td:first-child,table.reps tr.good td:first-child{box-shadow:none}
  table.reps tr.bad{border-left:4px solid var(--fault)}
@@ -209,13 +212,13 @@ def _rep_table(s: SetResult) -> str:
         cls = "good" if r.good else "bad"
         cells = [
             ("rep", f'<b>{r.index}</b>', "num"),
-            ("time", f"{r.start_s:.1f}–{r.end_s:.1f} s", "num"),
+            ("time", f"{r.start_s:.1f}–{r.end_s:.1f} s", "num span2"),
             ("peak", _fmt(r.peak_abduction_deg, 0, "°"), "num"),
             ("lift", _fmt(r.lift_s, 1, " s"), "num"),
             ("hold", _fmt(r.hold_s, 1, " s"), "num"),
             ("lower", _fmt(r.lower_s, 1, " s"), "num"),
-            ("verdict", _chips(r.faults, r.shaking), ""),
-            ("cue", _cues(r), ""),
+            ("verdict", _chips(r.faults, r.shaking), "wide"),
+            ("cue", _cues(r), "wide"),
         ]
         tds = "".join(f'<td data-label="{k}" class="{c}">{v}</td>' for k, v, c in cells)
         rows.append(f'<tr class="{cls}">{tds}</tr>')
