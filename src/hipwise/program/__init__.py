@@ -4,9 +4,17 @@
 Rules are pure functions over plain records (:mod:`hipwise.program.rules`,
 :mod:`hipwise.program.feedback`, :mod:`hipwise.program.plan`); every number is a setting of
 :class:`ProgramConfig`. :mod:`hipwise.program.history` turns sessions into series and plots.
+
+Importing this package is cheap: the store-backed helpers (:func:`today_for`,
+:func:`apply_programme_updates`, :func:`history_for`) load SQLAlchemy on first use.
 """
 
-from hipwise.program.config import ProgramConfig
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from hipwise.program.config import ProgramConfig, program_config_for
 from hipwise.program.feedback import FAULT_CUES, SetAdvice, advice_after_set, cue_for
 from hipwise.program.history import (
     History,
@@ -27,12 +35,9 @@ from hipwise.program.rules import (
     regression_step,
     rest_today,
 )
-from hipwise.program.service import (
-    apply_programme_updates,
-    history_for,
-    program_config_for,
-    today_for,
-)
+
+if TYPE_CHECKING:
+    from hipwise.program.service import apply_programme_updates, history_for, today_for
 
 __all__ = [
     "FAULT_CUES",
@@ -64,3 +69,12 @@ __all__ = [
     "save_history_plot",
     "today_for",
 ]
+
+_LAZY = {"apply_programme_updates", "history_for", "today_for"}
+
+
+def __getattr__(name: str) -> object:
+    """Import :mod:`hipwise.program.service` (and the store) on first use of its names."""
+    if name in _LAZY:
+        return getattr(importlib.import_module("hipwise.program.service"), name)
+    raise AttributeError(f"module 'hipwise.program' has no attribute {name!r}")

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-__all__ = ["PROGRAM_CONFIG_KEY", "ProgramConfig"]
+from hipwise.store.errors import InvalidProfileError
+from hipwise.store.records import PersonData
+
+__all__ = ["PROGRAM_CONFIG_KEY", "ProgramConfig", "program_config_for"]
 
 PROGRAM_CONFIG_KEY = "program_config"
 
@@ -85,3 +88,20 @@ class ProgramConfig(BaseModel):
         if self.ankle_weight_start_kg > self.ankle_weight_max_kg:
             raise ValueError("ankle_weight_start_kg must not exceed ankle_weight_max_kg")
         return self
+
+
+def program_config_for(data: PersonData) -> ProgramConfig:
+    """The person's programme settings: defaults overridden by their ``program_config`` setting.
+
+    Raises:
+        InvalidProfileError: the stored overrides are not valid settings.
+    """
+    raw = data.settings.get(PROGRAM_CONFIG_KEY) or {}
+    try:
+        return ProgramConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise InvalidProfileError(
+            f"the programme settings of {data.person.name!r} are invalid ({exc.error_count()} "
+            "problem(s)); fix them with 'hipwise profile update --set KEY=VALUE' or clear them "
+            "with 'hipwise profile update --reset-settings'"
+        ) from exc

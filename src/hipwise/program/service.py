@@ -7,12 +7,9 @@ from __future__ import annotations
 import logging
 from datetime import date, tzinfo
 
-from pydantic import ValidationError
-
-from hipwise.program.config import PROGRAM_CONFIG_KEY, ProgramConfig
+from hipwise.program.config import program_config_for
 from hipwise.program.history import History, build_history
 from hipwise.program.plan import TodayPlan, plan_today, programme_updates
-from hipwise.store.errors import InvalidProfileError
 from hipwise.store.records import EventRecord, PersonData
 from hipwise.store.store import EventSpec, Store
 from hipwise.store.vocab import EventKind
@@ -20,23 +17,6 @@ from hipwise.store.vocab import EventKind
 __all__ = ["apply_programme_updates", "history_for", "program_config_for", "today_for"]
 
 log = logging.getLogger(__name__)
-
-
-def program_config_for(data: PersonData) -> ProgramConfig:
-    """The person's programme settings: defaults overridden by their ``program_config`` setting.
-
-    Raises:
-        InvalidProfileError: the stored overrides are not valid settings.
-    """
-    raw = data.settings.get(PROGRAM_CONFIG_KEY) or {}
-    try:
-        return ProgramConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise InvalidProfileError(
-            f"the programme settings of {data.person.name!r} are invalid ({exc.error_count()} "
-            "problem(s)); fix them with 'hipwise profile update --set KEY=VALUE' or clear them "
-            "with 'hipwise profile update --reset-settings'"
-        ) from exc
 
 
 def apply_programme_updates(store: Store, person: str | None) -> list[EventRecord]:

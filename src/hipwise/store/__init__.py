@@ -2,9 +2,15 @@
 self-reports, programme events and settings, in SQLite (default) or PostgreSQL.
 
 Open with :meth:`Store.open` (URL from ``HIPWISE_DATABASE_URL`` or a SQLite file in the user's
-data directory); the schema is migrated on open. Importing this package has no side effects;
-Alembic is imported only when a database is opened.
+data directory); the schema is migrated on open. Importing this package has no side effects and
+is cheap: SQLAlchemy is imported when :class:`Store` or :func:`save_analysis` is first used,
+Alembic when a database is opened.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
 
 from hipwise.store.config import StoreConfig, default_data_dir, default_database_url
 from hipwise.store.errors import (
@@ -16,6 +22,7 @@ from hipwise.store.errors import (
     SchemaTooNewError,
     StoreError,
 )
+from hipwise.store.inputs import ProfileInput, SelfReportInput
 from hipwise.store.records import (
     EventRecord,
     PersonData,
@@ -26,13 +33,16 @@ from hipwise.store.records import (
     SessionRecord,
     SetRecord,
 )
-from hipwise.store.store import ProfileInput, SelfReportInput, Store, save_analysis
+
+if TYPE_CHECKING:
+    from hipwise.store.store import EventSpec, Store, save_analysis
 
 __all__ = [
     "DatabaseCorruptError",
     "DatabaseLockedError",
     "DatabaseUnavailableError",
     "EventRecord",
+    "EventSpec",
     "InvalidProfileError",
     "PersonData",
     "PersonNotFoundError",
@@ -52,3 +62,12 @@ __all__ = [
     "default_database_url",
     "save_analysis",
 ]
+
+_LAZY = {"EventSpec", "Store", "save_analysis"}
+
+
+def __getattr__(name: str) -> object:
+    """Import :mod:`hipwise.store.store` (SQLAlchemy) on first use of its names."""
+    if name in _LAZY:
+        return getattr(importlib.import_module("hipwise.store.store"), name)
+    raise AttributeError(f"module 'hipwise.store' has no attribute {name!r}")

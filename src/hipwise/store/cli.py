@@ -9,7 +9,6 @@ from typing import Any
 from hipwise.cli import EXIT_BAD_INPUT, EXIT_OK
 from hipwise.store.config import DATABASE_URL_ENV, default_database_url
 from hipwise.store.errors import StoreError
-from hipwise.store.store import Store
 
 __all__ = ["register"]
 
@@ -39,6 +38,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``hipwise db``."""
+    from hipwise.store.store import Store
+
     url = args.db or default_database_url()
     try:
         if args.action == "upgrade":

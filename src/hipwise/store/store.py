@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
@@ -45,6 +45,7 @@ from hipwise.store.errors import (
     SchemaTooNewError,
     StoreError,
 )
+from hipwise.store.inputs import ProfileInput, SelfReportInput, profile_error
 from hipwise.store.models import (
     Circle,
     Hold,
@@ -90,54 +91,6 @@ DEFAULT_PERSON_KEY = "default_person"
 DEFAULT_PERSON_NAME = "me"
 _PG_MIGRATION_LOCK = 0x68697077  # "hipw": advisory lock id serialising migrations
 _MAX_SAVE_ATTEMPTS = 3
-
-
-class ProfileInput(BaseModel):
-    """A person's profile as entered: name (1-80 printable characters), conditions, goals."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str = Field(min_length=1, max_length=80)
-    conditions: tuple[Condition, ...] = ()
-    goals: tuple[Goal, ...] = ()
-
-    @field_validator("name")
-    @classmethod
-    def _printable(cls, v: str) -> str:
-        v = v.strip()
-        if not v:
-            raise ValueError("the name must not be blank")
-        if not v.isprintable():
-            raise ValueError("the name must contain printable characters only")
-        return v
-
-    @field_validator("conditions", "goals")
-    @classmethod
-    def _unique(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(v))
-
-
-class SelfReportInput(BaseModel):
-    """What the person felt after a set (at least one feeling id), optional side and note."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    feelings: tuple[Feeling, ...] = Field(min_length=1)
-    side: Side | None = None
-    note: str | None = Field(default=None, max_length=2000)
-
-    @field_validator("feelings")
-    @classmethod
-    def _unique(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(v))
-
-
-def _profile_error(exc: ValidationError) -> InvalidProfileError:
-    parts = []
-    for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"]) or "value"
-        parts.append(f"{loc}: {err['msg']}")
-    return InvalidProfileError("invalid profile value - " + "; ".join(parts))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -708,7 +661,7 @@ class Store:
         try:
             profile = ProfileInput(name=name)
         except ValidationError as exc:
-            raise _profile_error(exc) from exc
+            raise profile_error(exc) from exc
         row = Person(name=profile.name, conditions=[], goals=[])
         db.add(row)
         db.flush()
@@ -739,7 +692,7 @@ class Store:
         try:
             profile = ProfileInput(name=name, conditions=tuple(conditions), goals=tuple(goals))
         except ValidationError as exc:
-            raise _profile_error(exc) from exc
+            raise profile_error(exc) from exc
         try:
             with self.transaction() as db:
                 if db.scalars(select(Person).where(Person.name == profile.name)).first():
@@ -780,7 +733,7 @@ class Store:
                     goals=tuple(goals if goals is not None else row.goals),
                 )
             except ValidationError as exc:
-                raise _profile_error(exc) from exc
+                raise profile_error(exc) from exc
             if profile.name != row.name:
                 if db.scalars(select(Person).where(Person.name == profile.name)).first():
                     raise InvalidProfileError(f"a profile named {profile.name!r} exists already")

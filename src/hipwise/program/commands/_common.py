@@ -6,11 +6,14 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from hipwise.cli import EXIT_BAD_INPUT, EXIT_USAGE
 from hipwise.store.config import DATABASE_URL_ENV
 from hipwise.store.errors import InvalidProfileError, PersonNotFoundError, StoreError
-from hipwise.store.store import Store
+
+if TYPE_CHECKING:
+    from hipwise.store.store import Store
 
 __all__ = ["add_store_args", "fail", "with_store"]
 
@@ -37,6 +40,8 @@ def fail(message: str, code: int) -> int:
 def with_store(args: argparse.Namespace, body: Callable[[Store], int]) -> int:
     """Open the store from ``args.db``, run ``body``, map store errors to exit codes
     (profile problems: usage error 2; database problems: input error 3)."""
+    from hipwise.store.store import Store
+
     try:
         with Store.open(getattr(args, "db", None)) as store:
             return body(store)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
 
@@ -14,9 +14,11 @@ from hipwise.cli import EXIT_OK, EXIT_USAGE
 from hipwise.program.commands._common import add_store_args, fail, with_store
 from hipwise.program.feedback import advice_after_set
 from hipwise.program.rules import condition_policy
-from hipwise.program.service import apply_programme_updates
-from hipwise.store.store import SelfReportInput, Store
+from hipwise.store.inputs import SelfReportInput
 from hipwise.store.vocab import FEELING_ALIASES, FEELINGS, Feeling, normalise_id
+
+if TYPE_CHECKING:
+    from hipwise.store.store import Store
 
 __all__ = ["register"]
 
@@ -66,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"invalid report: {exc.errors()[0]['msg']}", EXIT_USAGE)
 
     def body(store: Store) -> int:
+        from hipwise.program.service import apply_programme_updates
+
         rec = store.add_self_report(args.person, report, set_id=args.set_id)
         data = store.person_data(args.person)
         faults: Counter[str] = Counter()

@@ -7,14 +7,16 @@ import argparse
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hipwise.cli import EXIT_OK, EXIT_USAGE
 from hipwise.program.commands._common import add_store_args, fail, with_store
+from hipwise.program.config import program_config_for
 from hipwise.program.history import build_history, history_to_dict, save_history_plot
 from hipwise.program.plan import adherence
-from hipwise.program.service import program_config_for
-from hipwise.store.store import Store
+
+if TYPE_CHECKING:
+    from hipwise.store.store import Store
 
 __all__ = ["register"]
 

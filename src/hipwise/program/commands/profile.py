@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, cast
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
 
 from hipwise.cli import EXIT_OK, EXIT_USAGE
 from hipwise.pose.landmarks import Side
 from hipwise.program.commands._common import add_store_args, fail, with_store
-from hipwise.program.config import PROGRAM_CONFIG_KEY, ProgramConfig
+from hipwise.program.config import PROGRAM_CONFIG_KEY, ProgramConfig, program_config_for
 from hipwise.program.plan import SIDES
 from hipwise.program.rules import side_state
-from hipwise.program.service import program_config_for
 from hipwise.store.errors import InvalidProfileError
-from hipwise.store.models import utcnow
-from hipwise.store.store import Store
 from hipwise.store.vocab import (
     CONDITION_ALIASES,
     CONDITIONS,
@@ -27,6 +25,9 @@ from hipwise.store.vocab import (
     LABELS,
     normalise_id,
 )
+
+if TYPE_CHECKING:
+    from hipwise.store.store import Store
 
 __all__ = ["register"]
 
@@ -214,7 +215,7 @@ def run(args: argparse.Namespace) -> int:
                 store.get_setting(PROGRAM_CONFIG_KEY, name) or {})
             store.set_setting(PROGRAM_CONFIG_KEY, _parse_settings(args.set, base), name)
         for side, kg in weights:
-            store.add_program_event(name, "set_load", effective_at=utcnow(), side=side,
+            store.add_program_event(name, "set_load", effective_at=datetime.now(UTC), side=side,
                                     load_kg=kg, reason=f"ankle weight set to {kg:g} kg by hand")
         return _show(store, name, args.json)
 

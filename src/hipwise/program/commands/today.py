@@ -6,13 +6,14 @@ import argparse
 import json
 from dataclasses import asdict
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hipwise.cli import EXIT_OK
 from hipwise.program.commands._common import add_store_args, with_store
 from hipwise.program.plan import TodayPlan
-from hipwise.program.service import today_for
-from hipwise.store.store import Store
+
+if TYPE_CHECKING:
+    from hipwise.store.store import Store
 
 __all__ = ["plan_text", "register"]
 
@@ -106,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
     pain = None if args.pain is None else args.pain == "yes"
 
     def body(store: Store) -> int:
+        from hipwise.program.service import today_for
+
         plan, changes = today_for(store, args.person, today=date.today(), pain_now=pain,
                                   before_run=args.before_run)
         if args.json:
