@@ -52,7 +52,9 @@ def write_outputs(video: Path, scenario: Scenario, result: Any) -> tuple[Path, P
 
     The labels file is an analysis-v1 document (``hipwise.contract.Analysis`` reads it) with
     extra top-level keys: ``labels_version``, ``scenario`` (the full scenario), ``synth``
-    (``mirrored``, render ``timings``, the truth-angle summary per rep).
+    (``mirrored``, render ``timings``, ``checks``: largest gaps in degrees between the angles
+    measured on the 3D rig and the script, the measured maxima per rep, and the measured
+    abduction of every frame, ``true_abduction_deg``).
     """
     doc: dict[str, Any] = json.loads(result.truth.to_json())
     doc["labels_version"] = LABELS_VERSION
@@ -81,7 +83,9 @@ def write_outputs(video: Path, scenario: Scenario, result: Any) -> tuple[Path, P
         "working_leg": scenario.person.working_leg,
         "frames_rendered": len(arr["t"]),
         "timings": result.timings,
+        "checks": getattr(result, "checks", {}),
         "rep_truth_measured": per_rep,
+        "true_abduction_deg": [round(float(v), 3) for v in arr["true_abduction_deg"]],
     }
     lp = labels_path(video)
     lp.write_text(json.dumps(doc, indent=2), encoding="utf-8")

@@ -33,6 +33,7 @@ from hipwise.synth.motion import JointTrack, MotionScript, script_motion
 from hipwise.synth.scenario import CameraSettings, Rgb, Scenario
 
 __all__ = [
+    "ABDUCTION_TOLERANCE_DEG",
     "KEYPOINTS",
     "Camera",
     "RenderResult",
@@ -62,6 +63,8 @@ KEYPOINTS: tuple[tuple[str, LM], ...] = (
 """Projected keypoints: (joint name in :class:`PosedBody.joints`, BlazePose landmark)."""
 
 MAT_THICKNESS_M = 0.012
+ABDUCTION_TOLERANCE_DEG = 0.5
+"""Largest allowed gap between the abduction measured on the 3D rig and the script."""
 WALL_Z_M = -1.4
 
 
@@ -188,6 +191,7 @@ class RenderResult:
     timings: dict[str, float] = field(default_factory=dict)
     video_path: Path | None = None
     mirrored: bool = False
+    checks: dict[str, float] = field(default_factory=dict)
 
 
 def _rgb01(c: Rgb) -> list[float]:
@@ -503,6 +507,21 @@ def render_clip(
     arrays["keypoints_index"] = np.array([int(lm) for _, lm in KEYPOINTS], dtype=np.int64)
     arrays["keypoints_name"] = np.array(names)
     arrays["frame_mean"] = frame_mean
+    checks = {
+        name: float(np.max(np.abs(arrays[f"true_{key}_deg"] - arrays[f"track_{key}_deg"])))
+        for name, key in (
+            ("abduction_max_err_deg", "abduction"),
+            ("hip_flexion_max_err_deg", "hip_flexion"),
+            ("trunk_side_bend_max_err_deg", "trunk_side_bend"),
+            ("pelvis_roll_max_err_deg", "pelvis_roll"),
+        )
+    }
+    if checks["abduction_max_err_deg"] > ABDUCTION_TOLERANCE_DEG:
+        log.error(
+            "true abduction differs from the script by %.2f° (> %.1f°): labels are not exact",
+            checks["abduction_max_err_deg"],
+            ABDUCTION_TOLERANCE_DEG,
+        )
     total = time.perf_counter() - t_start
     timings = {
         "load_s": t_load,
@@ -519,6 +538,7 @@ def render_clip(
         timings=timings,
         video_path=Path(out_path) if out_path is not None else None,
         mirrored=mirrored,
+        checks=checks,
     )
 
 
