@@ -134,7 +134,7 @@ def test_two_people_blocking_and_brief() -> None:
 def test_feet_out_of_frame() -> None:
     poses = [p + SHIFT_RIGHT for p in _lifts()]  # shifted right: toes beyond x = 640
     p = check_in_frame(_seq(poses), CFG)
-    assert p is not None and p.code == "out_of_frame"
+    assert p is not None and p.code == "body_out_of_frame"
     assert "toes" in p.message or "heels" in p.message
     assert check_in_frame(_seq(_lifts()), CFG) is None
 

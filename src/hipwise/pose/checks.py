@@ -6,7 +6,7 @@ the pose adapter records (people counted, camera shift). Each returns an
 what to do) or ``None``; nothing raises. :func:`find_input_problems` runs them all, in order of
 importance, and :func:`check_run` takes a :class:`~hipwise.pose.mediapipe_adapter.PoseRun`.
 
-Codes: ``no_person``, ``camera_moved``, ``two_people``, ``standing``, ``out_of_frame``,
+Codes: ``no_person``, ``camera_moved``, ``two_people``, ``standing``, ``body_out_of_frame``,
 ``no_movement``.
 """
 
@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 ProblemCode = Literal[
-    "no_person", "camera_moved", "two_people", "standing", "out_of_frame", "no_movement"
+    "no_person", "camera_moved", "two_people", "standing", "body_out_of_frame", "no_movement"
 ]
 
 # Body parts that must stay in the picture, as (name for messages, left index, right index).
@@ -93,7 +93,8 @@ class ChecksConfig(BaseModel):
     visibility under this (one side hidden behind the other is normal when lying sideways)."""
 
     out_of_frame_frac: float = Field(default=0.2, gt=0.0, le=1.0)
-    """``out_of_frame`` when key parts are out in at least this fraction of detected frames..."""
+    """``body_out_of_frame`` when key parts are out in at least this fraction of detected
+    frames..."""
 
     out_of_frame_s: float = Field(default=2.0, gt=0.0)
     """... or out for at least this many seconds in a row."""
@@ -258,8 +259,8 @@ def check_single_person(people: NDArray[np.int_] | None, t: FloatArray, config: 
 
 
 def check_in_frame(poses: PoseSequence, config: ChecksConfig) -> InputProblem | None:
-    """``out_of_frame``: shoulders, hips, knees, ankles, heels or toes outside the image (by
-    coordinates) or unseen on both sides, too often or for too long."""
+    """``body_out_of_frame``: shoulders, hips, knees, ankles, heels or toes outside the image
+    (by coordinates) or unseen on both sides, too often or for too long."""
     det = poses.detected
     if not np.any(det):
         return None
@@ -284,7 +285,7 @@ def check_in_frame(poses: PoseSequence, config: ChecksConfig) -> InputProblem | 
     names = [KEY_PARTS[k][0] for k in np.argsort(-counts) if counts[k] > 0.5 * counts.max()]
     which = " and ".join(names[:3])
     return _problem(
-        "out_of_frame",
+        "body_out_of_frame",
         f"Your {which} are outside the picture in {100 * frac:.0f}% of the video "
         f"(longest {run:.1f} s from {start:.1f} s).",
         _FILMING_HINT + " Move the phone further away or turn it to landscape.",
