@@ -140,3 +140,23 @@ def test_migrations_ship_inside_the_package() -> None:
     assert root.joinpath("env.py").is_file()
     names = {p.name for p in root.joinpath("versions").iterdir()}
     assert {"0001_core.py", "0002_programme.py"} <= names
+
+
+def test_holds_and_circles_are_stored(db_url: str) -> None:
+    iso = {
+        "working_leg": "right", "variation": "isometric_circles", "reps": [],
+        "holds": [{"start_s": 40.0, "end_s": 70.0, "hold_s": 30.0, "mean_abduction_deg": 22.0,
+                   "sag_deg": 3.0, "shaking": True}],
+        "circles": [{"index": i + 1, "start_s": 41.0 + 2 * i, "end_s": 42.5 + 2 * i,
+                     "direction": "clockwise" if i < 5 else "counterclockwise",
+                     "diameter_cm": 24.0} for i in range(10)],
+    }
+    analysis = make_analysis(extra_sets=[iso], duration_s=80.0)
+    with Store.open(db_url) as store:
+        res = store.save_analysis(None, analysis, "v", recorded_at=T0)
+        assert store.load_analysis(res.recording_id) == analysis
+        sets = store.person_data().sessions[0].sets
+    assert [(s.side, s.variation) for s in sets] == [
+        ("left", "leg_lift"), ("right", "isometric_circles")]
+    assert sets[1].holds_s == (30.0,) and sets[1].circles == 10 and sets[1].reps == ()
+    assert sets[1].started_at == T0 + timedelta(seconds=40.0)
