@@ -107,3 +107,21 @@ def test_db_upgrade_and_check(db: str, capsys: pytest.CaptureFixture[str]) -> No
 def test_no_profile_yet_is_explained(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["today", "--db", db]) == EXIT_USAGE
     assert "hipwise profile create NAME" in capsys.readouterr().err
+
+
+def test_building_the_cli_does_not_import_the_database_stack() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, importlib\n"
+        "for m in ('hipwise.program.commands.profile', 'hipwise.program.commands.today',\n"
+        "          'hipwise.program.commands.feel', 'hipwise.program.commands.history',\n"
+        "          'hipwise.store.cli', 'hipwise.store', 'hipwise.program'):\n"
+        "    importlib.import_module(m)\n"
+        "print(sorted(m for m in ('sqlalchemy', 'alembic', 'matplotlib', 'psycopg')\n"
+        "             if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
