@@ -175,6 +175,10 @@ def test_path_that_cannot_be_a_database(tmp_path: Path) -> None:
         Store.open(f"sqlite:///{tmp_path}")
     with pytest.raises(DatabaseUnavailableError, match="not a database URL"):
         Store.open("no such thing://")
+    with pytest.raises(DatabaseUnavailableError, match="unsupported database"):
+        Store.open("mysql://u@localhost/db")
+    with Store.open(str(tmp_path / "plain path.db")) as store:  # a path means SQLite
+        assert store.backend == "sqlite" and store.current_revision() == "0002"
 
 
 def test_unreachable_postgres_is_reported() -> None:

@@ -35,7 +35,7 @@ from hipwise.contract import Analysis, SetResult, VideoInfo
 from hipwise.pose.landmarks import Side
 from hipwise.pose.sequence import PoseSequence
 from hipwise.store.blobs import LANDMARKS_FORMAT, decode_landmarks, encode_landmarks
-from hipwise.store.config import StoreConfig, default_database_url
+from hipwise.store.config import StoreConfig, default_database_url, sqlite_url
 from hipwise.store.errors import (
     DatabaseCorruptError,
     DatabaseLockedError,
@@ -447,14 +447,17 @@ class Store:
     def open(
         cls, url: str | None = None, *, config: StoreConfig | None = None, migrate: bool = True
     ) -> Store:
-        """Open the database at ``url`` (default :func:`default_database_url`) and, unless
-        ``migrate`` is False, upgrade its schema to the newest revision.
+        """Open the database at ``url`` (default :func:`default_database_url`; a plain file path
+        means a SQLite file) and, unless ``migrate`` is False, upgrade its schema to the newest
+        revision.
 
         Raises:
             DatabaseCorruptError, DatabaseLockedError, DatabaseUnavailableError,
             SchemaTooNewError: with a message saying what to do.
         """
         url = url or default_database_url()
+        if "://" not in url:  # a plain file path means a SQLite file
+            url = sqlite_url(url)
         config = config or StoreConfig()
         store = cls(_make_engine(url, config), url, config)
         try:
