@@ -7,7 +7,8 @@ the events of that frame) and returns at most one :class:`Cue`. Candidates come 
 - faults seen *in flight* (leg up: lift or hold): toes up, hip hike, hips rolling, leg in
   front, too high, bent knee, judged against the person's own rest with the same thresholds as
   the per-rep fault rules (:class:`~hipwise.config.FaultConfig`);
-- live tempo: the hold ended early, the lift was very fast;
+- live tempo: the hold ended early (a fast lift is cued after the rep: the live lift phase
+  starts only once the leg is clearly up, so it reads short);
 - the finished rep's faults (authoritative), unless that fault was already cued during the rep;
 - a fault streak ("stop, reset, reduce the range"), praise for a good rep, and warnings the
   caller passes in (setup problems, the person left the picture).
@@ -210,19 +211,11 @@ class Coach:
                     self._since.clear()
                 elif e.phase == "hold":
                     self._rep.hold_start = e.t
-                    self._check_lift_tempo(e.t)
                 elif e.phase == "lower":
                     self._check_hold_tempo(e.t)
                 self._phase = e.phase
             elif isinstance(e, RepRecord):
                 self._on_rep(t, e)
-
-    def _check_lift_tempo(self, t: float) -> None:
-        start = self._rep.lift_start
-        if start is None or "too_fast" in self._rep.cued:
-            return
-        if t - start < self.cfg.live_tempo_tolerance * self.faults.too_fast_lift_s:
-            self._queue(self._make("too_fast", "tempo", t))
 
     def _check_hold_tempo(self, t: float) -> None:
         start = self._rep.hold_start

@@ -55,8 +55,8 @@ class CoachConfig(_Frozen):
         default=0.8,
         gt=0,
         le=1,
-        description="Live tempo cues (too fast, no hold) fire only when the live phase time is "
-        "below this fraction of the rule's threshold: live phase boundaries are coarser than "
+        description="The live 'hold two seconds' cue fires only when the live hold lasted less "
+        "than this fraction of the rule's threshold: live phase boundaries are coarser than "
         "the finished rep's, whose faults are cued after the rep anyway.",
     )
     streak_reps: int = Field(

@@ -12,6 +12,9 @@ Protocol on ``/ws`` (one session per socket):
 
 Backpressure: a reader task keeps only the newest unprocessed frame; one worker thread runs the
 pose model, so results never queue up behind stale frames. The page also caps frames in flight.
+
+FastAPI is imported with this module (it resolves the endpoints' annotations): import it only
+to serve.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import asyncio
 import json
 import logging
 import struct
-from collections.abc import Callable
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -28,6 +31,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from numpy.typing import NDArray
 
 from hipwise.config import AnalysisConfig
@@ -75,8 +81,8 @@ class AppState:
 
 
 def write_outputs(session: LiveSession, folder: Path) -> dict[str, str | None]:
-    """Write the finished session's ``analysis.json`` (and, when the report module exists, its
-    HTML report) into ``folder``; returns the links the page shows (relative URLs)."""
+    """Write the finished session's ``analysis.json`` and (when :mod:`hipwise.report` is
+    installed) its HTML report into ``folder``; returns the links the page shows."""
     analysis = session.finish()
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "analysis.json").write_text(analysis.to_json() + "\n", encoding="utf-8")
@@ -84,20 +90,18 @@ def write_outputs(session: LiveSession, folder: Path) -> dict[str, str | None]:
         "analysis": f"/sessions/{session.id}/analysis.json", "report": None,
     }
     try:
-        from hipwise import report as report_mod
+        from hipwise.report import ReportInput, write_set_report
     except ImportError:
         return links
-    write_report: Callable[..., Any] | None = getattr(report_mod, "write_report", None)
-    if write_report is None:
-        return links
     try:
-        out = write_report(analysis, folder / "report")
-        index = Path(out) if isinstance(out, str | Path) else folder / "report" / "index.html"
-        if index.is_dir():
-            index = index / "index.html"
-        if index.is_file():
-            rel = index.relative_to(folder).as_posix()
-            links["report"] = f"/sessions/{session.id}/{rel}"
+        stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(session.created_wall))
+        files = write_set_report(
+            ReportInput(analysis=analysis, frames=list(session.tracker.frames),
+                        settings=session.cfg, title=f"live set {stamp}"),
+            folder / "report",
+        )
+        rel = Path(files.html).resolve().relative_to(folder.resolve()).as_posix()
+        links["report"] = f"/sessions/{session.id}/{rel}"
     except Exception as exc:  # the report is optional: never lose the set over it
         logger.warning("could not write the report for session %s: %s", session.id, exc)
     return links
@@ -109,14 +113,10 @@ def create_app(
     data_dir: Path | None = None,
     factory: EstimatorFactory | None = None,
     public_url: str | None = None,
-) -> Any:
+) -> FastAPI:
     """The FastAPI app. ``data_dir``: where sessions are saved (``<data_dir>/live``);
     ``factory`` builds the pose model (default: MediaPipe, as ``hipwise analyze``);
     ``public_url``: the LAN address shown as a QR code."""
-    from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
-    from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-    from fastapi.staticfiles import StaticFiles
-
     from hipwise.web.session import mediapipe_factory
 
     cfg = config or AnalysisConfig()
@@ -277,8 +277,12 @@ def create_app(
 
 
 def _process(session: LiveSession, data: bytes) -> dict[str, Any]:
+    t0 = time.perf_counter()
     _, t_client, rgb = decode_frame(data)
-    return session.process_image(rgb, session.clock(t_client))
+    decode_ms = 1000 * (time.perf_counter() - t0)
+    out = session.process_image(rgb, session.clock(t_client))
+    out["timing"]["decode_ms"] = round(decode_ms, 2)
+    return out
 
 
 async def _attach(state: AppState, session: LiveSession, ws: Any) -> None:

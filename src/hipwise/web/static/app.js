@@ -263,6 +263,7 @@ function onResult(msg) {
     inFlight.delete(msg.id);
   }
   H.results++;
+  H.lastTiming = msg.timing;
   lastPose = msg.pose;
   lastImage = msg.image;
   renderState(msg);
