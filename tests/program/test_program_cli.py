@@ -125,3 +125,19 @@ def test_building_the_cli_does_not_import_the_database_stack() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_feel_combines_the_report_with_the_measured_faults(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Store.open(db) as store:
+        store.save_analysis(None, make_analysis(faults=[("toes_up",), ("toes_up",), ()]), "v1")
+    assert main(["feel", "nothing", "--db", db]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "toes up on 2 of 3 reps" in out and "toward the floor" in out
+    assert main(["feel", "back", "--db", db]) == EXIT_OK
+    assert "don't count toward ankle weights" in capsys.readouterr().out
+    with Store.open(db) as store:
+        reports = store.person_data().self_reports
+    assert [r.feelings for r in reports] == [("nothing",), ("lower_back",)]
+    assert all(r.side == "left" and r.set_id is not None for r in reports)
