@@ -13,8 +13,10 @@ from hipwise.reps.session import SessionTracker
 from hipwise.reps.tracker import Phase, PhaseChanged
 from tests.conftest import MakeSeq
 
-# abduction (raw), foot, side_bend, roll, drift, knee
-REST = np.array([10.0, -6.0, 2.0, 0.0, 0.0, 178.0])
+_REST_VALUES = {"abduction": 10.0, "foot": -6.0, "side_bend": 2.0, "roll": 0.0, "drift": 0.0,
+                "knee": 178.0}
+# channels by name (the channel list may grow): unknown ones are 1.0 (ratios at rest)
+REST = np.array([_REST_VALUES.get(name, 1.0) for name in CHANNELS])
 
 
 def ch(**kw: float) -> np.ndarray:
