@@ -15,8 +15,8 @@ python -m pip install --quiet --upgrade pip
 python -m pip install --quiet "torch==2.13.0"
 python -m pip install --quiet --no-deps "mediapipe==0.10.21"
 python -m pip install --quiet -e ".[synth,dev]"
-# Debian's chromium runs the browser tests of `hipwise live` (Playwright drives it; never run
-# `playwright install`, which downloads its own browsers).
+# Debian's chromium runs the browser tests of `hipwise live` and of the HTML report (Playwright
+# drives it; never run `playwright install`, which downloads its own browsers).
 if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 fi
