@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,8 @@ __all__ = ["plan_text", "register"]
 _EPILOG = """\
 examples:
   hipwise today                      today's plan for the default profile
-  hipwise today --pain no            answer the pain question (bursitis, after sharp pain)
+  hipwise today --pain no            answer the pain question up front (bursitis, after
+                                     sharp pain); in a terminal hipwise asks otherwise
   hipwise today --before-run         short activation before a run
   hipwise today --person Ana --json
 """
@@ -111,6 +113,13 @@ def run(args: argparse.Namespace) -> int:
 
         plan, changes = today_for(store, args.person, today=date.today(), pain_now=pain,
                                   before_run=args.before_run)
+        if plan.kind == "ask" and not args.json and sys.stdin.isatty():
+            from rich.prompt import Confirm
+
+            answer = Confirm.ask("Do you have pain at the side of the hip right now?")
+            plan, more = today_for(store, args.person, today=date.today(), pain_now=answer,
+                                   before_run=args.before_run)
+            changes += more
         if args.json:
             out = asdict(plan)
             out["changes"] = [c.reason for c in changes]
