@@ -61,8 +61,10 @@ class LiveConfig(BaseModel):
     setup: SetupConfig = SetupConfig()
 
 
-def _fmt(err: ValidationError) -> str:
-    return "; ".join(".".join(str(p) for p in e["loc"]) + f": {e['msg']}" for e in err.errors())
+def _fmt(err: ValidationError, prefix: str = "") -> str:
+    return "; ".join(
+        prefix + ".".join(str(p) for p in e["loc"]) + f": {e['msg']}" for e in err.errors()
+    )
 
 
 def load_live_config(
@@ -88,7 +90,10 @@ def load_live_config(
     live_data = data.pop("live", {})
     try:
         analysis = AnalysisConfig.model_validate(data)
-        live = LiveConfig.model_validate(live_data)
     except ValidationError as exc:
         raise ConfigError(f"invalid settings: {_fmt(exc)}") from exc
+    try:
+        live = LiveConfig.model_validate(live_data)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid settings: {_fmt(exc, 'live.')}") from exc
     return analysis, live
