@@ -38,7 +38,6 @@ def _play(ws: Any, seconds: float, fps: float = 30.0, start_ms: float = 0.0) -> 
 
 
 def test_page_and_assets_are_served_and_reference_nothing_external(tmp_path: Path) -> None:
-    seq, _ = three_reps()
     with _client(tmp_path, None) as c:
         page = c.get("/")
         assert page.status_code == 200 and "hipwise live" in page.text
