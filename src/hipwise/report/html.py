@@ -290,13 +290,15 @@ def build_html(
     *,
     title: str = "hipwise set",
     video_file: str | None = None,
+    video_poster: bytes | None = None,
     data_files: Sequence[str] = (),
     report_config: ReportConfig | None = None,
 ) -> str:
     """The report page. ``figures``: one :class:`SetFigures` per set of ``analysis``;
     ``key_frames``: JPEG bytes per ``(set, rep)`` (1-based); ``video_file``: the annotated
-    video's file name beside the HTML (a player is shown; it loads only when played);
-    ``data_files``: CSV/JSON file names to link."""
+    video's file name beside the HTML (a player is shown; it loads only when played), with
+    ``video_poster`` (JPEG bytes) shown before playing; ``data_files``: CSV/JSON file names
+    to link."""
     rcfg = report_config or ReportConfig()
     headline = overall_headline(analysis)
     v = analysis.video
@@ -330,9 +332,13 @@ def build_html(
                     "clearly above rest and came back. Check that your whole body is in view "
                     "and lift the top leg at least a hand's width.</p></section>")
     if video_file:
+        poster = ""
+        if video_poster:
+            poster = f' poster="data:image/jpeg;base64,{base64.b64encode(video_poster).decode()}"'
         body.append(
             '<section class="block"><h2>Annotated video</h2>'
-            f'<video controls preload="none" playsinline src="{escape(video_file)}"></video>'
+            f'<video controls preload="none" playsinline{poster} src="{escape(video_file)}">'
+            "</video>"
             f'<p class="files"><a href="{escape(video_file)}">{escape(video_file)}</a></p>'
             "</section>"
         )

@@ -47,6 +47,7 @@ CHANNEL_COLUMNS: dict[str, str] = {
     "roll": "pelvis_roll_deg",
     "drift": "forward_drift_deg",
     "knee": "knee_deg",
+    "shank_ratio": "shank_thigh_ratio",
 }
 
 FRAME_COLUMNS: tuple[Column, ...] = (
@@ -65,7 +66,10 @@ FRAME_COLUMNS: tuple[Column, ...] = (
     Column("side_bend_deg", "deg", "Trunk side-bend on the top side (grows with a hip hike)."),
     Column("pelvis_roll_deg", "deg", "Pelvis roll away from stacked hips."),
     Column("forward_drift_deg", "deg", "Leg angle in front of the body line."),
-    Column("knee_deg", "deg", "Top knee angle (180 = straight)."),
+    Column("knee_deg", "deg", "Top knee angle in the image (180 = straight)."),
+    Column("shank_thigh_ratio", "ratio", "Top shank / thigh length in the image (shrinks when "
+           "the knee bends toward or away from the camera); empty if the engine does not "
+           "measure it."),
 )
 
 REP_COLUMNS: tuple[Column, ...] = (
@@ -100,12 +104,13 @@ def _num(x: float | None, nd: int) -> Cell:
 
 
 def frame_rows(frames: Sequence[FrameState]) -> list[list[Cell]]:
-    """One row per engine frame state, columns as :data:`FRAME_COLUMNS` (angles 0.01 deg,
-    times 1 ms; missing values as None = empty cells)."""
-    idx = [CHANNELS.index(name) for name in CHANNEL_COLUMNS]
+    """One row per engine frame state, columns as :data:`FRAME_COLUMNS` (channels to 3
+    decimals, times 1 ms; missing values as None = empty cells)."""
+    idx = [CHANNELS.index(name) if name in CHANNELS else -1 for name in CHANNEL_COLUMNS]
     rows: list[list[Cell]] = []
     for f in frames:
-        ch = [_num(float(f.channels[k]), 2) if len(f.channels) > k else None for k in idx]
+        ch = [_num(float(f.channels[k]), 3) if 0 <= k < len(f.channels) else None
+              for k in idx]
         rows.append([
             round(f.t, 3),
             int(f.detected),

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipwise.config import AnalysisConfig
+from hipwise.contract import Analysis
 from hipwise.report.config import ReportConfig
 from hipwise.report.model import ReportInput, set_window
 
@@ -76,6 +77,14 @@ class ReportFiles:
 def _key_times(inp: ReportInput) -> dict[tuple[int, int], float]:
     return {(si, r.index): r.peak_s for si, s in enumerate(inp.analysis.sets, start=1)
             for r in s.reps}
+
+
+def _poster(analysis: Analysis, key_jpegs: dict[tuple[int, int], bytes]) -> bytes | None:
+    """The key frame of the first rep with a fault (else the first rep) as the video poster."""
+    keys = [(si, r.index) for si, s in enumerate(analysis.sets, start=1) for r in s.reps
+            if not r.good]
+    keys += sorted(key_jpegs)
+    return next((key_jpegs[k] for k in keys if k in key_jpegs), None)
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -191,6 +200,7 @@ def write_set_report(
         analysis, inp.settings, figures, key_jpegs,
         title=inp.title,
         video_file=VIDEO_NAME if files.video is not None else None,
+        video_poster=_poster(analysis, key_jpegs),
         data_files=(FRAMES_CSV, REPS_CSV, JSON_NAME),
         report_config=cfg,
     )
