@@ -122,11 +122,12 @@ class RepConfig(_Frozen):
         description="Phase boundaries come from fitting each movement (lift, lower) with a "
         "smooth step from rest to top whose shape is the regularised incomplete beta function "
         "I_x(k, k); its ends are where motion starts and stops (DOMAIN.md), so a slow start is "
-        "not cut off as a threshold on the angle would. k = 2.2 matches a raised-cosine "
-        "movement, k = 3 a minimum-jerk one; the prior sits between them.",
+        "not cut off as a threshold on the angle would. k = 3 is the minimum-jerk profile "
+        "that models human point-to-point movement (Flash & Hogan 1985), k = 2.2 a raised "
+        "cosine (the smooth lift DOMAIN.md describes); the prior sits between them.",
     )
     shape_prior_weight: float = Field(
-        default=0.5,
+        default=1.0,
         ge=0,
         description="How strongly k is pulled toward shape_prior (residual weight, deg per unit "
         "of k); 0 leaves the shape free, which noise then exploits.",

@@ -7,6 +7,7 @@ from hipwise.kinematics.angles import (
     forward_drift_deg,
     knee_angle_deg,
     pelvis_roll_deg,
+    shank_ratio,
     side_bend_deg,
     top_side_score,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "gradient",
     "knee_angle_deg",
     "pelvis_roll_deg",
+    "shank_ratio",
     "side_bend_deg",
     "top_side_score",
 ]

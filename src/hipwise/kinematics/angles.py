@@ -25,6 +25,7 @@ __all__ = [
     "forward_drift_deg",
     "knee_angle_deg",
     "pelvis_roll_deg",
+    "shank_ratio",
     "side_bend_deg",
     "top_side_score",
 ]
@@ -146,13 +147,26 @@ def forward_drift_deg(xy: FloatArray, depth: FloatArray, top: Side) -> FloatArra
     return np.degrees(np.arcsin(np.clip(_dot(leg, normal), -1.0, 1.0)))
 
 
-def knee_angle_deg(xy: FloatArray, depth: FloatArray, top: Side) -> FloatArray:
-    """Top knee angle hip–knee–ankle in image space with depth (180 = straight)."""
+def knee_angle_deg(xy: FloatArray, top: Side) -> FloatArray:
+    """Top knee angle hip–knee–ankle in the image (180 = straight): bending within the image
+    plane. Bending toward or away from the camera shows as a shorter shank instead (see
+    :func:`shank_ratio`)."""
     hip, knee, ankle, _, _ = leg_indices(top)
-    p = np.concatenate([xy, depth[..., None]], axis=-1)
-    u = _unit(p[..., hip, :] - p[..., knee, :])
-    v = _unit(p[..., ankle, :] - p[..., knee, :])
+    u = _unit(xy[..., hip, :] - xy[..., knee, :])
+    v = _unit(xy[..., ankle, :] - xy[..., knee, :])
     return np.degrees(np.arccos(np.clip(_dot(u, v), -1.0, 1.0)))
+
+
+def shank_ratio(xy: FloatArray, top: Side) -> FloatArray:
+    """Image length of the top shank over that of the top thigh (dimensionless). Against the
+    person's own resting ratio ``r0`` it gives the out-of-plane knee flexion
+    ``arccos(r / r0)``: a knee bending backward shortens the shank in a front view while the
+    thigh keeps its length."""
+    hip, knee, ankle, _, _ = leg_indices(top)
+    thigh = np.linalg.norm(xy[..., knee, :] - xy[..., hip, :], axis=-1)
+    shank = np.linalg.norm(xy[..., ankle, :] - xy[..., knee, :], axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return shank / thigh
 
 
 def top_side_score(xy: FloatArray) -> FloatArray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
 from hipwise.config import FilterConfig, RepConfig
 from hipwise.kinematics.filter import gaussian_smooth
@@ -13,9 +14,12 @@ from hipwise.reps.segment import RepPhases, segment_rep
 
 __all__ = ["CHANNELS", "RepBuffer", "RepMeasurement", "measure_rep", "oscillation_amplitude"]
 
-#: Kinematic channels buffered per frame (degrees): raw abduction (not zeroed), foot rotation,
-#: trunk side-bend, pelvis roll, forward drift, top knee angle.
-CHANNELS: tuple[str, ...] = ("abduction", "foot", "side_bend", "roll", "drift", "knee")
+#: Kinematic channels buffered per frame: raw abduction (not zeroed), foot rotation, trunk
+#: side-bend, pelvis roll, forward drift, top knee angle in the image (all degrees), and the
+#: top shank/thigh image-length ratio (dimensionless).
+CHANNELS: tuple[str, ...] = (
+    "abduction", "foot", "side_bend", "roll", "drift", "knee", "shank_ratio"
+)
 
 _MIN_HOLD_WINDOW_S = 0.2
 
@@ -72,6 +76,17 @@ def oscillation_amplitude(
     return best
 
 
+def _knee_from_foreshortening(
+    buf: RepBuffer, hold: NDArray[np.bool_], pre: NDArray[np.bool_]
+) -> float:
+    """Knee angle (deg) implied by the shank shortening against its rest length."""
+    r = _median(buf.channel("shank_ratio")[hold])
+    r0 = _median(buf.channel("shank_ratio")[pre])
+    if not (np.isfinite(r) and np.isfinite(r0)) or r0 <= 0:
+        return 180.0
+    return 180.0 - float(np.degrees(np.arccos(np.clip(r / r0, 0.0, 1.0))))
+
+
 def measure_rep(buf: RepBuffer, rep_cfg: RepConfig, filter_cfg: FilterConfig) -> RepMeasurement:
     """Segment the rep and read each quantity where DOMAIN.md defines it: foot rotation, pelvis
     roll, drift and knee at the top (hold); side-bend as its growth from the rest before the
@@ -104,7 +119,7 @@ def measure_rep(buf: RepBuffer, rep_cfg: RepConfig, filter_cfg: FilterConfig) ->
         side_bend_change_deg=change("side_bend"),
         pelvis_roll_deg=change("roll"),
         forward_drift_deg=change("drift"),
-        min_knee_deg=at_top("knee"),
+        min_knee_deg=min(at_top("knee"), _knee_from_foreshortening(buf, hold, pre)),
         shaking=amp > rep_cfg.shaking_amp_deg,
         shaking_amp_deg=amp,
     )

@@ -21,6 +21,7 @@ from hipwise.kinematics.angles import (
     forward_drift_deg,
     knee_angle_deg,
     pelvis_roll_deg,
+    shank_ratio,
     side_bend_deg,
     top_side_score,
 )
@@ -66,7 +67,8 @@ def frame_channels(frame: PoseFrame, top: Side, min_visibility: float) -> FloatA
     if seen(hip, ankle):
         out[4] = forward_drift_deg(xy, depth, top)
     if seen(hip, knee, ankle):
-        out[5] = knee_angle_deg(xy, depth, top)
+        out[5] = knee_angle_deg(xy, top)
+        out[6] = shank_ratio(xy, top)
     return out
 
 

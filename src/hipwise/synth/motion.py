@@ -50,6 +50,7 @@ __all__ = [
     "JointTrack",
     "MotionScript",
     "RepTiming",
+    "cosine_ramp",
     "min_jerk",
     "rep_faults",
     "scenario_warnings",
@@ -62,6 +63,12 @@ PHASE_REST = 0
 PHASE_LIFT = 1
 PHASE_HOLD = 2
 PHASE_LOWER = 3
+
+
+def cosine_ramp(u: FloatArray) -> FloatArray:
+    """Raised-cosine ramp ``(1 - cos(pi u)) / 2`` of ``u`` clipped to ``[0, 1]``."""
+    x = np.clip(np.asarray(u, dtype=np.float64), 0.0, 1.0)
+    return 0.5 - 0.5 * np.cos(np.pi * x)
 
 
 def min_jerk(u: FloatArray) -> FloatArray:
@@ -219,8 +226,9 @@ class MotionScript:
             if not np.any(inside):
                 continue
             ti = tt[inside]
-            lift = min_jerk((ti - timing.start_s) / rep.lift_s)
-            lower = min_jerk((ti - timing.release_s) / rep.lower_s)
+            ramp = cosine_ramp if m.profile == "cosine" else min_jerk
+            lift = ramp((ti - timing.start_s) / rep.lift_s)
+            lower = ramp((ti - timing.release_s) / rep.lower_s)
             s[inside] = lift - lower
             rep_index[inside] = timing.index
             ph = np.full(ti.shape, PHASE_HOLD, dtype=np.int64)

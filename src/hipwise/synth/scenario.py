@@ -216,8 +216,12 @@ class RepScript(_Frozen):
 class MotionSettings(_Frozen):
     """The set: ``lead_in_s`` still at rest, the reps in order, ``lead_out_s`` still at the end
     (seconds). No reps = a person lying still. ``shaking_hz``/``shaking_deg``: frequency (Hz)
-    and amplitude (degrees) of hold shaking."""
+    and amplitude (degrees) of hold shaking. ``profile``: the shape of every move, ``min_jerk``
+    (10u^3 - 15u^4 + 6u^5, the classic model of human point-to-point movement) or ``cosine``
+    ((1 - cos(pi u)) / 2, whose 10-90 % part of a 1.5 s lift lasts about 0.9 s as DOMAIN.md
+    describes); both start and stop with zero velocity, so phase boundaries are the same."""
 
+    profile: Literal["min_jerk", "cosine"] = "min_jerk"
     lead_in_s: float = Field(default=1.5, ge=0.0, le=30.0)
     lead_out_s: float = Field(default=1.5, ge=0.0, le=30.0)
     reps: tuple[RepScript, ...] = ()
