@@ -241,6 +241,12 @@ def _after(args: argparse.Namespace, result: Any, cfg: Any, out: Any, err: Any) 
         code = report_after_analysis(result, cfg, args.report, quiet=args.quiet, out=out, err=err)
         if code != EXIT_OK:
             return code
+    if args.save:
+        from hipwise.program.commands.save import save_after_analysis
+
+        code = save_after_analysis(result, person=args.person, quiet=args.quiet, out=out, err=err)
+        if code != EXIT_OK:
+            return code
     return EXIT_OK
 
 
