@@ -108,7 +108,8 @@ class FrameAnnotator:
     """Draws the engine's state onto video frames, one frame at a time, in time order.
 
     Each :meth:`update` takes a frame and its time (s) and returns the annotated copy: skeleton,
-    hip angle arc, a panel with the rep counter, working leg and phase, and for
+    hip angle arc, a panel with the reps counted so far (and how many were good), the working
+    leg and the phase, and for
     ``ReportConfig.cue_show_s`` after each counted rep its most important fault cue (or
     "good rep")."""
 
@@ -165,21 +166,19 @@ class FrameAnnotator:
         h, w = rgb.shape[:2]
         state = self.state(t)
         side = state.side if state is not None else None
-        out = rgb
+        out = np.array(rgb, dtype=np.uint8, order="C", copy=True)
         lm = self.landmarks(t, (w, h))
         if lm is not None:
             xy, vis = lm
-            out = draw_skeleton(out, xy, vis, side, self.cfg.min_visibility)
+            out = draw_skeleton(out, xy, vis, side, self.cfg.min_visibility, copy=False)
             if state is not None and side is not None and state.abduction_deg is not None:
                 out = draw_angle_arc(out, xy, vis, side, state.abduction_deg,
-                                     self.cfg.min_visibility)
-        if out is rgb:
-            out = rgb.copy()
+                                     self.cfg.min_visibility, copy=False)
         scale = max(0.5, min(h, w) / 480.0)
         if state is not None and side is not None:
-            title = f"Rep {state.rep_count} · {side} leg"
-            good = self._good_so_far(state)
-            sub = f"{good} good of {state.rep_count}" if state.rep_count else "get ready"
+            n = state.rep_count
+            title = f"{n} rep{'' if n == 1 else 's'} · {side} leg"
+            sub = f"{self._good_so_far(state)} good" if n else "ready"
             panel = panel_patch((title, sub), round(20 * scale), (255, 255, 255),
                                 (15, 20, 28, 175), bold_first=True)
             blend_patch(out, panel, round(10 * scale), round(10 * scale))

@@ -64,12 +64,14 @@ def draw_skeleton(
     visibility: FloatArray,
     working: Side | None,
     min_visibility: float = 0.3,
+    copy: bool = True,
 ) -> Image:
-    """A copy of ``img`` with the BlazePose skeleton ``xy (33, 2)`` px drawn: bones with a dark
-    outline, the working leg highlighted; landmarks under ``min_visibility`` are skipped."""
+    """``img`` with the BlazePose skeleton ``xy (33, 2)`` px drawn: bones with a dark outline,
+    the working leg highlighted; landmarks under ``min_visibility`` are skipped. Draws on a
+    copy unless ``copy`` is False (then ``img`` must be C-contiguous and is modified)."""
     import cv2
 
-    out = np.ascontiguousarray(img.copy())
+    out = np.ascontiguousarray(img.copy()) if copy else img
     s = _scale(out)
     ok = np.isfinite(xy).all(axis=1) & (visibility >= min_visibility)
     pts = np.round(np.nan_to_num(xy) * 16).astype(np.int64)  # 4 fractional bits
@@ -105,10 +107,12 @@ def draw_angle_arc(
     working: Side,
     abduction_deg: float,
     min_visibility: float = 0.3,
+    copy: bool = True,
 ) -> Image:
-    """A copy of ``img`` with the hip angle shown at the working hip: a translucent wedge of
+    """``img`` with the hip angle shown at the working hip: a translucent wedge of
     ``abduction_deg`` (the engine's angle above rest, deg) ending on the hip→ankle line, opening
-    toward the trunk axis, labelled in degrees. Unchanged when landmarks are missing."""
+    toward the trunk axis, labelled in degrees. Unchanged when landmarks are missing. Draws on
+    a copy unless ``copy`` is False (then ``img`` must be C-contiguous and is modified)."""
     import cv2
 
     hip, _, ankle, _, _ = (int(i) for i in leg_indices(working))
@@ -118,7 +122,7 @@ def draw_angle_arc(
         return img
     if not math.isfinite(abduction_deg):
         return img
-    out = np.ascontiguousarray(img.copy())
+    out = np.ascontiguousarray(img.copy()) if copy else img
     s = _scale(out)
     mid_sh = xy[trunk[:2]].mean(axis=0)
     mid_hip = xy[trunk[2:]].mean(axis=0)
@@ -134,10 +138,16 @@ def draw_angle_arc(
     start, end = sorted((theta_rest, theta_leg))
     radius = int(np.clip(0.35 * leg_len, 28 * s, 90 * s))
     centre = (round(float(xy[hip][0])), round(float(xy[hip][1])))
-    if span >= 1.0:
-        wedge = out.copy()
-        cv2.ellipse(wedge, centre, (radius, radius), 0.0, start, end, _ARC, -1, cv2.LINE_AA)
-        out = np.asarray(cv2.addWeighted(wedge, 0.35, out, 0.65, 0.0), dtype=np.uint8)
+    if span >= 1.0:  # blend the wedge only inside its bounding square
+        h, w = out.shape[:2]
+        x0, y0 = max(0, centre[0] - radius - 2), max(0, centre[1] - radius - 2)
+        x1, y1 = min(w, centre[0] + radius + 3), min(h, centre[1] + radius + 3)
+        if x0 < x1 and y0 < y1:
+            roi = out[y0:y1, x0:x1]
+            wedge = roi.copy()
+            cv2.ellipse(wedge, (centre[0] - x0, centre[1] - y0), (radius, radius), 0.0, start,
+                        end, _ARC, -1, cv2.LINE_AA)
+            out[y0:y1, x0:x1] = cv2.addWeighted(wedge, 0.35, roi, 0.65, 0.0)
         cv2.ellipse(out, centre, (radius, radius), 0.0, start, end, _ARC, max(2, round(2 * s)),
                     cv2.LINE_AA)
     # the rest direction as a thin dashed guide
@@ -145,6 +155,8 @@ def draw_angle_arc(
     tip = (centre[0] + int(radius * 1.25 * math.cos(rad)),
            centre[1] + int(radius * 1.25 * math.sin(rad)))
     cv2.line(out, centre, tip, (230, 230, 230), 1, cv2.LINE_AA)
+    if span < 1.0:
+        return out  # at rest: no wedge, no "0°" label
     mid = math.radians(0.5 * (start + end))
     label = panel_patch((f"{abduction_deg:.0f}°",), round(22 * s), (255, 255, 255),
                         (0, 0, 0, 150))
