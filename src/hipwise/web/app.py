@@ -121,6 +121,10 @@ def create_app(
 
     cfg = config or AnalysisConfig()
     lcfg = live or LiveConfig()
+    if "people_interval_s" not in cfg.pose:
+        cfg = cfg.model_copy(
+            update={"pose": {**cfg.pose, "people_interval_s": lcfg.people_interval_s}}
+        )
     if data_dir is None:
         from hipwise.store.config import default_data_dir
 

@@ -14,7 +14,7 @@ const PHASE_WORDS = { rest: "rest", lift: "lift", hold: "hold", lower: "lower" }
 
 // Test and benchmark hooks (read by Playwright); harmless in normal use.
 const H = window.__hipwise = {
-  latencies: [], spoken: [], cues: [], results: 0, dropped: 0, sent: 0, errors: [],
+  latencies: [], captureLatencies: [], spoken: [], cues: [], results: 0, dropped: 0, sent: 0, errors: [],
   state: null, summary: null, welcomes: 0,
 };
 
@@ -28,7 +28,7 @@ const gctx = grab.getContext("2d");
 let settings = { capture_width: 640, capture_fps: 30, jpeg_quality: 0.75, max_in_flight: 1 };
 let ws = null;
 let connected = false;
-let inFlight = new Map();   // frame id -> performance.now() when sent
+let inFlight = new Map();   // frame id -> {cap, sent}: performance.now() at capture / send
 let nextId = 1;
 let lastPose = null;
 let lastImage = [640, 480];
@@ -256,10 +256,12 @@ function onWelcome(msg) {
 }
 
 function onResult(msg) {
-  const sent = inFlight.get(msg.id);
-  if (sent !== undefined) {
-    H.latencies.push(performance.now() - sent);
-    if (H.latencies.length > 20000) H.latencies.shift();
+  const f = inFlight.get(msg.id);
+  if (f !== undefined && f.sent !== null) {
+    const now = performance.now();
+    H.latencies.push(now - f.sent);
+    H.captureLatencies.push(now - f.cap);
+    if (H.latencies.length > 20000) { H.latencies.shift(); H.captureLatencies.shift(); }
     inFlight.delete(msg.id);
   }
   H.results++;
@@ -326,6 +328,8 @@ function capture() {
   if (!cameraOk || !connected || finished || ws.readyState !== WebSocket.OPEN) return;
   if (video.readyState < 2 || !video.videoWidth) return;
   if (video.currentTime === lastVideoTime) return;   // no new camera frame yet
+  const now = performance.now();
+  for (const [k, v] of inFlight) if (now - v.cap > 3000) inFlight.delete(k);  // lost: forget
   if (inFlight.size >= settings.max_in_flight) return; // backpressure: skip, never queue
   lastVideoTime = video.currentTime;
   const scale = Math.min(1, settings.capture_width / video.videoWidth);
@@ -334,7 +338,7 @@ function capture() {
   gctx.drawImage(video, 0, 0, w, h);
   const id = nextId++;
   const tCapture = performance.now();
-  inFlight.set(id, tCapture);   // reserve the slot while encoding
+  inFlight.set(id, { cap: tCapture, sent: null });   // reserve the slot while encoding
   grab.toBlob(async (blob) => {
     if (!blob || !ws || ws.readyState !== WebSocket.OPEN) { inFlight.delete(id); return; }
     const jpeg = new Uint8Array(await blob.arrayBuffer());
@@ -342,7 +346,7 @@ function capture() {
     new DataView(msg.buffer).setFloat64(0, id, true);
     new DataView(msg.buffer).setFloat64(8, tCapture, true);
     msg.set(jpeg, 16);
-    inFlight.set(id, performance.now());   // latency: from the frame leaving the page
+    inFlight.set(id, { cap: tCapture, sent: performance.now() });  // the frame leaves the page
     ws.send(msg.buffer);
     H.sent++;
   }, "image/jpeg", settings.jpeg_quality);

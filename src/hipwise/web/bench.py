@@ -1,0 +1,188 @@
+"""Latency benchmark of ``hipwise live``: frame leaves the page → its result arrives.
+
+Runs the real app (MediaPipe pose model, session tracker, coach) on loopback, with headless
+Chromium whose fake camera streams a rendered clip at 30 fps; the page's own hooks record, per
+processed frame, the time from ``WebSocket.send`` to the result's arrival (and from capture,
+which adds the JPEG encoding). The first ``warmup_s`` seconds (model loading) are not counted.
+
+    python -m hipwise.web.bench                       # the bundled sample clip, 30 s
+    python -m hipwise.web.bench --clip my.mp4 --seconds 60 --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["BenchResult", "main", "run_bench"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    """Latencies in milliseconds (p50/p95 of send → result, and of capture → result), how
+    many frames were measured, the rate of results (frames/s), frames the server dropped as
+    stale, the input rate (frames/s), the server's median stage times (ms) and the load
+    average (1 min) at the end, since other work on the machine shifts every figure."""
+
+    p50_ms: float
+    p95_ms: float
+    capture_p50_ms: float
+    capture_p95_ms: float
+    frames: int
+    results_fps: float
+    dropped: int
+    input_fps: float
+    decode_ms: float
+    pose_ms: float
+    track_ms: float
+    max_in_flight: int
+    load_avg: float
+
+    def summary(self) -> str:
+        """One line for the terminal and the benchmark table."""
+        return (
+            f"live latency, frame leaves page -> result back ({self.input_fps:.0f} fps input, "
+            f"loopback, {self.max_in_flight} in flight): p50 {self.p50_ms:.1f} ms, "
+            f"p95 {self.p95_ms:.1f} ms (capture -> result p50 {self.capture_p50_ms:.1f}, "
+            f"p95 {self.capture_p95_ms:.1f} ms); {self.frames} frames at "
+            f"{self.results_fps:.1f} results/s, {self.dropped} dropped; server median: decode "
+            f"{self.decode_ms:.1f} ms, pose {self.pose_ms:.1f} ms, tracker+coach "
+            f"{self.track_ms:.1f} ms; load average {self.load_avg:.2f}"
+        )
+
+
+_TIMING_SPY = """
+window.__timings = [];
+const _origParse = JSON.parse;
+JSON.parse = function (text, reviver) {
+  const v = _origParse(text, reviver);
+  if (v && v.type === "result" && v.timing) window.__timings.push(v.timing);
+  return v;
+};
+"""
+
+
+def run_bench(
+    clip: Path | None = None,
+    seconds: float = 30.0,
+    warmup_s: float = 3.0,
+    max_in_flight: int = 1,
+    fps: int = 30,
+) -> BenchResult:
+    """Serve the app, stream ``clip`` (default: the bundled sample) into headless Chromium at
+    ``fps`` and measure for ``seconds`` after ``warmup_s``. Raises ``RuntimeError`` when
+    Chromium or Playwright is missing or no result came back."""
+    import os
+
+    from hipwise.web.app import create_app
+    from hipwise.web.harness import ServerThread, chromium_args, chromium_path, video_to_y4m
+
+    browser_path = chromium_path()
+    if browser_path is None:
+        raise RuntimeError("Debian's chromium is needed: apt-get install chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        raise RuntimeError("Playwright for Python is needed: pip install playwright "
+                           "(never 'playwright install': it uses /usr/bin/chromium)") from exc
+    if clip is None:
+        from hipwise.analysis.video import sample_video_path
+
+        clip = sample_video_path()
+    with tempfile.TemporaryDirectory(prefix="hipwise-bench-") as tmp:
+        y4m = Path(tmp) / "clip.y4m"
+        video_to_y4m(Path(clip), y4m, pad_start_s=1.0, pad_end_s=1.0, fps=fps)
+        app = create_app(data_dir=Path(tmp))
+        with ServerThread(app) as srv, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=browser_path, headless=True,
+                                         args=chromium_args(y4m))
+            try:
+                page = browser.new_page()
+                page.add_init_script(_TIMING_SPY)
+                page.goto(f"{srv.url}?inflight={max_in_flight}")
+                end_warm = time.monotonic() + 30.0
+                while not page.evaluate("() => window.__hipwise.results") > 0:
+                    if time.monotonic() > end_warm:
+                        raise RuntimeError("no result from the live server within 30 s")
+                    time.sleep(0.2)
+                time.sleep(warmup_s)
+                start = page.evaluate(
+                    "() => [window.__hipwise.latencies.length, window.__timings.length, "
+                    "window.__hipwise.dropped]"
+                )
+                t0 = time.monotonic()
+                time.sleep(seconds)
+                data = page.evaluate(
+                    "() => [window.__hipwise.latencies, window.__hipwise.captureLatencies, "
+                    "window.__timings, window.__hipwise.dropped]"
+                )
+                elapsed = time.monotonic() - t0
+            finally:
+                browser.close()
+    lat = np.asarray(data[0][start[0]:], dtype=np.float64)
+    cap = np.asarray(data[1][start[0]:], dtype=np.float64)
+    timings = data[2][start[1]:]
+    if lat.size == 0:
+        raise RuntimeError("no frame was measured")
+
+    def med(key: str) -> float:
+        vals = [t[key] for t in timings if key in t]
+        return float(np.median(vals)) if vals else float("nan")
+
+    return BenchResult(
+        p50_ms=float(np.percentile(lat, 50)),
+        p95_ms=float(np.percentile(lat, 95)),
+        capture_p50_ms=float(np.percentile(cap, 50)),
+        capture_p95_ms=float(np.percentile(cap, 95)),
+        frames=int(lat.size),
+        results_fps=float(lat.size / elapsed),
+        dropped=int(data[3] - start[2]),
+        input_fps=float(fps),
+        decode_ms=med("decode_ms"),
+        pose_ms=med("pose_ms"),
+        track_ms=med("track_ms"),
+        max_in_flight=max_in_flight,
+        load_avg=float(os.getloadavg()[0]),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m hipwise.web.bench``: print the latency figures (and write JSON)."""
+    p = argparse.ArgumentParser(
+        prog="python -m hipwise.web.bench",
+        description="p50/p95 latency of hipwise live from a frame leaving the page to its "
+        "result arriving, 30 fps input on loopback, headless Chromium with a fake camera.",
+    )
+    p.add_argument("--clip", type=Path, help="video to stream (default: the bundled sample)")
+    p.add_argument("--seconds", type=float, default=30.0, help="measuring time (default 30)")
+    p.add_argument("--warmup", type=float, default=3.0, help="seconds not counted (default 3)")
+    p.add_argument("--in-flight", type=int, default=1, help="frames in flight (default 1)")
+    p.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    if args.clip is not None and not args.clip.is_file():
+        print(f"error: no such clip: {args.clip}", file=sys.stderr)
+        return 2
+    try:
+        res = run_bench(args.clip, args.seconds, args.warmup, args.in_flight)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(res.summary())
+    if args.json is not None:
+        args.json.write_text(json.dumps(asdict(res), indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
