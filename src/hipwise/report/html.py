@@ -106,7 +106,7 @@ table.reps tr.bad td:first-child{box-shadow:inset 3px 0 0 var(--fault)}
 table.reps tr.good td:first-child{box-shadow:inset 3px 0 0 var(--good)}
 .cue{margin:0;padding:0;list-style:none}.cue li{margin:0 0 2px}
 .cue li::before{content:"→ ";color:var(--fault)}
-.frames{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:12px}
+.frames{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:12px}
 .frames figure{margin:0;border:1px solid var(--line);border-radius:12px;overflow:hidden}
 .frames img{display:block;width:100%%;height:auto;background:#262c34}
 .frames figcaption{padding:6px 10px;font-size:.86rem}
