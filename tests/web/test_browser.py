@@ -107,6 +107,20 @@ def test_camera_permission_denied_says_what_to_do(pw: Any, tmp_path: Path) -> No
             browser.close()
 
 
+def test_no_camera_points_to_the_phone(pw: Any, tmp_path: Path) -> None:
+    app = create_app(data_dir=tmp_path, factory=lambda cfg: None)  # type: ignore[arg-type,return-value]
+    with ServerThread(app) as srv:
+        browser = _launch(pw, None)  # no fake device: headless Chromium has no camera
+        try:
+            page = browser.new_page()
+            page.goto(srv.url)
+            page.wait_for_selector("#banner:not(.hidden)", timeout=15000)
+            text = page.inner_text("#banner")
+            assert "No camera was found" in text and "--lan" in text
+        finally:
+            browser.close()
+
+
 @pytest.mark.parametrize(
     ("luma", "code", "words"),
     [(120, "no_person", "can't see you"), (8, "too_dark", "too dark")],

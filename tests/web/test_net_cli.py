@@ -28,6 +28,24 @@ def test_certificate_is_generated_cached_and_renewed_for_new_hosts(tmp_path: Pat
     assert cert.read_bytes() != first  # the address changed: a new one
 
 
+def test_app_serves_https_with_the_generated_certificate(tmp_path: Path) -> None:
+    import ssl
+
+    import httpx
+
+    from hipwise.web.app import create_app
+    from hipwise.web.harness import ServerThread
+
+    cert, key = ensure_certificate(tmp_path / "tls", ["127.0.0.1", "localhost"])
+    app = create_app(data_dir=tmp_path, public_url="https://127.0.0.1/")
+    with ServerThread(app, ssl=(cert, key)) as srv:
+        assert srv.url.startswith("https://")
+        ctx = ssl.create_default_context(cafile=str(cert))  # trust exactly this certificate
+        r = httpx.get(srv.url, verify=ctx)
+        assert r.status_code == 200 and "hipwise live" in r.text
+        assert httpx.get(srv.url + "qr.svg", verify=ctx).text.lstrip().startswith("<svg")
+
+
 def test_qr_codes_and_lan_address() -> None:
     assert qr_svg("https://10.0.0.7:8765/").startswith("<svg")
     assert "█" in qr_terminal("https://10.0.0.7:8765/")

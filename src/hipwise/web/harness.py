@@ -132,15 +132,21 @@ def free_port() -> int:
 
 
 class ServerThread:
-    """Serve an ASGI ``app`` with uvicorn on ``127.0.0.1:port`` from a daemon thread."""
+    """Serve an ASGI ``app`` with uvicorn on ``127.0.0.1:port`` from a daemon thread (HTTPS
+    when ``ssl`` = (cert.pem, key.pem) is given)."""
 
-    def __init__(self, app: Any, port: int | None = None) -> None:
+    def __init__(self, app: Any, port: int | None = None,
+                 ssl: tuple[Path, Path] | None = None) -> None:
         import uvicorn
 
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
+        scheme = "https" if ssl else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.port}/"
+        tls: dict[str, str] = {}
+        if ssl is not None:
+            tls = {"ssl_certfile": str(ssl[0]), "ssl_keyfile": str(ssl[1])}
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                ws_max_size=8 * 1024 * 1024)
+                                ws_max_size=8 * 1024 * 1024, **tls)  # type: ignore[arg-type]
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
