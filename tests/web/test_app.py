@@ -110,6 +110,33 @@ def test_reconnect_and_restart_resume_the_set(
         assert len(w["state"]["reps"]) == before
 
 
+def test_a_second_tab_takes_the_set_over(tmp_path: Path, scripted: Callable[..., Any]) -> None:
+    seq, _ = three_reps()
+    with _client(tmp_path, scripted(seq)) as c, c.websocket_connect("/ws") as ws1:
+        ws1.send_json({"type": "hello", "session": None})
+        sid = ws1.receive_json()["state"]["session"]
+        with c.websocket_connect("/ws") as ws2:
+            ws2.send_json({"type": "hello", "session": sid})
+            assert ws2.receive_json()["resumed"] is True
+            msg = ws1.receive_json()
+            assert msg["type"] == "error" and msg["code"] == "taken_over"
+            ws2.send_bytes(jpeg_message(1, 0.0))
+            assert ws2.receive_json()["type"] == "result"
+
+
+def test_frames_after_the_end_of_the_set_are_not_counted(
+    tmp_path: Path, scripted: Callable[..., Any]
+) -> None:
+    seq, _ = three_reps()
+    with _client(tmp_path, scripted(seq)) as c, c.websocket_connect("/ws") as ws:
+        ws.send_json({"type": "hello", "session": None})
+        ws.receive_json()
+        ws.send_json({"type": "finish"})
+        assert ws.receive_json()["type"] == "summary"
+        ws.send_bytes(jpeg_message(5, 0.0))
+        assert ws.receive_json() == {"type": "dropped", "id": 5.0, "reason": "set finished"}
+
+
 def test_bad_frames_are_dropped_not_fatal(tmp_path: Path, scripted: Callable[..., Any]) -> None:
     seq, _ = three_reps()
     with _client(tmp_path, scripted(seq)) as c, c.websocket_connect("/ws") as ws:

@@ -205,6 +205,9 @@ def create_app(
                     continue
                 fid, _, data = item
                 s = box["session"]
+                if s.analysis is not None:  # a frame that was on its way when the set ended
+                    await ws.send_json({"type": "dropped", "id": fid, "reason": "set finished"})
+                    continue
                 try:
                     result = await loop.run_in_executor(executor, _process, s, data)
                 except FrameError as exc:
@@ -252,6 +255,7 @@ def create_app(
                         executor, write_outputs, s, store.path(s.id)
                     )
                     await loop.run_in_executor(executor, store.save, s)
+                    await loop.run_in_executor(executor, s.close)  # free the pose model
                     assert s.analysis is not None
                     await ws.send_json({
                         "type": "summary",
@@ -261,6 +265,7 @@ def create_app(
                     })
                 elif kind == "new":
                     latest[0] = None
+                    await loop.run_in_executor(executor, box["session"].close)
                     new = store.new()
                     box["session"] = new
                     await _attach(state, new, ws)

@@ -37,6 +37,7 @@ let cameraOk = false;
 let finished = false;
 let lastVideoTime = -1;
 let bannerSource = null;
+let takenOver = false;
 
 const params = new URLSearchParams(location.search);
 if (params.has("inflight")) settings.max_in_flight = Number(params.get("inflight"));
@@ -224,13 +225,19 @@ function connect() {
     else if (msg.type === "dropped") { inFlight.delete(msg.id); H.dropped++; }
     else if (msg.type === "welcome") onWelcome(msg);
     else if (msg.type === "summary") renderSummary(msg);
-    else if (msg.type === "error") { H.errors.push(msg.message); banner(msg.message, "connection"); }
+    else if (msg.type === "error") {
+      H.errors.push(msg.message);
+      if (msg.code === "taken_over") takenOver = true;
+      banner(msg.message + (takenOver ? " Reload this page to continue here." : ""),
+        "connection");
+    }
   };
   ws.onclose = () => {
     connected = false;
     inFlight.clear();
     $("conn").classList.remove("on");
     $("finish").disabled = true;
+    if (takenOver) return;  // another tab has this set now: do not fight over it
     banner("Lost the connection to hipwise. Reconnecting… Your set so far is kept. " +
       "If this lasts, check that 'hipwise live' is still running on the computer.", "connection");
     setTimeout(connect, retryMs);
