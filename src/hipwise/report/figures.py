@@ -133,8 +133,8 @@ def angle_chart(
     css_class: str = "",
 ) -> str:
     """Abduction above rest (deg) over time (s) in ``window``, phases shaded (lift, hold,
-    lower), each rep's peak marked (green: good, red with fault names: faulty), the too-high
-    threshold dashed. Returns an inline SVG."""
+    lower), each rep's peak marked (green: good; red with its first fault's name and how many
+    more: faulty), the too-high threshold dashed. Returns an inline SVG."""
     import matplotlib
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
@@ -154,8 +154,10 @@ def angle_chart(
             colour = COLOURS["good"] if r.good else COLOURS["fault"]
             ax.plot([r.peak_s], [r.peak_abduction_deg], marker="o" if r.good else "X",
                     ms=8, color=colour, mec="white", mew=1.0, zorder=5)
-            tag = f"{r.index}" if r.good else f"{r.index}: " + ", ".join(
-                fault_label(f) for f in r.faults)
+            tag = str(r.index)
+            if r.faults:  # the first fault named, the rest counted (the table lists them all)
+                more = f" +{len(r.faults) - 1}" if len(r.faults) > 1 else ""
+                tag = f"{r.index}: {fault_label(r.faults[0])}{more}"
             ax.annotate(tag, (r.peak_s, r.peak_abduction_deg), xytext=(0, 9),
                         textcoords="offset points", ha="center", fontsize="small", color=colour,
                         fontweight="bold")
