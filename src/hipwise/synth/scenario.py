@@ -269,9 +269,9 @@ class CameraShift(_Frozen):
     and turns by ``dyaw_deg`` within ``duration_s`` (bad input)."""
 
     at_s: float = Field(default=3.0, ge=0.0)
-    dx_m: float = Field(default=0.35)
-    dy_m: float = Field(default=0.1)
-    dyaw_deg: float = Field(default=6.0)
+    dx_m: float = Field(default=0.2)
+    dy_m: float = Field(default=0.08)
+    dyaw_deg: float = Field(default=3.0)
     duration_s: float = Field(default=0.3, gt=0.0, le=5.0)
 
 
