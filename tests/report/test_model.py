@@ -8,6 +8,7 @@ from hipwise.contract import Analysis, RepResult, SetResult, VideoInfo
 from hipwise.faults import FAULT_RULES
 from hipwise.report.html import overall_headline
 from hipwise.report.model import (
+    by_priority,
     primary_cue,
     rep_phase_times,
     set_headline,
@@ -33,6 +34,7 @@ def test_primary_cue_is_the_most_important_fault() -> None:
     # hip_hike has a lower (more important) priority than toes_up and too_fast
     assert primary_cue(["too_fast", "toes_up", "hip_hike"]) == FAULT_RULES["hip_hike"].cue
     assert primary_cue([]) is None
+    assert by_priority(["too_fast", "toes_up", "hip_hike"]) == ["hip_hike", "toes_up", "too_fast"]
 
 
 def test_headlines_lead_with_good_reps() -> None:

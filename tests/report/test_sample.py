@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from hipwise.analysis.video import sample_video_path
-from hipwise.report.model import fault_cue, fault_label
+from hipwise.report.model import by_priority, fault_cue, fault_label
 from hipwise.video.reader import open_video
 
 pytestmark = pytest.mark.slow
@@ -72,7 +72,7 @@ def test_the_report_shows_exactly_what_the_analysis_found(
     assert [int(r["rep"]) for r in table] == [r["index"] for r in reps]
     for r, row in zip(reps, table, strict=True):
         chips = [c for c in rows[r["index"]] if c not in ("shaking", "good")]
-        assert chips == [fault_label(f) for f in r["faults"]]
+        assert chips == [fault_label(f) for f in by_priority(r["faults"])]
         assert row["faults"] == ";".join(r["faults"])
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from hipwise.config import AnalysisConfig
 from hipwise.contract import FaultId, SetResult
 from hipwise.pose.sequence import FloatArray
-from hipwise.report.model import channel_series, fault_label, rep_phase_times
+from hipwise.report.model import by_priority, channel_series, fault_label, rep_phase_times
 from hipwise.reps.session import FrameState
 
 __all__ = [
@@ -133,8 +133,8 @@ def angle_chart(
     css_class: str = "",
 ) -> str:
     """Abduction above rest (deg) over time (s) in ``window``, phases shaded (lift, hold,
-    lower), each rep's peak marked (green: good; red with its first fault's name and how many
-    more: faulty), the too-high threshold dashed. Returns an inline SVG."""
+    lower), each rep's peak marked (green: good; red with its most important fault's name and
+    how many more: faulty), the too-high threshold dashed. Returns an inline SVG."""
     import matplotlib
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
@@ -155,9 +155,9 @@ def angle_chart(
             ax.plot([r.peak_s], [r.peak_abduction_deg], marker="o" if r.good else "X",
                     ms=8, color=colour, mec="white", mew=1.0, zorder=5)
             tag = str(r.index)
-            if r.faults:  # the first fault named, the rest counted (the table lists them all)
+            if r.faults:  # the most important fault named, the rest counted (see the table)
                 more = f" +{len(r.faults) - 1}" if len(r.faults) > 1 else ""
-                tag = f"{r.index}: {fault_label(r.faults[0])}{more}"
+                tag = f"{r.index}: {fault_label(by_priority(r.faults)[0])}{more}"
             ax.annotate(tag, (r.peak_s, r.peak_abduction_deg), xytext=(0, 9),
                         textcoords="offset points", ha="center", fontsize="small", color=colour,
                         fontweight="bold")

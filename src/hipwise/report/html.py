@@ -23,6 +23,7 @@ from hipwise.contract import Analysis, FaultId, RepResult, SetResult
 from hipwise.report.config import ReportConfig
 from hipwise.report.figures import COLOURS
 from hipwise.report.model import (
+    by_priority,
     fault_cue,
     fault_label,
     set_headline,
@@ -158,14 +159,15 @@ def _chips(faults: Sequence[FaultId], shaking: bool | None) -> str:
     if not faults:
         out = '<span class="chip good">good</span>'
     else:
-        out = " ".join(f'<span class="chip">{escape(fault_label(f))}</span>' for f in faults)
+        out = " ".join(f'<span class="chip">{escape(fault_label(f))}</span>'
+                       for f in by_priority(faults))
     if shaking:
         out += ' <span class="chip info">shaking</span>'
     return out
 
 
 def _cues(r: RepResult) -> str:
-    items = [f"<li>{escape(fault_cue(f))}</li>" for f in r.faults]
+    items = [f"<li>{escape(fault_cue(f))}</li>" for f in by_priority(r.faults)]
     if r.shaking:
         items.append("<li>Shaking at the top: you are tiring; stop before form goes.</li>")
     return f'<ul class="cue">{"".join(items)}</ul>' if items else ""

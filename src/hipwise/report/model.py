@@ -28,6 +28,7 @@ __all__ = [
     "RepPhaseTimes",
     "ReportInput",
     "SetSummary",
+    "by_priority",
     "channel_series",
     "fault_cue",
     "fault_label",
@@ -105,11 +106,14 @@ def fault_cue(fault: FaultId) -> str:
     return rule.cue if rule is not None else ""
 
 
+def by_priority(faults: Sequence[FaultId]) -> list[FaultId]:
+    """``faults`` most important first (lowest registry priority; unknown ids last)."""
+    return sorted(faults, key=lambda f: FAULT_RULES[f].priority if f in FAULT_RULES else 1 << 30)
+
+
 def primary_cue(faults: Sequence[FaultId]) -> str | None:
     """The cue of the most important fault (lowest registry priority), or None if none."""
-    ranked = sorted(
-        (f for f in faults if f in FAULT_RULES), key=lambda f: FAULT_RULES[f].priority
-    )
+    ranked = [f for f in by_priority(faults) if f in FAULT_RULES]
     return FAULT_RULES[ranked[0]].cue if ranked else None
 
 
