@@ -67,3 +67,17 @@ def test_unwritable_folder_is_a_report_error(tmp_path: Path, report_input: Repor
     blocker.write_text("x")
     with pytest.raises(ReportError, match="cannot create the report folder"):
         write_set_report(report_input, blocker / "report")
+
+
+def test_live_set_without_landmarks_or_video(tmp_path: Path, report_input: ReportInput) -> None:
+    """The live coach passes only the contract and the frame states."""
+    live = report_input.analysis.model_copy(
+        update={"video": report_input.analysis.video.model_copy(
+            update={"duration_s": 0.0, "frames": 0})})
+    files = write_set_report(ReportInput(live, report_input.frames, report_input.settings,
+                                         title="live set"), tmp_path)
+    html = files.html.read_text(encoding="utf-8")
+    assert files.video is None and files.key_frames == 0
+    assert "<img" not in html and "<video" not in html
+    assert '<p class="meta">live set</p>' in html
+    assert '<span class="chip">toes up</span>' in html and html.count("<svg") == 6

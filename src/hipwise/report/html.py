@@ -304,7 +304,9 @@ def build_html(
     rcfg = report_config or ReportConfig()
     headline = overall_headline(analysis)
     v = analysis.video
-    meta = f"{title} · {v.duration_s:.1f} s · {v.frames} frames"
+    meta = " · ".join([title]
+                      + ([f"{v.duration_s:.1f} s"] if v.duration_s > 0 else [])
+                      + ([f"{v.frames} frames"] if v.frames > 0 else []))
     sides = "".join(
         f'<div class="side"><b>{good}/{total}</b>good reps · {escape(leg)} leg</div>'
         for leg, (good, total) in side_summaries(analysis).items()
