@@ -302,7 +302,7 @@ def run_video_pass(
     frames_iter, fps, total, closer = _iter_source(source, config)
     wanted = sorted(set(float(x) for x in want_times))
     nearest: dict[float, tuple[float, NDArray[np.uint8]]] = {}
-    window = max(0.1, 1.0 / fps)
+    window = max(config.key_frame_window_s, 1.0 / fps)
     writer: Any = None
     read = written = 0
     last_t = -np.inf

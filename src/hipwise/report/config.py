@@ -46,6 +46,13 @@ class ReportConfig(BaseModel):
         gt=0,
         description="Width / height of a cropped key frame (16:10 suits a lying person).",
     )
+    key_frame_window_s: float = Field(
+        default=0.1,
+        gt=0,
+        description="A key frame is the video frame nearest the rep's peak within this many "
+        "seconds (or one frame interval, if longer); without one the skeleton is drawn on a "
+        "plain background.",
+    )
     jpeg_quality: int = Field(
         default=80, ge=30, le=100, description="JPEG quality (0-100) of the inline key frames."
     )
