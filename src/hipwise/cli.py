@@ -16,10 +16,12 @@ Exit codes (all commands):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 __all__ = ["COMMAND_MODULES", "EXIT_BAD_INPUT", "EXIT_NOT_ANALYSABLE", "EXIT_OK", "EXIT_USAGE",
            "build_parser", "main"]
@@ -88,10 +90,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return func(args)
+        with _quiet_native_stderr(enabled=args.verbose == 0 and _stderr_is_tty()):
+            return func(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _stderr_is_tty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr(enabled: bool) -> Iterator[None]:
+    """Silence what native libraries (MediaPipe/TFLite, absl) print straight to file
+    descriptor 2, while Python's ``sys.stderr`` (progress bars, error messages) keeps going to
+    the terminal. ``-v`` shows everything."""
+    if not enabled:
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except (OSError, ValueError):  # no real fd 2 (embedded, tests capturing it)
+        yield
+        return
+    old_stderr = sys.stderr
+    try:
+        py_stderr = os.fdopen(os.dup(saved), "w", buffering=1)
+        os.dup2(devnull, 2)
+        sys.stderr = py_stderr
+        yield
+    finally:
+        sys.stderr.flush()
+        sys.stderr = old_stderr
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+        with contextlib.suppress(Exception):
+            py_stderr.close()
 
 
 if __name__ == "__main__":  # pragma: no cover
