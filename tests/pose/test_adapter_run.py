@@ -40,7 +40,7 @@ class _CentreEngine:
 @pytest.fixture
 def engine(monkeypatch: pytest.MonkeyPatch) -> _CentreEngine:
     eng = _CentreEngine()
-    monkeypatch.setattr(MediaPipePoseEstimator, "_make_engine", lambda self, video, n: eng)
+    monkeypatch.setattr(MediaPipePoseEstimator, "_make_engine", lambda self, video, n, *a: eng)
     return eng
 
 

@@ -115,7 +115,7 @@ class _DotEngine:
 @pytest.fixture
 def fake_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
-        MediaPipePoseEstimator, "_make_engine", lambda self, video, n: _DotEngine(video)
+        MediaPipePoseEstimator, "_make_engine", lambda self, video, n, *a: _DotEngine(video)
     )
 
 
@@ -178,8 +178,8 @@ def test_probing_is_rate_limited_while_nobody_is_there(fake_engine: None) -> Non
     with MediaPipePoseEstimator(cfg) as est:
         for i in range(30):  # one second at 30 fps
             est.estimate(empty, i / 30)
-    # one tracker pass per frame plus one 4-rotation probe
-    assert _DotEngine.calls == 30 + 4
+    # one tracker pass per frame, one 4-rotation probe, one 4-rotation partial-body search
+    assert _DotEngine.calls == 30 + 4 + 4
 
 
 def test_fixed_orientation_setting(fake_engine: None) -> None:
@@ -227,7 +227,7 @@ class _TwoPeopleEngine:
 def test_two_people_counted_warned_and_the_lying_one_kept(monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
     monkeypatch.setattr(
-        MediaPipePoseEstimator, "_make_engine", lambda self, video, n: _TwoPeopleEngine(n)
+        MediaPipePoseEstimator, "_make_engine", lambda self, video, n, *a: _TwoPeopleEngine(n)
     )
     img = np.zeros((480, 640, 3), np.uint8)
     cfg = PoseConfig(backend="tasks", orientation=90, camera_motion=None, people_interval_s=0.5)

@@ -34,6 +34,7 @@ __all__ = [
     "check_in_frame",
     "check_lying",
     "check_movement",
+    "check_partial_body",
     "check_person_present",
     "check_run",
     "check_single_person",
@@ -105,6 +106,12 @@ class ChecksConfig(BaseModel):
 
     camera_moved_s: float = Field(default=0.3, ge=0.0)
     """... for at least this many seconds in a row (ignores single-frame glitches)."""
+
+    partial_min_frac: float = Field(default=0.5, gt=0.0, le=1.0)
+    """When nobody is detected, the low-confidence search for a partial body (see
+    ``PoseConfig.partial_confidence``) must find one on at least this fraction of the frames
+    it ran on to report ``body_out_of_frame`` instead of ``no_person`` (it found nothing on
+    empty, black or noise frames)."""
 
     min_leg_motion_deg: float = Field(default=8.0, gt=0.0)
     """``no_movement`` when neither leg's angle to the trunk varies by more than this
@@ -264,18 +271,13 @@ def check_in_frame(poses: PoseSequence, config: ChecksConfig) -> InputProblem | 
     det = poses.detected
     if not np.any(det):
         return None
-    w, h = poses.image_size
-    mx, my = config.frame_margin_frac * w, config.frame_margin_frac * h
     xy = poses.xy[det]
     vis = poses.visibility[det]
     t = poses.t[det]
-    part_out = np.zeros((xy.shape[0], len(KEY_PARTS)), dtype=bool)
+    part_out = _parts_outside(xy, poses.image_size, config.frame_margin_frac)
     for k, (_, li, ri) in enumerate(KEY_PARTS):
-        pts = xy[:, [li, ri]]
-        x, y = pts[..., 0], pts[..., 1]
-        outside = (x < -mx) | (x > w + mx) | (y < -my) | (y > h + my)
         unseen = (vis[:, li] < config.min_visibility) & (vis[:, ri] < config.min_visibility)
-        part_out[:, k] = np.any(outside, axis=1) | unseen
+        part_out[:, k] |= unseen
     any_out = np.any(part_out, axis=1)
     frac = float(np.mean(any_out))
     run, start, end = longest_run(any_out, t)
@@ -290,6 +292,49 @@ def check_in_frame(poses: PoseSequence, config: ChecksConfig) -> InputProblem | 
         f"(longest {run:.1f} s from {start:.1f} s).",
         _FILMING_HINT + " Move the phone further away or turn it to landscape.",
         (start, end),
+    )
+
+
+def _parts_outside(xy: FloatArray, size: tuple[int, int], margin_frac: float) -> NDArray[np.bool_]:
+    """``(T, len(KEY_PARTS))``: key part (either side) beyond the image border."""
+    w, h = size
+    mx, my = margin_frac * w, margin_frac * h
+    out = np.zeros((xy.shape[0], len(KEY_PARTS)), dtype=bool)
+    for k, (_, li, ri) in enumerate(KEY_PARTS):
+        x, y = xy[:, [li, ri], 0], xy[:, [li, ri], 1]
+        out[:, k] = np.any((x < -mx) | (x > w + mx) | (y < -my) | (y > h + my), axis=1)
+    return out
+
+
+def check_partial_body(
+    partial_xy: FloatArray | None,
+    probed: NDArray[np.bool_] | None,
+    image_size: tuple[int, int],
+    config: ChecksConfig,
+) -> InputProblem | None:
+    """``body_out_of_frame`` for videos where no whole person was detected but a
+    low-confidence search kept finding a body: BlazePose's detector keys on the head, so a
+    body found only at low confidence is, most often, one whose head and shoulders are out of
+    the picture (only the legs in view). ``partial_xy (T, 33, 2)`` pixels (NaN: none found),
+    ``probed (T,)`` the frames searched. The model squeezes such a body into the image, so its
+    coordinates do not show what is missing; parts are named only when they lie outside."""
+    if partial_xy is None or probed is None or not np.any(probed):
+        return None
+    xy = partial_xy[probed]
+    found = np.all(np.isfinite(xy.reshape(len(xy), -1)), axis=1)
+    if np.count_nonzero(found) < config.partial_min_frac * len(xy):
+        return None
+    parts = _parts_outside(xy[found], image_size, config.frame_margin_frac)
+    counts = parts.sum(axis=0)
+    if counts.max() > 0:
+        names = [KEY_PARTS[k][0] for k in np.argsort(-counts) if counts[k] > 0.5 * counts.max()]
+        what = f"the {' and '.join(names[:3])} are outside it"
+    else:
+        what = "most likely the head and shoulders are outside it"
+    return _problem(
+        "body_out_of_frame",
+        f"No whole person is visible, only part of a body: {what}.",
+        _FILMING_HINT + " Move the phone further away or turn it to landscape.",
     )
 
 
@@ -341,15 +386,22 @@ def find_input_problems(
     *,
     people: NDArray[np.int_] | None = None,
     camera_shift: FloatArray | None = None,
+    partial_xy: FloatArray | None = None,
+    partial_probed: NDArray[np.bool_] | None = None,
     config: ChecksConfig | None = None,
 ) -> list[InputProblem]:
     """All reasons to refuse the video (``blocking``) and warnings, most important first
     (no blocking problem: analysable).
 
-    With no person at all, only ``no_person`` is returned (nothing else can be judged).
+    With no person at all, only ``no_person`` is returned (nothing else can be judged), or
+    ``body_out_of_frame`` when a body only partly in the picture was found (``partial_xy``).
     """
     cfg = config or ChecksConfig()
     none = check_person_present(poses, cfg)
+    if none is not None:
+        partial = check_partial_body(partial_xy, partial_probed, poses.image_size, cfg)
+        if partial is not None:
+            none = partial
     if none is not None and not np.any(poses.detected):
         return [none]
     found = [
@@ -370,5 +422,10 @@ def find_input_problems(
 def check_run(run: PoseRun, config: ChecksConfig | None = None) -> list[InputProblem]:
     """:func:`find_input_problems` on everything a pose run recorded."""
     return find_input_problems(
-        run.poses, people=run.people, camera_shift=run.camera_shift, config=config
+        run.poses,
+        people=run.people,
+        camera_shift=run.camera_shift,
+        partial_xy=run.partial_xy,
+        partial_probed=run.partial_probed,
+        config=config,
     )

@@ -134,6 +134,15 @@ class PoseConfig(BaseModel):
     """With several people tracked, the followed person's hip centre may move at most this
     many trunk lengths between analysed frames (further: someone else, the frame is empty)."""
 
+    partial_confidence: float | None = Field(default=0.2, ge=0.0, le=1.0)
+    """While nobody is found, every ``partial_interval_s`` a still-image pass with this low
+    detector/presence threshold looks for a body only partly in the picture (the detector
+    needs the head: legs alone are found only at ~0.2). Such poses are not analysed; they let
+    the input checks say "body out of frame" instead of "no person". ``None`` disables it."""
+
+    partial_interval_s: float = Field(default=2.0, gt=0.0)
+    """Seconds between two partial-body passes while nobody is found (4 rotations, ~120 ms)."""
+
     camera_motion: MotionConfig | None = MotionConfig()
     """Measure the global camera shift on each analysed frame (``None`` to skip); reused from
     the reader's frames when it already measured it (``ReaderConfig.camera_motion``)."""
@@ -328,6 +337,9 @@ class PoseRun:
     not measured); ``camera_response (T,)``: its reliability (0-1). ``frames_read``: frames
     decoded (analysed or skipped by ``max_fps``, here or in the reader). ``warnings``:
     user-facing sentences. ``model_seconds``: wall time spent in the pose model.
+    ``partial_xy (T, 33, 2)``: pixels of a low-confidence pose found on frames where nobody
+    was detected (a body partly out of the picture), NaN elsewhere; ``partial_probed (T,)``:
+    frames where that search ran (see ``PoseConfig.partial_confidence``).
     """
 
     poses: PoseSequence
@@ -335,6 +347,8 @@ class PoseRun:
     people: NDArray[np.int_]
     camera_shift: FloatArray
     camera_response: FloatArray
+    partial_xy: FloatArray | None = None
+    partial_probed: NDArray[np.bool_] | None = None
     frames_read: int = 0
     warnings: list[str] = field(default_factory=list)
     model_seconds: float = 0.0
@@ -365,6 +379,8 @@ class MediaPipePoseEstimator:
         self._tracker_rot = 0
         self._tracker_multi = False
         self._still: _Engine | None = None
+        self._partial: _Engine | None = None
+        self._last_partial_t = -np.inf
         fixed = self.config.orientation
         self._auto = fixed == "auto"
         self._rot: int | None = None if self._auto else (0 if fixed == "none" else int(fixed))
@@ -378,13 +394,18 @@ class MediaPipePoseEstimator:
         # per-frame records of the last estimate() call
         self.last_rotation = 0
         self.last_people = -1
+        self.last_partial: PoseFrame | None = None
+        self.last_partial_probed = False
 
     # -- engines -----------------------------------------------------------------------------
 
-    def _make_engine(self, video: bool, num_poses: int) -> _Engine:
+    def _make_engine(
+        self, video: bool, num_poses: int, config: PoseConfig | None = None
+    ) -> _Engine:
+        cfg = config or self.config
         if self.backend == "tasks" and self._bundle is not None:
-            return _TasksEngine(self._bundle, self.config, video, num_poses)
-        return _SolutionsEngine(self.config, video)
+            return _TasksEngine(self._bundle, cfg, video, num_poses)
+        return _SolutionsEngine(cfg, video)
 
     def _tracker_for(self, rot: int, multi: bool) -> _Engine:
         if self._tracker is None or rot != self._tracker_rot or multi != self._tracker_multi:
@@ -399,6 +420,32 @@ class MediaPipePoseEstimator:
             n = self.config.max_people if self.backend == "tasks" else 1
             self._still = self._make_engine(False, n)
         return self._still
+
+    def _partial_engine(self) -> _Engine:
+        if self._partial is None:
+            c = self.config.partial_confidence
+            low = self.config.model_copy(
+                update={
+                    "min_detection_confidence": c,
+                    "min_presence_confidence": c,
+                    "min_tracking_confidence": c,
+                }
+            )
+            self._partial = self._make_engine(False, 1, low)
+        return self._partial
+
+    def _find_partial(self, rgb: NDArray[np.uint8], t: float) -> PoseFrame | None:
+        """A low-confidence pose (a body partly out of the picture), best of 4 rotations."""
+        size = (rgb.shape[1], rgb.shape[0])
+        best: tuple[float, PoseFrame] | None = None
+        for rot in _CANDIDATES:
+            raws = self._run(self._partial_engine(), rotate_image(rgb, rot), round(t * 1000))
+            for raw in raws:
+                frame = self._to_frame(raw, rot, size, t)
+                score = self._score(frame, rot)
+                if best is None or score > best[0]:
+                    best = (score, frame)
+        return best[1] if best is not None else None
 
     def _run(self, engine: _Engine, rgb: NDArray[np.uint8], ts_ms: int) -> list[_Raw]:
         t0 = time.perf_counter()
@@ -546,6 +593,16 @@ class MediaPipePoseEstimator:
                 frames = [self._to_frame(r, rot, size, t) for r in raws]
 
         self.last_rotation = rot
+        self.last_partial = None
+        self.last_partial_probed = False
+        if (
+            not frames
+            and cfg.partial_confidence is not None
+            and t - self._last_partial_t >= cfg.partial_interval_s
+        ):
+            self._last_partial_t = t
+            self.last_partial_probed = True
+            self.last_partial = self._find_partial(rgb, t)
         if not frames:
             if self._auto and self._rot is not None and t - self._last_seen_t > cfg.lost_after_s:
                 self._fallback_rot = self._rot
@@ -600,6 +657,8 @@ class MediaPipePoseEstimator:
         rots: list[int] = []
         people: list[int] = []
         shifts: list[tuple[float, float, float]] = []
+        probed: list[bool] = []
+        partial: dict[int, FloatArray] = {}
         last_t = -np.inf
         read = 0
         for vf in source:
@@ -610,6 +669,9 @@ class MediaPipePoseEstimator:
             frames.append(self.estimate(vf.rgb, vf.t))
             rots.append(self.last_rotation)
             people.append(self.last_people)
+            probed.append(self.last_partial_probed)
+            if self.last_partial is not None:
+                partial[len(frames) - 1] = self.last_partial.xy
             sample: MotionSample | None = vf.motion
             if sample is None and motion is not None:
                 sample = motion.update(vf.rgb)
@@ -625,7 +687,12 @@ class MediaPipePoseEstimator:
         warnings = list(self.warnings)
         warnings.extend(getattr(source, "warnings", []))
         sh = np.array(shifts, dtype=np.float64)
+        partial_xy = np.full((len(frames), NUM_LANDMARKS, 2), np.nan)
+        for i, xy in partial.items():
+            partial_xy[i] = xy
         return PoseRun(
+            partial_xy=partial_xy,
+            partial_probed=np.array(probed, dtype=bool),
             poses=PoseSequence.from_frames(frames),
             rotation_deg=np.array(rots, dtype=int),
             people=np.array(people, dtype=int),
@@ -644,11 +711,12 @@ class MediaPipePoseEstimator:
 
     def close(self) -> None:
         """Release the models (idempotent)."""
-        for engine in (self._tracker, self._still):
+        for engine in (self._tracker, self._still, self._partial):
             if engine is not None:
                 engine.close()
         self._tracker = None
         self._still = None
+        self._partial = None
 
     def __enter__(self) -> MediaPipePoseEstimator:
         return self
