@@ -12,6 +12,7 @@ from hipwise.pose.checks import (
     check_in_frame,
     check_lying,
     check_movement,
+    check_partial_body,
     check_person_present,
     check_single_person,
     find_input_problems,
@@ -202,3 +203,19 @@ def test_problems_have_user_facing_text() -> None:
     for p in problems:
         assert p.message.endswith(".") and p.hint.endswith(".")
         assert str(p) == f"{p.message} {p.hint}"
+
+
+def test_legs_only_video_is_body_out_of_frame_not_no_person() -> None:
+    seq = _seq([None] * 60)
+    probed = np.zeros(60, dtype=bool)
+    probed[::15] = True
+    partial = np.full((60, NUM_LANDMARKS, 2), np.nan)
+    partial[probed] = _lying_pose(10) + np.array([300.0, 0.0])  # squeezed against the edge
+    problems = find_input_problems(seq, partial_xy=partial, partial_probed=probed)
+    assert [p.code for p in problems] == ["body_out_of_frame"]
+    assert "part of a body" in problems[0].message and problems[0].blocking
+    # found on too few of the searched frames: plain "no person"
+    partial[probed.nonzero()[0][1:]] = np.nan
+    problems = find_input_problems(seq, partial_xy=partial, partial_probed=probed)
+    assert [p.code for p in problems] == ["no_person"]
+    assert check_partial_body(None, None, (W, H), CFG) is None
