@@ -185,30 +185,27 @@ function renderSummary(msg) {
 }
 
 // ---- drawing ----------------------------------------------------------------------------
-function draw() {
-  if (video.readyState >= 2 && video.videoWidth) {
-    if (view.width !== video.videoWidth || view.height !== video.videoHeight) {
-      view.width = video.videoWidth; view.height = video.videoHeight;
-    }
-    ctx.drawImage(video, 0, 0, view.width, view.height);
+// The <video> element shows the camera; the canvas on top is redrawn only when a result
+// arrives (the skeleton), which keeps the page's own CPU use low on small machines.
+function drawSkeleton() {
+  const vw = video.videoWidth || lastImage[0], vh = video.videoHeight || lastImage[1];
+  if (view.width !== vw || view.height !== vh) { view.width = vw; view.height = vh; }
+  ctx.clearRect(0, 0, view.width, view.height);
+  if (!lastPose) return;
+  const w = view.width, h = view.height;
+  ctx.lineWidth = Math.max(2, w / 200);
+  ctx.strokeStyle = "rgba(80, 220, 255, 0.9)";
+  ctx.fillStyle = "rgba(255, 230, 80, 0.95)";
+  for (const [a, b] of EDGES) {
+    const p = lastPose[a], q = lastPose[b];
+    if (p[2] < 0.3 || q[2] < 0.3) continue;
+    ctx.beginPath(); ctx.moveTo(p[0] * w, p[1] * h); ctx.lineTo(q[0] * w, q[1] * h); ctx.stroke();
   }
-  if (lastPose) {
-    const w = view.width, h = view.height;
-    ctx.lineWidth = Math.max(2, w / 200);
-    ctx.strokeStyle = "rgba(80, 220, 255, 0.9)";
-    ctx.fillStyle = "rgba(255, 230, 80, 0.95)";
-    for (const [a, b] of EDGES) {
-      const p = lastPose[a], q = lastPose[b];
-      if (p[2] < 0.3 || q[2] < 0.3) continue;
-      ctx.beginPath(); ctx.moveTo(p[0] * w, p[1] * h); ctx.lineTo(q[0] * w, q[1] * h); ctx.stroke();
-    }
-    for (let i = 11; i < 33; i++) {
-      const p = lastPose[i];
-      if (p[2] < 0.3 || (i > 16 && i < 23)) continue;
-      ctx.beginPath(); ctx.arc(p[0] * w, p[1] * h, ctx.lineWidth * 1.5, 0, 2 * Math.PI); ctx.fill();
-    }
+  for (let i = 11; i < 33; i++) {
+    const p = lastPose[i];
+    if (p[2] < 0.3 || (i > 16 && i < 23)) continue;
+    ctx.beginPath(); ctx.arc(p[0] * w, p[1] * h, ctx.lineWidth * 1.5, 0, 2 * Math.PI); ctx.fill();
   }
-  requestAnimationFrame(draw);
 }
 
 // ---- socket -----------------------------------------------------------------------------
@@ -275,6 +272,7 @@ function onResult(msg) {
   H.lastTiming = msg.timing;
   lastPose = msg.pose;
   lastImage = msg.image;
+  drawSkeleton();
   renderState(msg);
   renderTempo(msg.tempo);
   renderSetup(msg.setup);
@@ -385,4 +383,3 @@ fetch("/api/info").then((r) => r.json()).then((info) => {
 
 connect();
 startCamera();
-requestAnimationFrame(draw);
