@@ -99,7 +99,8 @@ def setup_issues(
 ) -> list[SetupIssue]:
     """What to change before (or during) the set, most important first; empty = all good.
 
-    ``poses``: recent frames (only the last ``window_s`` are used); ``people``: people counted
+    ``poses``: recent frames (the last ``window_s`` are checked; nobody detected in the last
+    ``lost_s`` = the person left); ``people``: people counted
     in view on the latest count (-1 = not counted); ``luma``: mean brightness 0-255 of the
     latest frame.
     """
@@ -111,8 +112,9 @@ def setup_issues(
             "too_dark",
             "It's too dark for the camera: turn on a light or open the curtains.",
         ))
+    seen = _recent(poses, cfg.lost_s)
     win = _recent(poses, cfg.window_s)
-    if len(win) == 0 or not np.any(win.detected):
+    if len(seen) == 0 or not np.any(seen.detected) or not np.any(win.detected):
         issues.append(SetupIssue(
             "no_person",
             "I can't see you: lie down on your side in front of the camera, about 2-3 m away, "

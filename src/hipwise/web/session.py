@@ -37,6 +37,7 @@ from hipwise.reps.tracker import Phase, PhaseChanged
 from hipwise.web.config import LiveConfig
 
 __all__ = [
+    "LIVE_ALERT_CODES",
     "Estimator",
     "EstimatorFactory",
     "LiveSession",
@@ -48,6 +49,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _FORMAT = 1  # bump when the pickled state changes shape
+
+#: Setup problems that still matter once the set runs (shown as a banner and spoken).
+LIVE_ALERT_CODES = frozenset({"too_dark", "no_person", "two_people", "standing", "out_of_frame"})
 
 
 class Estimator(Protocol):
@@ -170,8 +174,9 @@ class LiveSession:
     # -- per frame ---------------------------------------------------------------------------
     def _alerts(self, issues: list[Any]) -> list[Alert]:
         """Setup issues to say: all of them before the set, the live ones during it."""
-        live_codes = {"too_dark", "no_person", "two_people", "standing", "out_of_frame"}
-        chosen = issues if not self.gate.passed else [i for i in issues if i.code in live_codes]
+        chosen = issues if not self.gate.passed else [
+            i for i in issues if i.code in LIVE_ALERT_CODES
+        ]
         return [Alert(i.code, i.message) for i in chosen[:1]]
 
     def process_pose(self, frame: PoseFrame, people: int, luma: float) -> dict[str, Any]:
@@ -183,7 +188,8 @@ class LiveSession:
             if people >= 0:
                 self.people = people
             self.recent.append(frame)
-            while self.recent and self.recent[0].t < t - self.live.setup.window_s:
+            keep_s = max(self.live.setup.window_s, self.live.setup.lost_s)
+            while self.recent and self.recent[0].t < t - keep_s:
                 self.recent.popleft()
             t0 = time.perf_counter()
             events = self.tracker.update(frame)
@@ -238,7 +244,7 @@ class LiveSession:
                 alerts=[
                     {"code": i.code, "message": i.message}
                     for i in issues
-                    if status.passed and i.code in {"too_dark", "no_person", "two_people"}
+                    if status.passed and i.code in LIVE_ALERT_CODES
                 ],
                 people=self.people,
                 luma=round(luma, 1),
