@@ -275,6 +275,8 @@ function onResult(msg) {
   drawSkeleton();
   renderState(msg);
   renderTempo(msg.tempo);
+  $("angle").textContent = msg.angle === null || msg.angle === undefined ? "" :
+    `leg ${Math.round(msg.angle)}° above rest`;
   renderSetup(msg.setup);
   renderAlerts(msg.alerts);
   if (msg.cue) showCue(msg.cue);
