@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from hipwise.variations.config import VariationChoice, VariationsConfig
+
 __all__ = [
     "AnalysisConfig",
     "ConditionsConfig",
@@ -225,6 +227,13 @@ class AnalysisConfig(_Frozen):
     faults: FaultConfig = FaultConfig()
     sets: SetConfig = SetConfig()
     conditions: ConditionsConfig = ConditionsConfig()
+    variation: VariationChoice = Field(
+        default="auto",
+        description="What the video shows: auto (recognised from the motion per bout, see "
+        "hipwise.variations.engine), leg_lift, wall_slide, clamshell, isometric_hold or "
+        "isometric_circles (DOMAIN.md 'Variations').",
+    )
+    variations: VariationsConfig = VariationsConfig()
     pose: dict[str, Any] = Field(
         default_factory=dict,
         description="Pose-model settings (see hipwise.pose.mediapipe_adapter.PoseConfig).",

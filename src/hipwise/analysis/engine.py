@@ -11,11 +11,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hipwise.config import AnalysisConfig
-from hipwise.contract import Analysis, RepResult, SetResult, VideoInfo
+from hipwise.contract import Analysis, CircleResult, HoldResult, RepResult, SetResult, VideoInfo
 from hipwise.pose.sequence import PoseSequence
 from hipwise.reps.session import FrameState, RepRecord, SessionTracker, SetRecord
+from hipwise.variations.engine import VariationSet, analyze_variations
 
-__all__ = ["EngineResult", "analyze_sequence", "rep_to_contract", "to_contract"]
+__all__ = [
+    "EngineResult",
+    "analyze_sequence",
+    "rep_to_contract",
+    "to_contract",
+    "variation_set_to_contract",
+]
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,8 @@ class EngineResult:
     sets: list[SetRecord]
     frames: list[FrameState]
     notes: list[str] = field(default_factory=list)
+    #: every set with its variation (hipwise.variations); None = leg lifts only (``sets``)
+    variation_sets: list[VariationSet] | None = None
 
 
 def _r(x: float, nd: int = 3) -> float:
@@ -59,6 +68,38 @@ def rep_to_contract(rec: RepRecord) -> RepResult:
     )
 
 
+def variation_set_to_contract(vs: VariationSet) -> SetResult:
+    """One set of any variation in contract shape (leg_lift leaves ``variation`` absent)."""
+    reps = [rep_to_contract(r) for r in vs.reps]
+    if vs.variation == "clamshell":
+        reps = [r.model_copy(update={"peak_opening_deg": r.peak_abduction_deg}) for r in reps]
+    isometric = vs.variation in ("isometric_hold", "isometric_circles")
+    return SetResult(
+        working_leg=vs.side,
+        variation=None if vs.variation == "leg_lift" else vs.variation,
+        reps=reps,
+        holds=[
+            HoldResult(
+                start_s=_r(h.start_s), end_s=_r(h.end_s), hold_s=_r(max(h.hold_s, 0.0)),
+                mean_abduction_deg=_r(h.mean_abduction_deg, 2), sag_deg=_r(h.sag_deg, 2),
+                shaking=h.shaking,
+            )
+            for h in vs.holds
+        ]
+        if isometric
+        else None,
+        circles=[
+            CircleResult(
+                index=i, start_s=_r(c.start_s), end_s=_r(c.end_s), direction=c.direction,
+                diameter_cm=_r(c.diameter_cm, 1),
+            )
+            for i, c in enumerate(vs.circles, start=1)
+        ]
+        if vs.variation == "isometric_circles"
+        else None,
+    )
+
+
 def to_contract(
     result: EngineResult,
     video: VideoInfo,
@@ -66,10 +107,13 @@ def to_contract(
     version: str | None = None,
 ) -> Analysis:
     """The JSON contract for one analysed video."""
-    sets = [
-        SetResult(working_leg=s.side, reps=[rep_to_contract(r) for r in s.reps])
-        for s in result.sets
-    ]
+    if result.variation_sets is not None:
+        sets = [variation_set_to_contract(v) for v in result.variation_sets]
+    else:
+        sets = [
+            SetResult(working_leg=s.side, reps=[rep_to_contract(r) for r in s.reps])
+            for s in result.sets
+        ]
     return Analysis(
         video=video,
         sets=sets,
@@ -86,4 +130,5 @@ def analyze_sequence(seq: PoseSequence, config: AnalysisConfig | None = None) ->
         session.update(seq.frame(i))
     if len(seq):
         session.finish(float(seq.t[-1]))
-    return EngineResult(sets=session.sets, frames=session.frames)
+    variation_sets = analyze_variations(seq, cfg, session.sets, session.frames)
+    return EngineResult(sets=session.sets, frames=session.frames, variation_sets=variation_sets)

@@ -1,0 +1,339 @@
+"""Render-free scripted variations (isometric holds, circles, clamshell) with exact labels.
+
+- :func:`hold_track`: a :class:`~hipwise.synth.motion.JointTrack` for one lift → long hold
+  (optional sag, shaking, circles of the foot) → lower; :func:`~hipwise.synth.kinematic.
+  landmarks_from_track` (or the renderer) turns it into landmarks.
+- :func:`clamshell_landmarks`: stick-figure landmarks of clamshell openings (both knees bent
+  90 degrees, hips flexed 45, the top knee rotating about the top hip→ankle line so the feet
+  stay together).
+
+Circles: the foot moves on a circle of ``diameter_cm`` around the held leg's line; its
+components are an abduction change (in the image plane) and a hip flexion (toward the camera).
+The image direction follows from perspective: the foot coming toward the camera moves outward
+in the image, away from the image centre, i.e. toward the feet's image side (left when lying on
+the left side). Hence a physical sense "up, then toward the camera" is counter-clockwise in the
+image when lying on the left, clockwise when lying on the right (flipped again in a mirrored
+video). :func:`image_sense` encodes that; the labels give the image direction.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from hipwise.pose.landmarks import LM, NUM_LANDMARKS, Side, other_side
+from hipwise.pose.sequence import FloatArray, PoseSequence
+from hipwise.synth.kinematic import KinematicBody, KinematicCamera, _body_points
+from hipwise.synth.motion import (
+    PHASE_HOLD,
+    PHASE_LIFT,
+    PHASE_LOWER,
+    JointTrack,
+    min_jerk,
+)
+
+__all__ = [
+    "CircleLabel",
+    "ClamshellLabel",
+    "HoldLabel",
+    "clamshell_landmarks",
+    "hold_track",
+    "image_sense",
+    "project_body_points",
+]
+
+Direction = Literal["clockwise", "counterclockwise"]
+
+
+@dataclass(frozen=True)
+class HoldLabel:
+    """True hold: times (s), mean angle and sag (deg), shaking flag."""
+
+    start_s: float
+    end_s: float
+    mean_abduction_deg: float
+    sag_deg: float
+    shaking: bool
+
+
+@dataclass(frozen=True)
+class CircleLabel:
+    """True circle: times (s), direction as seen in the image, diameter (cm)."""
+
+    start_s: float
+    end_s: float
+    direction: Direction
+    diameter_cm: float
+
+
+@dataclass(frozen=True)
+class ClamshellLabel:
+    """True clamshell opening: first motion, top of the opening, back closed (s), peak (deg)."""
+
+    start_s: float
+    peak_s: float
+    end_s: float
+    peak_opening_deg: float
+    pelvis_roll_deg: float
+
+
+def image_sense(direction: Direction, lying_on: Side, mirrored: bool = False) -> float:
+    """+1 or -1: the physical sense (see the module docstring) that shows as ``direction``."""
+    s = -1.0 if direction == "clockwise" else 1.0  # lying on the left: +1 = counter-clockwise
+    if lying_on == "right":
+        s = -s
+    if mirrored:
+        s = -s
+    return s
+
+
+def hold_track(
+    t: FloatArray,
+    *,
+    lying_on: Side = "left",
+    start_s: float = 1.0,
+    peak_deg: float = 30.0,
+    lift_s: float = 1.5,
+    hold_s: float = 10.0,
+    lower_s: float = 3.0,
+    sag_deg: float = 0.0,
+    shaking_deg: float = 0.0,
+    shaking_hz: float = 5.0,
+    circles: tuple[tuple[Direction, int], ...] = (),
+    circle_period_s: float = 1.6,
+    circle_gap_s: float = 0.8,
+    diameter_cm: float = 25.0,
+    leg_m: float = 0.88,
+    mirrored: bool = False,
+) -> tuple[JointTrack, HoldLabel, list[CircleLabel]]:
+    """One lift, a hold of ``hold_s`` (s) at ``peak_deg`` (deg) sinking linearly by
+    ``sag_deg``, optional shaking (``shaking_deg`` amplitude at ``shaking_hz``) and circles
+    (``(direction, count)`` blocks as seen in the image, one every ``circle_period_s``,
+    ``circle_gap_s`` still between blocks, starting ``circle_gap_s`` into the hold), then the
+    lower. ``t (T,)`` s. Returns the track and its labels."""
+    t = np.asarray(t, dtype=np.float64)
+    n = len(t)
+    top_s = start_s + lift_s
+    release_s = top_s + hold_s
+    end_s = release_s + lower_s
+    s = min_jerk((t - start_s) / lift_s) - min_jerk((t - release_s) / lower_s)
+    u = np.clip((t - top_s) / hold_s, 0.0, 1.0)
+    level = peak_deg - sag_deg * u
+    abd = level * s
+    shake = np.zeros(n)
+    if shaking_deg > 0:
+        win = np.sin(np.pi * u) ** 2
+        shake = shaking_deg * win * np.sin(2 * np.pi * shaking_hz * (t - top_s))
+    r_deg = math.degrees(math.asin(min(0.5 * diameter_cm / 100.0 / leg_m, 0.9)))
+    d_up = np.zeros(n)
+    d_fwd = np.zeros(n)
+    labels: list[CircleLabel] = []
+    c0 = top_s + circle_gap_s
+    for direction, count in circles:
+        sense = image_sense(direction, lying_on, mirrored)
+        c1 = c0 + count * circle_period_s
+        inside = (t >= c0) & (t <= c1)
+        phi = sense * 2 * np.pi * (t[inside] - c0) / circle_period_s
+        d_up[inside] = r_deg * np.sin(phi)
+        d_fwd[inside] = r_deg * (1.0 - np.cos(phi))
+        for k in range(count):
+            labels.append(
+                CircleLabel(
+                    c0 + k * circle_period_s,
+                    c0 + (k + 1) * circle_period_s,
+                    direction,
+                    diameter_cm,
+                )
+            )
+        c0 = c1 + circle_gap_s
+    if c0 - circle_gap_s > release_s + 1e-9:
+        raise ValueError("the circles do not fit in the hold: lengthen hold_s")
+    phase = np.zeros(n, dtype=np.int64)
+    phase[(t >= start_s) & (t < top_s)] = PHASE_LIFT
+    phase[(t >= top_s) & (t <= release_s)] = PHASE_HOLD
+    phase[(t > release_s) & (t <= end_s)] = PHASE_LOWER
+    inside_rep = (t >= start_s) & (t <= end_s)
+    track = JointTrack(
+        t=t,
+        abduction_deg=abd + shake + d_up,
+        hip_flexion_deg=d_fwd,
+        hip_rotation_deg=np.full(n, -10.0),
+        knee_flexion_deg=np.full(n, 2.0),
+        trunk_side_bend_deg=np.zeros(n),
+        pelvis_roll_deg=np.zeros(n),
+        lift_fraction=s,
+        rep_index=inside_rep.astype(np.int64),
+        phase=phase,
+    )
+    hold = HoldLabel(
+        start_s=top_s,
+        end_s=release_s,
+        mean_abduction_deg=peak_deg - 0.5 * sag_deg,
+        sag_deg=sag_deg * (1.0 - 1.0 / hold_s) if hold_s > 1.0 else sag_deg,
+        shaking=shaking_deg > 0,
+    )
+    return track, hold, labels
+
+
+def project_body_points(
+    pb: FloatArray, lying_on: Side, body: KinematicBody, cam: KinematicCamera
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Body-frame points ``(T, 33, 3)`` m → image ``xy (T, 33, 2)`` px, ``depth (T, 33)`` px
+    and hip-centred camera-frame ``world (T, 33, 3)`` m, exactly as
+    :func:`~hipwise.synth.kinematic.landmarks_from_track` projects them."""
+    sx = -1.0 if lying_on == "left" else 1.0
+    centre_x = 0.5 * (body.trunk + body.thigh + body.shank) - body.trunk
+    scene = np.stack([sx * (pb[..., 0] - centre_x), pb[..., 1], pb[..., 2]], axis=-1)
+    cam_pos = np.array([0.0, cam.height_m, cam.distance_m])
+    target = np.array([0.0, 0.2, 0.0])
+    fwd = (target - cam_pos) / np.linalg.norm(target - cam_pos)
+    right = np.cross(fwd, np.array([0.0, 1.0, 0.0]))
+    right = right / np.linalg.norm(right)
+    down = np.cross(fwd, right)
+    rel = scene - cam_pos
+    xc, yc, zc = rel @ right, rel @ down, rel @ fwd
+    f = (cam.width / 2) / np.tan(np.radians(cam.fov_deg) / 2)
+    u, v = f * xc / zc, f * yc / zc
+    r = np.radians(cam.roll_deg)
+    u, v = u * np.cos(r) - v * np.sin(r), u * np.sin(r) + v * np.cos(r)
+    xy = np.stack([u + cam.width / 2, v + cam.height / 2], axis=-1)
+    mid_hip = 0.5 * (zc[:, int(LM.LEFT_HIP)] + zc[:, int(LM.RIGHT_HIP)])
+    depth = (zc - mid_hip[:, None]) * f / mid_hip[:, None]
+    world = np.stack([xc, yc, zc], axis=-1)
+    world = world - 0.5 * (world[:, [int(LM.LEFT_HIP)]] + world[:, [int(LM.RIGHT_HIP)]])
+    return xy, depth, world
+
+
+def _rodrigues(axis: FloatArray, angle: FloatArray, v: FloatArray) -> FloatArray:
+    """Rotate ``v (T,3)`` about unit ``axis (T,3)`` by ``angle (T,)`` rad."""
+    c = np.cos(angle)[:, None]
+    s = np.sin(angle)[:, None]
+    dot = np.sum(axis * v, axis=1, keepdims=True)
+    return v * c + np.cross(axis, v) * s + axis * dot * (1 - c)
+
+
+def _clamshell_legs(
+    psi: FloatArray, top: Side, body: KinematicBody
+) -> tuple[dict[str, FloatArray], FloatArray]:
+    """Leg points (body frame, ``(T,3)`` m) for top-knee rotations ``psi (T,)`` rad, and the
+    top thigh's swept angle from closed (deg, ``(T,)``)."""
+    n = len(psi)
+    hw = body.hip_width / 2
+    c45 = math.cos(math.radians(45.0))
+    d = np.array([c45, 0.0, c45])
+    e = np.array([c45, 0.0, -c45])
+    hip_t = np.tile([0.0, hw, 0.0], (n, 1))
+    hip_b = np.tile([0.0, -hw, 0.0], (n, 1))
+    knee_b = hip_b + body.thigh * d
+    gap = np.array([0.0, 0.10, 0.0])
+    k_dir = knee_b + gap - hip_t
+    k_dir = k_dir / np.linalg.norm(k_dir, axis=1, keepdims=True)
+    knee_t0 = hip_t + body.thigh * k_dir
+    ankle_b = knee_b + body.shank * e
+    a_dir = ankle_b + gap - knee_t0
+    a_dir = a_dir / np.linalg.norm(a_dir, axis=1, keepdims=True)
+    ankle_t = knee_t0 + body.shank * a_dir
+    axis = ankle_t - hip_t
+    axis = axis / np.linalg.norm(axis, axis=1, keepdims=True)
+    # the sign of psi that raises the knee (+y)
+    probe = _rodrigues(axis, np.full(n, 0.1), knee_t0 - hip_t)
+    sgn = np.where(probe[:, 1] > (knee_t0 - hip_t)[:, 1], 1.0, -1.0)
+    knee_t = hip_t + _rodrigues(axis, sgn * psi, knee_t0 - hip_t)
+    th0 = (knee_t0 - hip_t) / body.thigh
+    th = (knee_t - hip_t) / body.thigh
+    swept = np.degrees(np.arccos(np.clip(np.sum(th0 * th, axis=1), -1.0, 1.0)))
+    foot = np.array([c45, 0.0, c45])
+    pts = {
+        "hip_t": hip_t,
+        "hip_b": hip_b,
+        "knee_t": knee_t,
+        "knee_b": knee_b,
+        "ankle_t": ankle_t,
+        "ankle_b": ankle_b,
+    }
+    for k in ("t", "b"):
+        heel = pts[f"ankle_{k}"] - 0.05 * foot - 0.05 * e
+        pts[f"heel_{k}"] = heel
+        pts[f"toe_{k}"] = heel + body.foot * foot
+    return pts, swept
+
+
+def clamshell_landmarks(
+    t: FloatArray,
+    openings: tuple[tuple[float, float, float, float, float], ...],
+    *,
+    lying_on: Side = "left",
+    roll_deg: float = 0.0,
+    noise_px: float = 0.0,
+    seed: int = 0,
+    body: KinematicBody | None = None,
+    camera: KinematicCamera | None = None,
+) -> tuple[PoseSequence, list[ClamshellLabel]]:
+    """Clamshell openings ``(start_s, open_s, hold_s, close_s, peak_opening_deg)`` seen by a
+    front camera; ``roll_deg`` pelvis roll backward at the top of every opening (a fault when
+    over 10 deg). Returns the landmarks and per-opening labels (peak = the top thigh's swept
+    angle from closed, deg)."""
+    body = body or KinematicBody()
+    cam = camera or KinematicCamera()
+    t = np.asarray(t, dtype=np.float64)
+    n = len(t)
+    top = other_side(lying_on)
+    grid = np.radians(np.linspace(0.0, 120.0, 481))
+    _, swept_grid = _clamshell_legs(grid, top, body)
+    s_all = np.zeros(n)
+    psi = np.zeros(n)
+    labels: list[ClamshellLabel] = []
+    for start, open_s, hold_s, close_s, peak in openings:
+        rel = min_jerk((t - start) / open_s) - min_jerk((t - start - open_s - hold_s) / close_s)
+        inside = (t >= start) & (t <= start + open_s + hold_s + close_s)
+        psi_peak = float(np.interp(peak, swept_grid, grid))
+        psi[inside] = psi_peak * rel[inside]
+        s_all[inside] = rel[inside]
+        labels.append(
+            ClamshellLabel(
+                start_s=start,
+                peak_s=start + open_s + 0.5 * hold_s,
+                end_s=start + open_s + hold_s + close_s,
+                peak_opening_deg=peak,
+                pelvis_roll_deg=roll_deg,
+            )
+        )
+    zero = np.zeros(n)
+    track = JointTrack(
+        t=t, abduction_deg=zero, hip_flexion_deg=zero, hip_rotation_deg=zero,
+        knee_flexion_deg=zero, trunk_side_bend_deg=zero, pelvis_roll_deg=zero,
+        lift_fraction=zero, rep_index=np.zeros(n, dtype=np.int64),
+        phase=np.zeros(n, dtype=np.int64),
+    )
+    pb = _body_points(track, top, body)
+    # undo the base model's floor offset; legs replaced below, then roll and offset again
+    hw = body.hip_width / 2
+    pb[..., 1] -= hw + 0.05
+    legs, _ = _clamshell_legs(psi, top, body)
+
+    def idx(side: Side, left: LM, right: LM) -> int:
+        return int(left if side == "left" else right)
+
+    bot = other_side(top)
+    for side, k in ((top, "t"), (bot, "b")):
+        pb[:, idx(side, LM.LEFT_KNEE, LM.RIGHT_KNEE)] = legs[f"knee_{k}"]
+        pb[:, idx(side, LM.LEFT_ANKLE, LM.RIGHT_ANKLE)] = legs[f"ankle_{k}"]
+        pb[:, idx(side, LM.LEFT_HEEL, LM.RIGHT_HEEL)] = legs[f"heel_{k}"]
+        pb[:, idx(side, LM.LEFT_FOOT_INDEX, LM.RIGHT_FOOT_INDEX)] = legs[f"toe_{k}"]
+    roll = -np.radians(roll_deg * s_all)
+    ex = np.tile([1.0, 0.0, 0.0], (n * NUM_LANDMARKS, 1))
+    pb = _rodrigues(ex, np.repeat(roll, NUM_LANDMARKS), pb.reshape(-1, 3)).reshape(
+        n, NUM_LANDMARKS, 3
+    )
+    pb[..., 1] += hw + 0.05
+    xy, depth, world = project_body_points(pb, lying_on, body, cam)
+    if noise_px > 0:
+        xy = xy + np.random.default_rng(seed).normal(0.0, noise_px, xy.shape)
+    seq = PoseSequence(
+        t=t, xy=xy, depth=depth, world=world,
+        visibility=np.full((n, NUM_LANDMARKS), 0.99), image_size=(cam.width, cam.height),
+    )
+    return seq, labels

@@ -1,0 +1,242 @@
+"""Settings of the exercise variations (DOMAIN.md "Variations"), as frozen models.
+
+Every threshold that recognises or measures a variation lives here with its reason. They sit in
+the ``[variations]`` section of the analysis config (``AnalysisConfig.variations``); which
+variation a video shows is ``AnalysisConfig.variation`` (``auto`` = recognised from the motion).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "VARIATION_CHOICES",
+    "CircleConfig",
+    "ClamshellConfig",
+    "HoldConfig",
+    "RecognitionConfig",
+    "VariationChoice",
+    "VariationsConfig",
+    "WallSlideConfig",
+]
+
+VariationChoice = Literal[
+    "auto", "leg_lift", "wall_slide", "clamshell", "isometric_hold", "isometric_circles"
+]
+VARIATION_CHOICES: tuple[VariationChoice, ...] = (
+    "auto",
+    "leg_lift",
+    "wall_slide",
+    "clamshell",
+    "isometric_hold",
+    "isometric_circles",
+)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HoldConfig(_Frozen):
+    """Finding isometric holds in the zeroed abduction angle (deg) over time (s)."""
+
+    up_deg: float = Field(
+        default=10.0,
+        gt=0,
+        description="The leg is 'up' while its smoothed abduction stays this far above rest "
+        "(deg); the same height a counted rep must reach (reps.min_peak_deg).",
+    )
+    smooth_s: float = Field(
+        default=0.5,
+        gt=0,
+        description="Gaussian smoothing (s, standard deviation) of the angle before finding "
+        "holds: removes circles (periods of 1-3 s leave <25 %) and shaking, keeps the slow "
+        "lift, hold and sag.",
+    )
+    still_deg_per_s: float = Field(
+        default=6.0,
+        gt=0,
+        description="The hold starts when the smoothed angle first moves slower than this "
+        "(deg/s) after the lift, and ends when it last does before the lower. A slow lift "
+        "(30 deg in 1.5 s) averages 20 deg/s; sag over a hold is under 1 deg/s.",
+    )
+    min_hold_s: float = Field(
+        default=3.0,
+        gt=0,
+        description="Shortest stretch at the top reported as an isometric hold (s); the 2 s "
+        "hold of an ordinary leg lift is shorter.",
+    )
+    sag_window_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="Sag = mean angle over the first this-many seconds of the hold minus the "
+        "mean over the last this-many seconds (the contract's 'first to last second').",
+    )
+    shaking_window_s: float = Field(
+        default=2.0,
+        gt=0,
+        description="Shaking in a long hold is judged in windows of this length (s, half "
+        "overlapping); the hold shakes when any window does. Fatigue shaking often starts "
+        "late, and one fit over a 30 s hold would dilute it. 2 s = a leg-lift rep's hold.",
+    )
+    refine_max_s: float = Field(
+        default=1.0,
+        ge=0,
+        description="The hold's ends are refined by fitting the lift and the lower with the "
+        "leg-lift segmentation's smooth step (reps.shape_prior): the smoothing that finds "
+        "holds blurs them by ~0.3 s. A fit that moves an end by more than this (s) is ignored.",
+    )
+    refine_pad_s: float = Field(
+        default=2.5,
+        gt=0,
+        description="Samples before the coarse hold start (and after its end) given to the "
+        "lift (lower) fit (s): the whole movement plus some rest.",
+    )
+    refine_top_s: float = Field(
+        default=0.6,
+        gt=0,
+        description="Samples inside the coarse hold given to each fit (s): enough to fix the "
+        "top level, short enough that circles and sag barely disturb it.",
+    )
+    settle_s: float = Field(
+        default=0.5,
+        gt=0,
+        description="Live tracking only: the leg must stay below up_deg this long (s) before "
+        "a hold is closed and measured.",
+    )
+
+
+class CircleConfig(_Frozen):
+    """Counting the foot's circles during a hold, their direction and size."""
+
+    detrend_s: float = Field(
+        default=0.8,
+        gt=0,
+        description="Gaussian smoothing (s) whose output is the slow drift of the foot (sag, "
+        "the hold's own level); subtracting it leaves the circles. Keeps >99 % of a 1.5 s "
+        "circle and ~75 % of a 3 s one.",
+    )
+    smooth_s: float = Field(
+        default=0.08,
+        gt=0,
+        description="Gaussian smoothing (s) of the foot path against pose jitter; leaves a 1 s "
+        "circle nearly untouched (>99 %).",
+    )
+    reversal_deg: float = Field(
+        default=180.0,
+        gt=0,
+        description="The phase of the foot must run back this far (deg) from its extreme "
+        "before the direction counts as reversed (hysteresis against jitter).",
+    )
+    min_fraction: float = Field(
+        default=0.75,
+        gt=0,
+        le=1,
+        description="A run's last, incomplete circle counts when at least this fraction of a "
+        "revolution was drawn (the person often stops just before closing the last one).",
+    )
+    min_diameter_cm: float = Field(
+        default=8.0,
+        gt=0,
+        description="Circles smaller than this (cm) are not counted: a still foot's jitter "
+        "(1-2 px, under 1 cm at 2.6 m) would otherwise trace tiny random loops.",
+    )
+    max_circle_s: float = Field(
+        default=8.0,
+        gt=0,
+        description="A 'circle' taking longer than this (s) is a slow drift, not a circle.",
+    )
+    target_diameter_cm: float = Field(
+        default=25.0,
+        gt=0,
+        description="The article's 'dinner plate' (cm); the coach compares circle sizes to it.",
+    )
+    target_per_direction: int = Field(
+        default=5, ge=1, description="Circles each way the article prescribes (source)."
+    )
+    scale: Literal["world", "assumed"] = Field(
+        default="world",
+        description="Where the centimetre scale comes from: 'world' = the pose model's metric "
+        "hip-to-ankle length (falls back to assumed_leg_m when missing), 'assumed' = "
+        "assumed_leg_m always. Diameter = foot excursion across the leg in pixels x "
+        "(leg length in cm / leg length in pixels).",
+    )
+    assumed_leg_m: float = Field(
+        default=0.82,
+        gt=0,
+        description="Hip joint centre to ankle of an average adult (m), ~0.48 x body height "
+        "(Winter, Biomechanics of Human Movement: thigh 0.245 H + shank 0.246 H).",
+    )
+
+
+class ClamshellConfig(_Frozen):
+    """Clamshell: knees bent to about 90 degrees, the top knee opens while the feet stay
+    together; counted and timed like reps on the thigh-opening angle."""
+
+    knee_max_deg: float = Field(
+        default=130.0,
+        gt=0,
+        le=180,
+        description="Recognition: a top knee angle (hip-knee-ankle, 3D from image + depth) "
+        "under this (deg; 180 = straight) for most of the set means clamshell. The "
+        "clamshell's knee is ~90; a leg lift's bent-knee fault stops near 145.",
+    )
+    min_bent_fraction: float = Field(
+        default=0.6,
+        gt=0,
+        le=1,
+        description="Share of the set's frames with the knee under knee_max_deg needed to call "
+        "it a clamshell.",
+    )
+    preroll_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="Replaces reps.preroll_s for openings (s): clamshells follow each other "
+        "with short pauses, and a longer look-back would take in the previous opening's top.",
+    )
+    rest_settle_s: float = Field(
+        default=0.5,
+        ge=0,
+        description="Replaces reps.rest_settle_s for openings (s): how long the knees stay "
+        "closed before an opening is measured.",
+    )
+
+
+class WallSlideConfig(_Frozen):
+    """Wall slide: a leg lift with back and heel against a wall."""
+
+    max_drift_deg: float = Field(
+        default=8.0,
+        gt=0,
+        description="Forward drift (deg) above which a wall-slide rep gets the forward_drift "
+        "fault: the wall should keep it near zero, so stricter than the leg lift's 15.",
+    )
+
+
+class RecognitionConfig(_Frozen):
+    """Auto recognition of the variation from the motion (``variation = "auto"``)."""
+
+    isometric_min_s: float = Field(
+        default=6.0,
+        gt=0,
+        description="A stretch at the top this long (s) makes the set isometric; an ordinary "
+        "rep holds ~2 s.",
+    )
+    min_circles: int = Field(
+        default=2,
+        ge=1,
+        description="At least this many circles in the set's holds make it 'isometric with "
+        "circles' rather than a plain hold.",
+    )
+
+
+class VariationsConfig(_Frozen):
+    """All variation settings (section ``[variations]``)."""
+
+    holds: HoldConfig = HoldConfig()
+    circles: CircleConfig = CircleConfig()
+    clamshell: ClamshellConfig = ClamshellConfig()
+    wall_slide: WallSlideConfig = WallSlideConfig()
+    recognition: RecognitionConfig = RecognitionConfig()

@@ -1,0 +1,274 @@
+"""Which variation each bout shows, and its measurements (pure: landmarks in, results out).
+
+:func:`analyze_variations` runs after the leg-lift :class:`~hipwise.reps.session.SessionTracker`
+over the same pose sequence. It splits the video into bouts on one working leg (the session's
+own side tracking), decides each bout's variation (the ``variation`` setting, or recognition
+from the motion when it is ``auto``) and measures it:
+
+- ``leg_lift``: the session's reps, unchanged.
+- ``wall_slide``: the session's reps; forward drift judged against the stricter
+  ``variations.wall_slide.max_drift_deg``; the heel's forward excursion per rep is kept.
+- ``clamshell``: openings counted by a :class:`~hipwise.variations.clamshell.ClamshellTracker`.
+- ``isometric_hold``: holds (time, mean angle, sag, shaking); no reps.
+- ``isometric_circles``: holds plus the circles drawn by the foot in them; no reps.
+
+Recognition (``auto``), per bout, in this order: a top knee bent under
+``clamshell.knee_max_deg`` for most frames → clamshell; a stretch at the top of at least
+``recognition.isometric_min_s`` → isometric, with circles when its holds contain at least
+``recognition.min_circles`` circles; otherwise leg lift. A wall slide moves like a leg lift and
+the wall is not reliably visible in a front view, so it is never guessed: pass
+``--variation wall_slide``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from hipwise.config import AnalysisConfig
+from hipwise.contract import FAULT_IDS, FaultId, Variation
+from hipwise.kinematics.angles import abduction_deg
+from hipwise.pose.landmarks import LM, Side, leg_indices
+from hipwise.pose.sequence import FloatArray, PoseSequence
+from hipwise.reps.segment import SegmentationError, fit_step
+from hipwise.reps.session import FrameState, RepRecord, SetRecord
+from hipwise.variations.circles import Circle, find_circles, px_per_cm
+from hipwise.variations.clamshell import ClamshellTracker, knee_angle_3d_deg
+from hipwise.variations.holds import Hold, find_holds, measure_hold
+
+__all__ = [
+    "Bout",
+    "VariationSet",
+    "analyze_variations",
+    "bouts",
+    "circles_in_holds",
+    "recognize",
+    "zeroed_abduction",
+]
+
+logger = logging.getLogger(__name__)
+
+_TRUNK = (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP)
+
+
+@dataclass(frozen=True)
+class Bout:
+    """Frames ``[i0, i1)`` of the sequence spent on one working leg."""
+
+    side: Side
+    i0: int
+    i1: int
+
+
+@dataclass
+class VariationSet:
+    """One set of one variation: reps (leg lift, wall slide, clamshell), holds and circles
+    (isometric), times in seconds. ``heel_forward_cm``: wall slide only, per rep, the heel's
+    largest excursion toward the camera from its rest position (cm; the wall keeps it ~0)."""
+
+    side: Side
+    variation: Variation
+    reps: list[RepRecord] = field(default_factory=list)
+    holds: list[Hold] = field(default_factory=list)
+    circles: list[Circle] = field(default_factory=list)
+    heel_forward_cm: list[float] = field(default_factory=list)
+    recognized: bool = False
+
+
+def bouts(frames: list[FrameState], min_frames: int = 2) -> list[Bout]:
+    """Runs of consecutive frames with the same working leg (``FrameState.side``)."""
+    out: list[Bout] = []
+    i = 0
+    n = len(frames)
+    while i < n:
+        side = frames[i].side
+        j = i
+        while j < n and frames[j].side == side:
+            j += 1
+        if side is not None and j - i >= min_frames:
+            out.append(Bout(side, i, j))
+        i = j
+    return out
+
+
+def zeroed_abduction(
+    seq: PoseSequence, bout: Bout, frames: list[FrameState], min_visibility: float
+) -> FloatArray:
+    """Raw 2D abduction of the bout's top leg (deg, ``(i1 - i0,)``) minus the person's rest
+    (the median over the bout's frames the session saw at rest; the 5th percentile if none).
+    NaN where the trunk or ankle is not seen."""
+    sl = slice(bout.i0, bout.i1)
+    ang = abduction_deg(seq.xy[sl], bout.side)
+    ankle = leg_indices(bout.side)[2]
+    vis = seq.visibility[sl]
+    ok = np.all(vis[:, list(_TRUNK)] >= min_visibility, axis=1) & (vis[:, ankle] >= min_visibility)
+    ok &= seq.detected[sl]
+    ang = np.where(ok, ang, np.nan)
+    rest = np.array([f.phase == "rest" for f in frames[sl]]) & np.isfinite(ang)
+    if np.count_nonzero(rest) >= 3:
+        base = float(np.median(ang[rest]))
+    elif np.any(np.isfinite(ang)):
+        base = float(np.nanpercentile(ang, 5))
+    else:
+        base = 0.0
+    return np.asarray(ang - base, dtype=np.float64)
+
+
+def circles_in_holds(
+    seq: PoseSequence, side: Side, holds: list[Hold], cfg: AnalysisConfig
+) -> list[Circle]:
+    """Circles the top foot (ankle) draws during each hold, in time order."""
+    hip, _, ankle, _, _ = leg_indices(side)
+    out: list[Circle] = []
+    for h in holds:
+        sel = (seq.t >= h.start_s) & (seq.t <= h.end_s) & seq.detected
+        sel &= seq.visibility[:, ankle] >= cfg.filter.min_visibility
+        if np.count_nonzero(sel) < 8:
+            continue
+        scale = px_per_cm(
+            seq.xy[sel, hip], seq.xy[sel, ankle], cfg.variations.circles,
+            seq.world[sel, hip], seq.world[sel, ankle],
+        )
+        leg_dir = np.nanmedian(seq.xy[sel, ankle] - seq.xy[sel, hip], axis=0)
+        out.extend(
+            find_circles(seq.t[sel], seq.xy[sel, ankle], leg_dir, scale, cfg.variations.circles)
+        )
+    return out
+
+
+def _refine(t: FloatArray, angle: FloatArray, h: Hold, cfg: AnalysisConfig) -> tuple[float, float]:
+    """Hold boundaries from smooth-step fits of the lift and the lower (the leg-lift
+    segmentation's movement model) around the coarse ones; the coarse ones where a fit fails
+    or moves them by more than ``holds.refine_max_s``."""
+    hc = cfg.variations.holds
+    k0, kw = cfg.reps.shape_prior, cfg.reps.shape_prior_weight
+    start, end = h.start_s, h.end_s
+    pad = hc.refine_pad_s
+    try:
+        sel = (t >= start - pad) & (t <= start + hc.refine_top_s)
+        fit = fit_step(t[sel], angle[sel], k0, kw)
+        if abs(fit.t1 - start) <= hc.refine_max_s and fit.hi > fit.lo:
+            start = fit.t1
+        sel = (t >= end - hc.refine_top_s) & (t <= end + pad)
+        fit = fit_step(t[sel], angle[sel], k0, kw)
+        if abs(fit.t0 - end) <= hc.refine_max_s and fit.hi < fit.lo:
+            end = fit.t0
+    except SegmentationError:
+        pass
+    return start, end
+
+
+def _holds(seq: PoseSequence, bout: Bout, angle: FloatArray, cfg: AnalysisConfig) -> list[Hold]:
+    """Holds of one bout, their ends refined by :func:`_refine`."""
+    t = seq.t[bout.i0 : bout.i1]
+    ok = np.isfinite(angle)
+    if np.count_nonzero(ok) < 3:
+        return []
+    hc = cfg.variations.holds
+    args = (cfg.reps.shaking_band_hz, cfg.reps.shaking_amp_deg, cfg.filter.segment_sigma_s)
+    tt, aa = t[ok], angle[ok]
+    out: list[Hold] = []
+    for h in find_holds(tt, aa, hc, *args):
+        t0, t1 = _refine(tt, aa, h, cfg)
+        out.append(measure_hold(tt, aa, t0, t1, hc, *args) if t1 - t0 >= hc.min_hold_s else h)
+    return out
+
+
+def recognize(
+    seq: PoseSequence, bout: Bout, frames: list[FrameState], cfg: AnalysisConfig
+) -> Variation:
+    """The variation a bout shows, from its motion (see the module docstring)."""
+    v = cfg.variations
+    sl = slice(bout.i0, bout.i1)
+    hip, knee, ankle, _, _ = leg_indices(bout.side)
+    vis_ok = np.all(seq.visibility[sl][:, [hip, knee, ankle]] >= cfg.filter.min_visibility, axis=1)
+    knee3 = knee_angle_3d_deg(seq.world[sl], bout.side)
+    knee3 = knee3[vis_ok & np.isfinite(knee3)]
+    if knee3.size and np.mean(knee3 < v.clamshell.knee_max_deg) >= v.clamshell.min_bent_fraction:
+        return "clamshell"
+    angle = zeroed_abduction(seq, bout, frames, cfg.filter.min_visibility)
+    holds = [h for h in _holds(seq, bout, angle, cfg) if h.hold_s >= v.recognition.isometric_min_s]
+    if holds:
+        n_circles = len(circles_in_holds(seq, bout.side, holds, cfg))
+        return "isometric_circles" if n_circles >= v.recognition.min_circles else "isometric_hold"
+    return "leg_lift"
+
+
+def _wall_faults(rec: RepRecord, cfg: AnalysisConfig) -> RepRecord:
+    drift = rec.measurement.forward_drift_deg
+    faults = set(rec.faults)
+    if np.isfinite(drift) and drift > cfg.variations.wall_slide.max_drift_deg:
+        faults.add("forward_drift")
+    ordered: list[FaultId] = [f for f in FAULT_IDS if f in faults]
+    return replace(rec, faults=ordered)
+
+
+def _heel_forward_cm(seq: PoseSequence, side: Side, rec: RepRecord) -> float:
+    """Largest heel excursion toward the camera during the rep relative to its position in
+    the second before it (cm, world landmarks; NaN if unseen)."""
+    heel = leg_indices(side)[3]
+    ph = rec.measurement.phases
+    z = seq.world[:, heel, 2]
+    during = (seq.t >= ph.lift_start) & (seq.t <= ph.lower_end) & np.isfinite(z)
+    before = (seq.t < ph.lift_start) & (seq.t >= ph.lift_start - 1.0) & np.isfinite(z)
+    if not np.any(during) or not np.any(before):
+        return float("nan")
+    return float(100.0 * (np.median(z[before]) - np.min(z[during])))
+
+
+def _clamshell(seq: PoseSequence, bout: Bout, cfg: AnalysisConfig) -> list[RepRecord]:
+    tracker = ClamshellTracker(cfg, bout.side)
+    for i in range(bout.i0, bout.i1):
+        tracker.update(seq.frame(i))
+    tracker.finish(float(seq.t[bout.i1 - 1]))
+    return tracker.reps
+
+
+def _session_sets_in(sets: list[SetRecord], side: Side, t0: float, t1: float) -> list[SetRecord]:
+    return [
+        s for s in sets
+        if s.side == side and s.reps and t0 <= s.reps[0].measurement.phases.lift_start <= t1
+    ]
+
+
+def analyze_variations(
+    seq: PoseSequence,
+    cfg: AnalysisConfig,
+    sets: list[SetRecord],
+    frames: list[FrameState],
+) -> list[VariationSet]:
+    """Sets of every variation in time order (see the module docstring). ``sets`` and
+    ``frames`` come from a :class:`~hipwise.reps.session.SessionTracker` run over ``seq``
+    with ``record_frames=True``."""
+    out: list[VariationSet] = []
+    if len(frames) != len(seq):
+        raise ValueError("frames must come from the same sequence (one FrameState per frame)")
+    for bout in bouts(frames):
+        auto = cfg.variation == "auto"
+        var: Variation = recognize(seq, bout, frames, cfg) if auto else cfg.variation  # type: ignore[assignment]
+        t0, t1 = float(seq.t[bout.i0]), float(seq.t[bout.i1 - 1])
+        logger.info("%s leg %.1f-%.1f s: %s%s", bout.side, t0, t1, var, " (recognised)" * auto)
+        if var in ("leg_lift", "wall_slide"):
+            for s in _session_sets_in(sets, bout.side, t0, t1):
+                vs = VariationSet(bout.side, var, list(s.reps), recognized=auto)
+                if var == "wall_slide":
+                    vs.reps = [_wall_faults(r, cfg) for r in vs.reps]
+                    vs.heel_forward_cm = [_heel_forward_cm(seq, bout.side, r) for r in vs.reps]
+                out.append(vs)
+        elif var == "clamshell":
+            reps = _clamshell(seq, bout, cfg)
+            if reps:
+                out.append(VariationSet(bout.side, var, reps, recognized=auto))
+        else:
+            angle = zeroed_abduction(seq, bout, frames, cfg.filter.min_visibility)
+            holds = _holds(seq, bout, angle, cfg)
+            circles: list[Circle] = []
+            if var == "isometric_circles":
+                circles = circles_in_holds(seq, bout.side, holds, cfg)
+            if holds:
+                out.append(
+                    VariationSet(bout.side, var, holds=holds, circles=circles, recognized=auto)
+                )
+    return out

@@ -1,0 +1,79 @@
+"""Clamshell: openings counted, opening angle, pelvis stacked (render-free landmarks)."""
+
+import numpy as np
+import pytest
+
+from hipwise.config import AnalysisConfig
+from hipwise.synth.variations import clamshell_landmarks
+from hipwise.variations.clamshell import (
+    ClamshellTracker,
+    knee_angle_3d_deg,
+    knee_rotation_deg,
+    swept_angle_deg,
+    thigh_axis_angle_deg,
+)
+
+
+def _run(seq, side):
+    tr = ClamshellTracker(AnalysisConfig(), side)
+    for i in range(len(seq)):
+        tr.update(seq.frame(i))
+    tr.finish(float(seq.t[-1]))
+    return tr
+
+
+def test_swept_angle_geometry() -> None:
+    assert float(swept_angle_deg(40.0, 90.0)) == pytest.approx(40.0)
+    assert float(swept_angle_deg(0.0, 40.0)) == 0.0
+    # a thigh at 30 deg to the axis sweeps less than the rotation
+    assert float(swept_angle_deg(60.0, 30.0)) == pytest.approx(
+        np.degrees(2 * np.arcsin(0.5 * 0.5))
+    )
+
+
+@pytest.mark.parametrize("lying_on", ["left", "right"])
+def test_opening_from_world_landmarks_is_exact(lying_on: str) -> None:
+    t = np.arange(0, 6, 1 / 15)
+    seq, _ = clamshell_landmarks(t, ((1.0, 1.0, 1.0, 2.0, 35.0),), lying_on=lying_on)
+    top = "right" if lying_on == "left" else "left"
+    psi = knee_rotation_deg(seq.world, top)  # type: ignore[arg-type]
+    beta = thigh_axis_angle_deg(seq.world, top)  # type: ignore[arg-type]
+    i = int(2.5 * 15)
+    assert float(swept_angle_deg(psi[i] - psi[0], beta[i])) == pytest.approx(35.0, abs=0.1)
+    assert np.all(knee_angle_3d_deg(seq.world, top) < 110)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("lying_on", ["left", "right"])
+def test_counts_openings_and_measures_the_angle(lying_on: str) -> None:
+    t = np.arange(0, 26, 1 / 15)
+    peaks = (40.0, 30.0, 45.0, 35.0, 25.0)
+    openings = tuple((1.0 + 4.5 * k, 1.0, 1.0, 2.0, p) for k, p in enumerate(peaks))
+    seq, labels = clamshell_landmarks(t, openings, lying_on=lying_on, noise_px=1.0)
+    side = "right" if lying_on == "left" else "left"
+    reps = _run(seq, side).reps
+    assert len(reps) == 5
+    for r, lab in zip(reps, labels, strict=True):
+        ph = r.measurement.phases
+        assert ph.peak_deg == pytest.approx(lab.peak_opening_deg, abs=2.0)
+        assert ph.lift_start == pytest.approx(lab.start_s, abs=0.3)
+        assert ph.lower_end == pytest.approx(lab.end_s, abs=0.4)
+        assert r.good
+        assert not r.measurement.shaking
+
+
+def test_back_to_back_openings_without_rest() -> None:
+    t = np.arange(0, 30, 1 / 15)
+    openings = tuple((1.0 + 4.0 * k, 1.0, 1.0, 2.0, 35.0) for k in range(7))
+    seq, _ = clamshell_landmarks(t, openings)
+    assert len(_run(seq, "right").reps) == 7
+
+
+def test_pelvis_rolling_back_is_the_fault() -> None:
+    t = np.arange(0, 12, 1 / 15)
+    openings = ((1.0, 1.0, 1.0, 2.0, 35.0), (6.0, 1.0, 1.0, 2.0, 35.0))
+    seq, _ = clamshell_landmarks(t, openings, roll_deg=15.0, noise_px=0.5)
+    reps = _run(seq, "right").reps
+    assert [r.faults for r in reps] == [["pelvis_roll"], ["pelvis_roll"]]
+    assert reps[0].measurement.pelvis_roll_deg == pytest.approx(15.0, abs=1.5)
+    # the roll does not change the opening measured
+    assert reps[0].measurement.phases.peak_deg == pytest.approx(35.0, abs=2.0)
