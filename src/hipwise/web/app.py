@@ -168,7 +168,7 @@ def create_app(
 
     @app.get("/sessions/{session_id}/{path:path}")
     def session_file(session_id: str, path: str) -> Any:
-        if store.get(session_id) is None:
+        if not store.exists(session_id):
             raise HTTPException(404, "unknown session")
         base = store.path(session_id).resolve()
         target = (base / path).resolve()
@@ -205,11 +205,11 @@ def create_app(
                     continue
                 fid, _, data = item
                 s = box["session"]
-                if s.analysis is not None:  # a frame that was on its way when the set ended
-                    await ws.send_json({"type": "dropped", "id": fid, "reason": "set finished"})
-                    continue
                 try:
                     result = await loop.run_in_executor(executor, _process, s, data)
+                except _SetFinishedError:  # a frame that was on its way when the set ended
+                    await ws.send_json({"type": "dropped", "id": fid, "reason": "set finished"})
+                    continue
                 except FrameError as exc:
                     await ws.send_json({"type": "dropped", "id": fid, "reason": str(exc)})
                     continue
@@ -285,7 +285,13 @@ def create_app(
     return app
 
 
+class _SetFinishedError(Exception):
+    """A frame arrived for a set that has ended."""
+
+
 def _process(session: LiveSession, data: bytes) -> dict[str, Any]:
+    if session.analysis is not None:
+        raise _SetFinishedError
     t0 = time.perf_counter()
     _, t_client, rgb = decode_frame(data)
     decode_ms = 1000 * (time.perf_counter() - t0)

@@ -362,6 +362,12 @@ class SessionStore:
                 return s, True
         return self.new(), False
 
+    def exists(self, session_id: str) -> bool:
+        """Whether ``session_id`` is a valid id with a folder on disk (or a session in memory)."""
+        return _valid_id(session_id) and (
+            session_id in self.sessions or self.path(session_id).is_dir()
+        )
+
     def get(self, session_id: str) -> LiveSession | None:
         """A session known in memory or on disk (finished ones too)."""
         if not _valid_id(session_id):
