@@ -46,40 +46,48 @@ def video_to_y4m(
     src: Path, dst: Path, pad_start_s: float = 0.0, pad_end_s: float = 0.0, fps: int = 30
 ) -> float:
     """Convert ``src`` (any video PyAV reads) into an uncompressed ``dst`` y4m at ``fps``
-    frames/s (frames repeated or skipped by timestamp), with the first frame held for
-    ``pad_start_s`` and the last for ``pad_end_s`` seconds. Returns the y4m's duration (s)."""
+    frames/s (each source frame held until the next one's timestamp, the last for the mean
+    frame interval), with the first frame held for ``pad_start_s`` and the last for
+    ``pad_end_s`` seconds. Returns the y4m's duration (s)."""
     import av
 
     frames_out = 0
+    next_t = 0.0
+
+    def emit(out: Any, data: bytes, until: float) -> None:
+        nonlocal frames_out, next_t
+        while next_t < until - 1e-6:
+            out.write(b"FRAME\n" + data)
+            frames_out += 1
+            next_t += 1.0 / fps
+
     with av.open(str(src)) as container, Path(dst).open("wb") as out:
         stream = container.streams.video[0]
-        header_written = False
-        last: bytes | None = None
-        next_t = 0.0
+        prev: tuple[float, bytes] | None = None
         t0: float | None = None
+        count = 0
         for frame in container.decode(stream):
             rgb = frame.to_ndarray(format="rgb24")
             h, w = rgb.shape[:2]
-            rgb = rgb[: h - h % 2, : w - w % 2]
-            data = _yuv420(np.ascontiguousarray(rgb))
-            if not header_written:
+            rgb = np.ascontiguousarray(rgb[: h - h % 2, : w - w % 2], dtype=np.uint8)
+            data = _yuv420(rgb)
+            t = float(frame.time) if frame.time is not None else count / fps
+            if t0 is None:
+                t0 = t
                 out.write(_header(rgb.shape[1], rgb.shape[0], fps))
-                header_written = True
                 for _ in range(round(pad_start_s * fps)):
                     out.write(b"FRAME\n" + data)
                     frames_out += 1
-            t = float(frame.time) if frame.time is not None else next_t
-            if t0 is None:
-                t0 = t
-            while next_t <= t - t0 + 1e-6:
-                out.write(b"FRAME\n" + data)
-                frames_out += 1
-                next_t += 1.0 / fps
-            last = data
-        if last is None:
+            if prev is not None:
+                emit(out, prev[1], t - t0)
+            prev = (t - t0, data)
+            count += 1
+        if prev is None:
             raise ValueError(f"{src} has no video frames")
+        step = prev[0] / (count - 1) if count > 1 else 1.0 / fps
+        emit(out, prev[1], prev[0] + step)
         for _ in range(round(pad_end_s * fps)):
-            out.write(b"FRAME\n" + last)
+            out.write(b"FRAME\n" + prev[1])
             frames_out += 1
     return frames_out / fps
 
