@@ -29,12 +29,19 @@ examples:
   hipwise analyze --sample                       the bundled 3-rep sample clip
   hipwise analyze set1.mp4 --json set1.json      also write the JSON contract
   hipwise analyze set1.mp4 --condition labral_tear   a neutral foot is fine
+  hipwise analyze holds.mp4 --variation isometric_circles   say which variation it is
   hipwise analyze set1.mp4 --set faults.too_high_deg=40 --set reps.min_peak_deg=8
   hipwise analyze --print-config > hipwise.toml  every setting with its default
 
 exit codes: 0 ok, 2 usage/config error, 3 unreadable video, 4 video not analysable
 (no person, standing, two people, out of frame, camera moved, no movement).
 """
+
+
+# = hipwise.variations.config.VARIATION_CHOICES, spelled out so the parser imports nothing
+_VARIATIONS = (
+    "auto", "leg_lift", "wall_slide", "clamshell", "isometric_hold", "isometric_circles"
+)
 
 
 def register(sub: Any) -> None:
@@ -63,6 +70,12 @@ def register(sub: Any) -> None:
         default=[],
         choices=["labral_tear", "bursitis"],
         help="a condition that changes the rules (repeatable)",
+    )
+    p.add_argument(
+        "--variation",
+        choices=_VARIATIONS,
+        help="which exercise the video shows (default: auto, recognised from the motion; "
+        "wall_slide is never guessed)",
     )
     p.add_argument("--report", type=Path, metavar="DIR", help="write the HTML/video/CSV report")
     p.add_argument("--save", action="store_true", help="store the results (landmarks, no video)")
@@ -97,9 +110,20 @@ def _print_config() -> None:
     from hipwise.config import AnalysisConfig
 
     cfg = AnalysisConfig()
+    for name, fld in AnalysisConfig.model_fields.items():
+        value = getattr(cfg, name)
+        if isinstance(value, str):  # top-level keys come before any [section] in TOML
+            print(f"# {(fld.description or '').replace(chr(10), ' ')}\n{name} = {value!r}\n")
+    sections: list[tuple[str, Any]] = []
     for section, model in cfg:
-        if isinstance(model, dict):
+        if isinstance(model, dict | str):
             continue
+        subs = [(k, v) for k, v in model if hasattr(type(v), "model_fields")]
+        if subs and len(subs) == len(type(model).model_fields):
+            sections.extend((f"{section}.{k}", v) for k, v in subs)
+        else:
+            sections.append((section, model))
+    for section, model in sections:
         print(f"[{section}]")
         for name, fld in type(model).model_fields.items():
             doc = (fld.description or "").replace("\n", " ")
@@ -135,7 +159,14 @@ def print_analysis(analysis: Analysis, console: Any) -> None:
 
 
 def _print_set(i: int, s: SetResult, console: Any, table_cls: Any, rules: Any) -> None:
+    from hipwise.variations.summary import describe_set
+
     leg = f"{s.working_leg} leg"
+    if s.variation in ("isometric_hold", "isometric_circles"):
+        console.print(f"\n[bold]Set {i} · {leg}[/bold]")
+        for line in describe_set(s):
+            console.print(f"  {line}")
+        return
     good = s.good_reps
     total = len(s.reps)
     colour = "green" if good == total else ("yellow" if good else "red")
@@ -143,6 +174,8 @@ def _print_set(i: int, s: SetResult, console: Any, table_cls: Any, rules: Any) -
         f"\n[bold]Set {i} · {leg}[/bold]: [{colour}]{good} good rep{'s' if good != 1 else ''}"
         f"[/{colour}] of {total}"
     )
+    for line in describe_set(s):
+        console.print(f"  {line}")
     if s.reps:
         peaks = [r.peak_abduction_deg for r in s.reps]
         lifts = [r.lift_s for r in s.reps]
@@ -196,6 +229,8 @@ def run(args: argparse.Namespace) -> int:
         overrides = parse_overrides(args.set)
         for c in args.condition:
             overrides[f"conditions.{c}"] = True
+        if getattr(args, "variation", None):
+            overrides["variation"] = args.variation
         cfg = load_config(args.config, overrides)
     except ConfigError as exc:
         err.print(f"[red]error:[/red] {exc}")

@@ -1,0 +1,52 @@
+"""The --variation flag, the printed config with the variation settings, the summaries."""
+
+import tomllib
+
+import pytest
+
+from hipwise.analysis.cli import _VARIATIONS
+from hipwise.cli import build_parser, main
+from hipwise.contract import CircleResult, HoldResult, SetResult
+from hipwise.variations.config import VARIATION_CHOICES
+from hipwise.variations.summary import describe_set, strip_markup
+
+
+def test_flag_choices_match_the_setting() -> None:
+    assert _VARIATIONS == VARIATION_CHOICES
+    args = build_parser().parse_args(["analyze", "x.mp4", "--variation", "clamshell"])
+    assert args.variation == "clamshell"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["analyze", "x.mp4", "--variation", "plank"])
+
+
+def test_print_config_is_valid_toml_with_variation_sections(capsys) -> None:
+    assert main(["analyze", "--print-config"]) == 0
+    data = tomllib.loads(capsys.readouterr().out)
+    assert data["variation"] == "auto"
+    assert data["variations"]["circles"]["target_diameter_cm"] == 25.0
+    assert data["variations"]["wall_slide"]["max_drift_deg"] == 8.0
+
+
+def _hold(shaking: bool = False) -> HoldResult:
+    return HoldResult(start_s=2.0, end_s=22.0, hold_s=20.0, mean_abduction_deg=28.0,
+                      sag_deg=4.2, shaking=shaking)
+
+
+def test_summary_of_circles() -> None:
+    circles = [
+        CircleResult(index=i + 1, start_s=i, end_s=i + 1, direction=d, diameter_cm=cm)
+        for i, (d, cm) in enumerate(
+            [("clockwise", 24.0)] * 5 + [("counterclockwise", 12.0)] * 4
+        )
+    ]
+    s = SetResult(working_leg="right", variation="isometric_circles", reps=[],
+                  holds=[_hold(True)], circles=circles)
+    text = strip_markup("\n".join(describe_set(s)))
+    assert "isometric hold with circles" in text
+    assert "5 clockwise, 4 counter-clockwise" in text
+    assert "hold 1: 20.0 s at 28° (sagged 4°) · shaking (tiring)" in text
+    assert "about a dinner plate" in text
+
+
+def test_summary_is_empty_for_leg_lifts() -> None:
+    assert describe_set(SetResult(working_leg="left", reps=[])) == []
