@@ -132,3 +132,19 @@ def test_frame_luma() -> None:
     assert frame_luma(img) == 0.0
     img[:] = 200
     assert abs(frame_luma(img) - 200.0) < 0.5
+
+
+def test_an_upright_person_is_never_counted() -> None:
+    seq, _ = three_reps()
+    c = np.array([320.0, 240.0])
+    rot = np.array([[0.0, -1.0], [1.0, 0.0]])  # the same movement, body axis vertical
+    frames = [
+        PoseFrame(t=f.t, xy=(f.xy - c) @ rot.T * 0.8 + c, depth=f.depth, world=f.world,
+                  visibility=f.visibility)
+        for f in seq.frames()
+    ]
+    session = LiveSession("abc", AnalysisConfig(), LiveConfig())
+    out = _feed(session, frames)
+    assert out[-1]["counts"]["right"]["reps"] == 0 and out[-1]["counts"]["left"]["reps"] == 0
+    assert out[-1]["pose"] is not None  # still drawn
+    assert [i["code"] for i in out[-1]["setup"]["issues"]] == ["standing"]

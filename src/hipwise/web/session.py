@@ -31,6 +31,7 @@ from hipwise.analysis.engine import EngineResult, rep_to_contract, to_contract
 from hipwise.coach import Alert, Coach, CoachFrame, Cue, SetupGate, TempoGuide, setup_issues
 from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis, VideoInfo
+from hipwise.pose.checks import ChecksConfig, trunk_tilt
 from hipwise.pose.sequence import PoseFrame, PoseSequence
 from hipwise.reps.session import RepRecord, SessionTracker
 from hipwise.reps.tracker import Phase, PhaseChanged
@@ -121,6 +122,7 @@ class LiveSession:
         self.coach = Coach(live.coach, config.faults, config.conditions)
         self.tempo = TempoGuide(live.tempo, config.faults)
         self.gate = SetupGate(live.setup)
+        self.checks = ChecksConfig.model_validate(config.checks)
         self.recent: deque[PoseFrame] = deque()
         self.phase: Phase = "rest"
         self.people = -1
@@ -179,6 +181,13 @@ class LiveSession:
         ]
         return [Alert(i.code, i.message) for i in chosen[:1]]
 
+    def _upright(self, frame: PoseFrame) -> bool:
+        """Whether the trunk in ``frame`` is steeper than the input checks' standing angle."""
+        if not frame.detected:
+            return False
+        tilt = float(trunk_tilt(frame.xy[None])[0])
+        return bool(np.isfinite(tilt) and tilt > self.checks.standing_tilt_deg)
+
     def process_pose(self, frame: PoseFrame, people: int, luma: float) -> dict[str, Any]:
         """Feed one pose frame (``people`` counted in view, -1 = not counted this frame;
         ``luma`` 0-255) and return the page's update."""
@@ -192,7 +201,11 @@ class LiveSession:
             while self.recent and self.recent[0].t < t - keep_s:
                 self.recent.popleft()
             t0 = time.perf_counter()
-            events = self.tracker.update(frame)
+            # an upright person (standing up, walking to the phone, someone else tracked) is
+            # not doing a side-lying leg lift: the tracker sees nobody rather than count it
+            events = self.tracker.update(
+                PoseFrame.missing(t, frame.image_size) if self._upright(frame) else frame
+            )
             state = self.tracker.frames[-1]  # kept for the report (~0.3 kB a frame)
             for e in events:
                 if isinstance(e, PhaseChanged):
@@ -200,7 +213,8 @@ class LiveSession:
                 elif isinstance(e, RepRecord):
                     self.rep_version += 1
             issues = setup_issues(
-                PoseSequence.from_frames(list(self.recent)), self.people, luma, self.live.setup
+                PoseSequence.from_frames(list(self.recent)), self.people, luma, self.live.setup,
+                self.checks,
             )
             status = self.gate.update(t, issues)
             cue = self.coach.update(
