@@ -185,7 +185,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
         out.append("two_people")
     if scenario.camera_shift is not None:
         out.append("camera_moved")
-    if not scenario.motion.reps:
+    if not scenario.motion.reps and not scenario.motion.holds:
         out.append("no_movement")
     return out
 
@@ -214,6 +214,10 @@ class MotionScript:
         p = sc.person
         m = sc.motion
         tt = np.asarray(t, dtype=np.float64).reshape(-1)
+        if m.holds:
+            from hipwise.synth.variations import sample_holds
+
+            return sample_holds(sc, tt)
         n = tt.shape[0]
         s = np.zeros(n)
         shake = np.zeros(n)
@@ -299,8 +303,13 @@ class MotionScript:
                 )
             )
         sets: list[SetResult] = []
+        var = None if sc.motion.variation == "leg_lift" else sc.motion.variation
         if reps and sc.pose == "side_lying":
-            sets.append(SetResult(working_leg=sc.person.working_leg, reps=reps))
+            sets.append(SetResult(working_leg=sc.person.working_leg, variation=var, reps=reps))
+        if sc.motion.holds and sc.pose == "side_lying":
+            from hipwise.synth.variations import holds_truth
+
+            sets.append(holds_truth(sc))
         warnings = scenario_warnings(sc) + list(extra_warnings or [])
         return Analysis(
             video=VideoInfo(

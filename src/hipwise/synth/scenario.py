@@ -30,6 +30,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hipwise.pose.landmarks import Side
+from hipwise.synth.variation_script import HoldScript, ScriptedVariation
 
 __all__ = [
     "SCRIPTED_FAULTS",
@@ -227,11 +228,24 @@ class MotionSettings(_Frozen):
     reps: tuple[RepScript, ...] = ()
     shaking_hz: float = Field(default=7.5, ge=3.0, le=15.0)
     shaking_deg: float = Field(default=1.5, ge=0.2, le=5.0)
+    # variations (hipwise.synth.variation_script): isometric sets script holds, not reps
+    variation: ScriptedVariation = "leg_lift"
+    holds: tuple[HoldScript, ...] = ()
 
     @model_validator(mode="after")
     def _has_duration(self) -> MotionSettings:
-        if not self.reps and self.lead_in_s + self.lead_out_s <= 0:
+        if not self.reps and not self.holds and self.lead_in_s + self.lead_out_s <= 0:
             raise ValueError("a clip without reps needs lead_in_s + lead_out_s > 0")
+        isometric = self.variation in ("isometric_hold", "isometric_circles")
+        if self.holds and (self.reps or not isometric):
+            raise ValueError("holds need variation isometric_hold or isometric_circles, no reps")
+        if isometric and self.reps:
+            raise ValueError(f"variation {self.variation} scripts holds, not reps")
+        if self.variation == "clamshell":
+            raise ValueError(
+                "clamshell is not rendered yet: use hipwise.synth.variations.clamshell_landmarks "
+                "for render-free landmarks"
+            )
         return self
 
 
@@ -366,6 +380,8 @@ class Scenario(_Frozen):
         # the last rep's rest is replaced by the lead-out
         if m.reps:
             reps -= m.reps[-1].rest_s
+        if m.holds:
+            reps = sum(h.duration_s for h in m.holds) - m.holds[-1].rest_s
         return m.lead_in_s + reps + m.lead_out_s
 
     @property

@@ -24,6 +24,7 @@ from typing import Literal
 
 import numpy as np
 
+from hipwise.contract import CircleResult, HoldResult, SetResult
 from hipwise.pose.landmarks import LM, NUM_LANDMARKS, Side, other_side
 from hipwise.pose.sequence import FloatArray, PoseSequence
 from hipwise.synth.kinematic import KinematicBody, KinematicCamera, _body_points
@@ -34,15 +35,19 @@ from hipwise.synth.motion import (
     JointTrack,
     min_jerk,
 )
+from hipwise.synth.scenario import Scenario
 
 __all__ = [
     "CircleLabel",
     "ClamshellLabel",
     "HoldLabel",
     "clamshell_landmarks",
+    "hold_labels",
     "hold_track",
+    "holds_truth",
     "image_sense",
     "project_body_points",
+    "sample_holds",
 ]
 
 Direction = Literal["clockwise", "counterclockwise"]
@@ -108,12 +113,16 @@ def hold_track(
     diameter_cm: float = 25.0,
     leg_m: float = 0.88,
     mirrored: bool = False,
+    rest_deg: float = 0.0,
+    hip_rotation_deg: float = -10.0,
+    knee_flexion_deg: float = 2.0,
 ) -> tuple[JointTrack, HoldLabel, list[CircleLabel]]:
     """One lift, a hold of ``hold_s`` (s) at ``peak_deg`` (deg) sinking linearly by
     ``sag_deg``, optional shaking (``shaking_deg`` amplitude at ``shaking_hz``) and circles
     (``(direction, count)`` blocks as seen in the image, one every ``circle_period_s``,
     ``circle_gap_s`` still between blocks, starting ``circle_gap_s`` into the hold), then the
-    lower. ``t (T,)`` s. Returns the track and its labels."""
+    lower. ``t (T,)`` s; ``rest_deg`` the leg's angle at rest, ``hip_rotation_deg`` and
+    ``knee_flexion_deg`` the person's baseline (deg). Returns the track and its labels."""
     t = np.asarray(t, dtype=np.float64)
     n = len(t)
     top_s = start_s + lift_s
@@ -122,7 +131,7 @@ def hold_track(
     s = min_jerk((t - start_s) / lift_s) - min_jerk((t - release_s) / lower_s)
     u = np.clip((t - top_s) / hold_s, 0.0, 1.0)
     level = peak_deg - sag_deg * u
-    abd = level * s
+    abd = rest_deg + (level - rest_deg) * s
     shake = np.zeros(n)
     if shaking_deg > 0:
         win = np.sin(np.pi * u) ** 2
@@ -160,8 +169,8 @@ def hold_track(
         t=t,
         abduction_deg=abd + shake + d_up,
         hip_flexion_deg=d_fwd,
-        hip_rotation_deg=np.full(n, -10.0),
-        knee_flexion_deg=np.full(n, 2.0),
+        hip_rotation_deg=np.full(n, hip_rotation_deg),
+        knee_flexion_deg=np.full(n, knee_flexion_deg),
         trunk_side_bend_deg=np.zeros(n),
         pelvis_roll_deg=np.zeros(n),
         lift_fraction=s,
@@ -171,7 +180,7 @@ def hold_track(
     hold = HoldLabel(
         start_s=top_s,
         end_s=release_s,
-        mean_abduction_deg=peak_deg - 0.5 * sag_deg,
+        mean_abduction_deg=peak_deg - 0.5 * sag_deg - rest_deg,
         sag_deg=sag_deg * (1.0 - 1.0 / hold_s) if hold_s > 1.0 else sag_deg,
         shaking=shaking_deg > 0,
     )
@@ -337,3 +346,111 @@ def clamshell_landmarks(
         visibility=np.full((n, NUM_LANDMARKS), 0.99), image_size=(cam.width, cam.height),
     )
     return seq, labels
+
+
+def _hold_calls(
+    sc: Scenario, t: FloatArray
+) -> list[tuple[JointTrack, HoldLabel, list[CircleLabel]]]:
+    """One :func:`hold_track` per scripted hold of ``sc`` (each zero outside its window)."""
+    m, p = sc.motion, sc.person
+    out = []
+    start = m.lead_in_s
+    for h in m.holds:
+        out.append(
+            hold_track(
+                t,
+                lying_on=p.lying_on,
+                start_s=start,
+                peak_deg=h.peak_deg,
+                lift_s=h.lift_s,
+                hold_s=h.hold_s,
+                lower_s=h.lower_s,
+                sag_deg=h.sag_deg,
+                shaking_deg=m.shaking_deg if h.shaking else 0.0,
+                shaking_hz=m.shaking_hz,
+                circles=tuple((c.direction, c.count) for c in h.circles),
+                circle_period_s=h.circle_period_s,
+                circle_gap_s=h.circle_gap_s,
+                diameter_cm=h.diameter_cm,
+                leg_m=h.leg_m,
+                mirrored=p.mirrored,
+                rest_deg=p.rest_abduction_deg,
+                hip_rotation_deg=p.baseline_hip_rotation_deg,
+                knee_flexion_deg=p.baseline_knee_flexion_deg,
+            )
+        )
+        start += h.duration_s
+    return out
+
+
+def sample_holds(sc: Scenario, t: FloatArray) -> JointTrack:
+    """The joint track of a scenario that scripts holds (``motion.holds``) at ``t (T,)`` s."""
+    t = np.asarray(t, dtype=np.float64)
+    calls = _hold_calls(sc, t)
+    rest = sc.person.rest_abduction_deg
+    abd = np.full(len(t), rest)
+    flex = np.zeros(len(t))
+    lift = np.zeros(len(t))
+    rep_index = np.zeros(len(t), dtype=np.int64)
+    phase = np.zeros(len(t), dtype=np.int64)
+    for i, (tr, _, _) in enumerate(calls, start=1):
+        abd += tr.abduction_deg - rest
+        flex += tr.hip_flexion_deg
+        lift += tr.lift_fraction
+        inside = tr.rep_index > 0
+        rep_index[inside] = i
+        phase[inside] = tr.phase[inside]
+    n = len(t)
+    return JointTrack(
+        t=t,
+        abduction_deg=abd,
+        hip_flexion_deg=flex,
+        hip_rotation_deg=np.full(n, sc.person.baseline_hip_rotation_deg),
+        knee_flexion_deg=np.full(n, sc.person.baseline_knee_flexion_deg),
+        trunk_side_bend_deg=np.zeros(n),
+        pelvis_roll_deg=np.zeros(n),
+        lift_fraction=lift,
+        rep_index=rep_index,
+        phase=phase,
+    )
+
+
+def hold_labels(sc: Scenario) -> tuple[list[HoldLabel], list[CircleLabel]]:
+    """Labels of every scripted hold and circle of ``sc`` (times s, angles deg, cm)."""
+    calls = _hold_calls(sc, np.zeros(1))
+    return [c[1] for c in calls], [lab for c in calls for lab in c[2]]
+
+
+def holds_truth(sc: Scenario) -> SetResult:
+    """The contract set of a scenario that scripts holds: ``reps`` empty, ``holds`` and (for
+    ``isometric_circles``) ``circles``."""
+    holds, circles = hold_labels(sc)
+    var = sc.motion.variation
+    return SetResult(
+        working_leg=sc.person.working_leg,
+        variation=var,
+        reps=[],
+        holds=[
+            HoldResult(
+                start_s=round(h.start_s, 6),
+                end_s=round(h.end_s, 6),
+                hold_s=round(h.end_s - h.start_s, 6),
+                mean_abduction_deg=round(h.mean_abduction_deg, 3),
+                sag_deg=round(h.sag_deg, 3),
+                shaking=h.shaking,
+            )
+            for h in holds
+        ],
+        circles=[
+            CircleResult(
+                index=i,
+                start_s=round(c.start_s, 6),
+                end_s=round(c.end_s, 6),
+                direction=c.direction,
+                diameter_cm=c.diameter_cm,
+            )
+            for i, c in enumerate(circles, start=1)
+        ]
+        if var == "isometric_circles"
+        else None,
+    )

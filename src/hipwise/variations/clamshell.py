@@ -34,6 +34,7 @@ __all__ = [
     "clamshell_channels",
     "knee_angle_3d_deg",
     "knee_rotation_deg",
+    "pelvis_roll_world_deg",
     "swept_angle_deg",
     "thigh_axis_angle_deg",
 ]
@@ -105,6 +106,16 @@ def knee_angle_3d_deg(p: FloatArray, top: Side) -> FloatArray:
     return _angle(p[..., hip, :] - p[..., knee, :], p[..., ankle, :] - p[..., knee, :])
 
 
+def pelvis_roll_world_deg(world: FloatArray, top: Side) -> FloatArray:
+    """Pelvis roll (deg, ``(...)``): the bottom→top hip line's angle out of the image plane in
+    the metric ``world (..., 33, 3)`` landmarks, + = top hip further from the camera (rolling
+    back). Zero it on the rest (the rep tracker reads its change from before the opening)."""
+    hip_t = leg_indices(top)[0]
+    hip_b = leg_indices(other_side(top))[0]
+    h = world[..., hip_t, :] - world[..., hip_b, :]
+    return np.degrees(np.arctan2(h[..., 2], np.linalg.norm(h[..., :2], axis=-1)))
+
+
 def clamshell_channels(
     xy: FloatArray,
     depth: FloatArray,
@@ -116,10 +127,9 @@ def clamshell_channels(
     """One frame's rep-tracker channels ``(len(CHANNELS),)`` and the thigh-to-axis angle
     ``beta`` (deg; NaN if unseen). ``abduction`` holds the raw knee rotation
     (:func:`knee_rotation_deg` on the metric ``world (33, 3)`` landmarks: image + depth is
-    distorted by perspective, +8 % on the opening at 2.6 m), ``roll`` the pelvis roll from
-    ``xy (33, 2)`` and ``depth (33,)`` px (deg); the other channels are NaN (not judged)."""
-    from hipwise.kinematics.angles import pelvis_roll_deg
-
+    distorted by perspective, +8 % on the opening at 2.6 m), ``roll`` the pelvis roll
+    (:func:`pelvis_roll_world_deg`, deg); the other channels are NaN (not judged). ``xy`` and
+    ``depth`` are accepted for symmetry with the leg-lift channels and not used."""
     out = np.full(len(CHANNELS), np.nan)
     beta = float("nan")
     hip, knee, ankle, _, _ = leg_indices(top)
@@ -128,7 +138,7 @@ def clamshell_channels(
         out[_ABD] = float(knee_rotation_deg(world, top))
         beta = float(thigh_axis_angle_deg(world, top))
     if np.all(visibility[[LM.LEFT_HIP, LM.RIGHT_HIP]] >= min_visibility):
-        out[_ROLL] = float(pelvis_roll_deg(xy, depth, top))
+        out[_ROLL] = float(pelvis_roll_world_deg(world, top))
     return out, beta
 
 
