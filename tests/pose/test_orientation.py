@@ -229,6 +229,7 @@ def test_two_people_counted_warned_and_the_lying_one_kept(monkeypatch: pytest.Mo
     monkeypatch.setattr(
         MediaPipePoseEstimator, "_make_engine", lambda self, video, n, *a: _TwoPeopleEngine(n)
     )
+    monkeypatch.setattr(mpa, "_COUNT_ROTATIONS", (0, 90))  # the fake cannot tell 90 from 270
     img = np.zeros((480, 640, 3), np.uint8)
     cfg = PoseConfig(backend="tasks", orientation=90, camera_motion=None, people_interval_s=0.5)
     with MediaPipePoseEstimator(cfg) as est:

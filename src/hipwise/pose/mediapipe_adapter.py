@@ -5,18 +5,20 @@ Pose models are trained on upright people; a side-lying body lies across the ima
 ``PoseConfig.orientation="auto"`` each frame is rotated by a multiple of 90° (``cv2.rotate``,
 exact) so the body axis is vertical with the head up, the model runs on the rotated frame and
 the landmarks are mapped back exactly to the original frame. The rotation is decided on the
-first detections by trying all four candidates on one frame (score: mean landmark visibility
-plus ``upright_weight`` x how vertical, head up, the trunk is), and decided again after the
-person has been lost for ``lost_after_s``.
+first detections: the still-image model runs on one frame turned to all four candidates, the
+person is the pose found with the best visibility (plus ``lying_weight`` for a horizontal
+trunk when several people are seen), and the rotation is the quarter turn that makes that
+person's trunk (shoulders to hips) point down, head up. It is decided again after the person
+has been lost for ``lost_after_s``.
 
 Backends (``PoseConfig.backend``):
 
 - ``"tasks"`` (default): MediaPipe Tasks ``PoseLandmarker`` running the wheel's own weights
   through a bundle built offline once (:mod:`hipwise.pose.bundle`). It uses each frame's real
   timestamp (correct smoothing on variable-frame-rate video) and can see several people: every
-  ``people_interval_s`` an extra still-image pass counts the people in view; when someone else
-  than a side-lying person is being tracked, the tracker follows several people and keeps the
-  one lying on their side (a warning says so).
+  ``people_interval_s`` still-image passes (frame upright and turned either way) count the
+  people in view; once two are seen, the tracker follows several people and keeps the one
+  lying on their side (a warning says so).
 - ``"solutions"``: the legacy ``mediapipe.solutions.pose.Pose`` (one person, no count). Used
   automatically when the bundle cannot be built.
 
@@ -67,6 +69,7 @@ Progress = Callable[[int, int], None]
 
 _BODY = np.arange(int(LM.LEFT_SHOULDER), NUM_LANDMARKS)  # shoulders to toes
 _CANDIDATES = (0, 90, 270, 180)
+_COUNT_ROTATIONS = (0, 90, 270)
 
 
 class PoseConfig(BaseModel):
@@ -109,30 +112,36 @@ class PoseConfig(BaseModel):
     """While nobody is found, how often (seconds) all four orientations are tried on a frame
     (4 still-image passes, ~120 ms)."""
 
-    upright_weight: float = Field(default=0.5, ge=0.0)
-    """Orientation score = mean body-landmark visibility (0-1) + upright_weight x the cosine
-    between the trunk (shoulders to hips) and the image's downward axis (-1..1)."""
-
     lying_weight: float = Field(default=0.5, ge=0.0)
-    """When several people are in view, preference for the one whose trunk is horizontal in
-    the original frame: score + lying_weight x |cos(trunk angle to the x axis)|."""
+    """Which pose is the person doing the exercise (when deciding the orientation, and when
+    several people are in view): score = mean body-landmark visibility (0-1) + lying_weight x
+    |cos(trunk angle to the image's x axis)| (1 for a horizontal trunk)."""
 
     count_people: bool = True
     """Count the people in view every ``people_interval_s`` (Tasks backend only)."""
 
-    people_interval_s: float = Field(default=2.0, gt=0.0)
-    """Seconds between two person counts (two still-image passes, as tracked and upright,
-    ~60 ms every 2 s: ~3 % extra at 15 analysed frames/s)."""
+    people_interval_s: float = Field(default=3.0, gt=0.0)
+    """Seconds between two person counts: three still-image passes (frame upright and turned
+    a quarter either way, so a standing and a lying person are both seen the right way up),
+    ~90 ms every 3 s: ~7 % extra at 15 analysed frames/s. The count also checks that the
+    tracked person is still head-up in the turned frame (else the orientation is re-decided)."""
+
+    min_uprightness: float = Field(default=0.5, ge=-1.0, le=1.0)
+    """At each count, if the tracked person's trunk in the turned frame makes a cosine below
+    this with the downward axis (0.5: more than 60° off head-up), the orientation is decided
+    again from that pose (corrects a wrong first decision)."""
 
     max_people: int = Field(default=3, ge=2)
     """Most people the count (and multi-person tracking) looks for."""
 
     same_person_torso: float = Field(default=0.5, gt=0.0)
-    """Two poses whose hip centres are closer than this many trunk lengths are one person."""
+    """Two poses whose landmarks lie, in the median, closer than this many trunk lengths are
+    one person (seen twice, e.g. in two rotations)."""
 
     max_jump_torso: float = Field(default=1.0, gt=0.0)
-    """With several people tracked, the followed person's hip centre may move at most this
-    many trunk lengths between analysed frames (further: someone else, the frame is empty)."""
+    """With several people tracked, the followed person's landmarks may move (median) at most
+    this many trunk lengths between analysed frames (further: someone else, the frame is
+    treated as empty)."""
 
     partial_confidence: float | None = Field(default=0.2, ge=0.0, le=1.0)
     """While nobody is found, every ``partial_interval_s`` a still-image pass with this low
@@ -219,6 +228,11 @@ def uprightness(xy: FloatArray) -> float:
     if length <= 1e-9:
         return 0.0
     return float((hip - sh)[1] / length)
+
+
+def _pose_distance(a: FloatArray, b: FloatArray) -> float:
+    """Median distance in pixels between the landmarks of two poses ``(33, 2)``."""
+    return float(np.median(np.hypot(*(a - b).T)))
 
 
 def _horizontality(xy: FloatArray) -> float:
@@ -388,8 +402,9 @@ class MediaPipePoseEstimator:
         self._last_seen_t = -np.inf
         self._last_probe_t = -np.inf
         self._last_count_t = -np.inf
-        self._target_hip: FloatArray | None = None
+        self._target_xy: FloatArray | None = None
         self._multi_warned = False
+        self._size = (0, 0)
         self.model_seconds = 0.0
         # per-frame records of the last estimate() call
         self.last_rotation = 0
@@ -437,15 +452,11 @@ class MediaPipePoseEstimator:
     def _find_partial(self, rgb: NDArray[np.uint8], t: float) -> PoseFrame | None:
         """A low-confidence pose (a body partly out of the picture), best of 4 rotations."""
         size = (rgb.shape[1], rgb.shape[0])
-        best: tuple[float, PoseFrame] | None = None
+        found: list[PoseFrame] = []
         for rot in _CANDIDATES:
             raws = self._run(self._partial_engine(), rotate_image(rgb, rot), round(t * 1000))
-            for raw in raws:
-                frame = self._to_frame(raw, rot, size, t)
-                score = self._score(frame, rot)
-                if best is None or score > best[0]:
-                    best = (score, frame)
-        return best[1] if best is not None else None
+            found.extend(self._to_frame(raw, rot, size, t) for raw in raws)
+        return max(found, key=self._lying_score) if found else None
 
     def _run(self, engine: _Engine, rgb: NDArray[np.uint8], ts_ms: int) -> list[_Raw]:
         t0 = time.perf_counter()
@@ -475,51 +486,39 @@ class MediaPipePoseEstimator:
             image_size=size,
         )
 
-    def _score(self, frame: PoseFrame, rot: int) -> float:
-        """Orientation/target score of a pose found with the frame rotated by ``rot``."""
-        size = frame.image_size
-        xy_rot = _forward(frame.xy, rot, size)
-        vis = float(np.mean(frame.visibility[_BODY]))
-        score = vis + self.config.upright_weight * uprightness(xy_rot)
-        return score + self.config.lying_weight * _horizontality(frame.xy)
-
     # -- decisions ---------------------------------------------------------------------------
 
     def _probe(
         self, rgb: NDArray[np.uint8], t: float, rotations: Sequence[int]
-    ) -> tuple[int, PoseFrame, int] | None:
-        """Try each rotation with the still-image model; (best rotation, its pose, people)."""
+    ) -> tuple[int, PoseFrame] | None:
+        """Run the still-image model on the frame turned to each rotation; the person is the
+        best-seen (and, among several, most side-lying) pose; returns (the rotation that puts
+        that person head up, the pose) or None when nobody was found."""
         size = (rgb.shape[1], rgb.shape[0])
-        best: tuple[float, int, PoseFrame, int] | None = None
+        found: list[PoseFrame] = []
         engine = self._still_engine()
         for rot in rotations:
             raws = self._run(engine, rotate_image(rgb, rot), round(t * 1000))
-            for raw in raws:
-                frame = self._to_frame(raw, rot, size, t)
-                score = self._score(frame, rot)
-                if best is None or score > best[0]:
-                    best = (score, rot, frame, len(raws))
-        if best is None:
+            found.extend(self._to_frame(raw, rot, size, t) for raw in raws)
+        if not found:
             return None
-        return best[1], best[2], best[3]
+        person = max(found, key=self._lying_score)
+        return _upright_rotation(person.xy, size), person
 
-    def _count_people(self, rgb: NDArray[np.uint8], t: float, rot: int) -> list[PoseFrame]:
-        """People in view: still-image passes with the frame as tracked (``rot``) and upright
-        (0°), so neither a lying nor a standing second person is missed."""
+    def _count_people(self, rgb: NDArray[np.uint8], t: float) -> list[PoseFrame]:
+        """People in view: still-image passes with the frame upright and turned a quarter
+        either way, so neither a standing nor a lying person is missed; one person seen in
+        several passes is counted once."""
         size = (rgb.shape[1], rgb.shape[0])
         frames: list[PoseFrame] = []
-        for r in dict.fromkeys((rot, 0)):
+        for r in _COUNT_ROTATIONS:
             raws = self._run(self._still_engine(), rotate_image(rgb, r), round(t * 1000))
             frames.extend(self._to_frame(raw, r, size, t) for raw in raws)
-        # the same person seen in both passes (or twice in one): merge close hip centres
         kept: list[PoseFrame] = []
-        for f in frames:
-            _, hip, length = body_axis(f.xy)
-            if all(
-                np.hypot(*(hip - body_axis(k.xy)[1]))
-                > self.config.same_person_torso * max(length, 1.0)
-                for k in kept
-            ):
+        for f in sorted(frames, key=self._lying_score, reverse=True):
+            length = max(body_axis(f.xy)[2], 1.0)
+            if all(_pose_distance(f.xy, k.xy) > self.config.same_person_torso * length
+                   for k in kept):
                 kept.append(f)
         return kept
 
@@ -530,19 +529,15 @@ class MediaPipePoseEstimator:
 
     def _select(self, frames: list[PoseFrame], t: float) -> PoseFrame | None:
         """The tracked person among ``frames``: with several people tracked, the pose nearest
-        the target (None if it jumped more than ``max_jump_torso``), or the most side-lying
-        one when the target was lost."""
+        the last one chosen (None if it jumped more than ``max_jump_torso``), or the most
+        side-lying one when the person was lost."""
         if not self._tracker_multi:
             return frames[0]
-        target = self._target_hip
+        target = self._target_xy
         if target is not None and t - self._last_seen_t <= self.config.lost_after_s:
-            def dist(f: PoseFrame) -> float:
-                return float(np.hypot(*(body_axis(f.xy)[1] - target)))
-
-            best = min(frames, key=dist)
-            if dist(best) <= self.config.max_jump_torso * max(body_axis(best.xy)[2], 1.0):
-                return best
-            return None
+            best = min(frames, key=lambda f: _pose_distance(f.xy, target))
+            limit = self.config.max_jump_torso * max(body_axis(best.xy)[2], 1.0)
+            return best if _pose_distance(best.xy, target) <= limit else None
         return max(frames, key=self._lying_score)
 
     # -- public API --------------------------------------------------------------------------
@@ -552,6 +547,7 @@ class MediaPipePoseEstimator:
         the previous call's ``t``). Returns ``PoseFrame.missing`` when nobody is found."""
         cfg = self.config
         size = (int(rgb.shape[1]), int(rgb.shape[0]))
+        self._size = size
         ts_ms = round(t * 1000)
         self.last_people = -1
         rot = self._rot if self._rot is not None else self._fallback_rot
@@ -561,7 +557,7 @@ class MediaPipePoseEstimator:
             found = self._probe(rgb, t, _CANDIDATES)
             if found is not None:
                 rot = self._decide(found[0], t)
-                self._target_hip = body_axis(found[1].xy)[1]
+                self._target_xy = found[1].xy
 
         if (
             self.backend == "tasks"
@@ -569,10 +565,11 @@ class MediaPipePoseEstimator:
             and t - self._last_count_t >= cfg.people_interval_s
         ):
             self._last_count_t = t
-            people = self._count_people(rgb, t, rot)
+            people = self._count_people(rgb, t)
             self.last_people = len(people)
             if len(people) >= 2:
                 self._handle_crowd(people, t)
+            rot = self._check_upright(rot, t)
 
         raws = self._run(self._tracker_for(rot, self._tracker_multi), rotate_image(rgb, rot), ts_ms)
         frames = [self._to_frame(r, rot, size, t) for r in raws]
@@ -612,8 +609,22 @@ class MediaPipePoseEstimator:
         if chosen is None:  # only someone else in view
             return PoseFrame.missing(t, size)
         self._last_seen_t = t
-        self._target_hip = body_axis(chosen.xy)[1]
+        self._target_xy = chosen.xy
         return chosen
+
+    def _check_upright(self, rot: int, t: float) -> int:
+        """Re-decide the orientation if the last tracked pose is not head-up when turned."""
+        xy = self._target_xy
+        if not self._auto or self._rot is None or xy is None or t - self._last_seen_t > 1.0:
+            return rot
+        size = self._size
+        if uprightness(_forward(xy, rot, size)) >= self.config.min_uprightness:
+            return rot
+        best = _upright_rotation(xy, size)
+        if best != rot:
+            logger.info("the tracked person is not head-up at %d degrees: now %d", rot, best)
+            self._decide(best, t)
+        return best
 
     def _decide(self, rot: int, t: float) -> int:
         if self._rot is not None and rot != self._rot:
@@ -632,7 +643,7 @@ class MediaPipePoseEstimator:
                 f"{len(people)} people in view (at {t:.1f} s): hipwise analyses the person "
                 "lying on their side. For best results, film one person alone."
             )
-        self._target_hip = body_axis(lying.xy)[1]
+        self._target_xy = lying.xy
         self._last_seen_t = t
         if not self._tracker_multi and self.backend == "tasks":
             logger.info("tracking several people from %.2f s to keep the side-lying one", t)
