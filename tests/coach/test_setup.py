@@ -76,3 +76,8 @@ def test_gate_passes_after_a_clean_stretch_and_stays_passed() -> None:
     st = gate.update(4.0, [])
     assert st.passed and st.ok_for_s == 1.5
     assert gate.update(5.0, bad).passed
+
+
+def test_with_someone_else_in_view_only_that_is_said(make_seq: MakeSeq) -> None:
+    seq = _seq(make_seq, distance_m=5.0)  # also too far, but the pose may be the other person
+    assert codes(setup_issues(seq, 2, 120.0)) == ["two_people"]

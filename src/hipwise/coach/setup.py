@@ -128,6 +128,8 @@ def setup_issues(
                 "two_people",
                 "Someone else is in the picture: ask them to step out of view.",
             ))
+            # the pose may be the other person's: judging posture or framing would mislead
+            return issues
     standing = check_lying(win, ck)
     if standing is not None:
         issues.append(SetupIssue(

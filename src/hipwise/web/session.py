@@ -126,6 +126,7 @@ class LiveSession:
         self.recent: deque[PoseFrame] = deque()
         self.phase: Phase = "rest"
         self.people = -1
+        self._counts: deque[tuple[float, int]] = deque()
         self.last_t: float | None = None
         self.last_wall: float | None = None
         self.created_wall = time.time()
@@ -181,6 +182,11 @@ class LiveSession:
         ]
         return [Alert(i.code, i.message) for i in chosen[:1]]
 
+    def _people_hold_s(self) -> float:
+        """How long a people count stays valid: two counting intervals (s)."""
+        interval = self.cfg.pose.get("people_interval_s", self.live.people_interval_s)
+        return 2.0 * float(interval) + 0.5
+
     def _upright(self, frame: PoseFrame) -> bool:
         """Whether the trunk in ``frame`` is steeper than the input checks' standing angle."""
         if not frame.detected:
@@ -195,7 +201,11 @@ class LiveSession:
             t = frame.t
             self.frames += 1
             if people >= 0:
-                self.people = people
+                self._counts.append((t, people))
+            while self._counts and self._counts[0][0] < t - self._people_hold_s():
+                self._counts.popleft()
+            # the most people counted recently: one count may miss someone half in view
+            self.people = max((n for _, n in self._counts), default=-1)
             self.recent.append(frame)
             keep_s = max(self.live.setup.window_s, self.live.setup.lost_s)
             while self.recent and self.recent[0].t < t - keep_s:
