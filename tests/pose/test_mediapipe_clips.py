@@ -28,8 +28,8 @@ _RUNS: dict[tuple[str, str], PoseRun] = {}
 
 def _clip(name: str) -> Path:
     path = CLIPS / f"{name}.mp4"
-    if not path.is_file():
-        pytest.skip(f"{path.name} not rendered yet")
+    if not path.is_file() or not (CLIPS / f"{name}.labels.json").is_file():
+        pytest.skip(f"{path.name} not rendered yet")  # the labels are written last
     return path
 
 
