@@ -145,6 +145,38 @@ def test_empty_or_dark_room_is_explained(
             browser.close()
 
 
+@pytest.mark.parametrize(
+    ("name", "codes", "words"),
+    [
+        ("bad_two_people", {"two_people"}, "someone else is in the picture"),
+        ("bad_standing", {"standing"}, "lie down on your side"),
+        # head and shoulders cut off: the model may not find the person at all
+        ("bad_out_of_frame", {"out_of_frame", "no_person"}, "in the picture"),
+    ],
+)
+def test_bad_clips_tell_the_person_what_to_change(
+    pw: Any, tmp_path: Path, name: str, codes: set[str], words: str
+) -> None:
+    clip = ROOT / "tests/data/clips" / f"{name}.mp4"
+    if not clip.is_file():
+        pytest.skip(f"{clip.name} is not rendered yet")
+    y4m = tmp_path / "bad.y4m"
+    video_to_y4m(clip, y4m, pad_start_s=1.0, pad_end_s=1.0)
+    with ServerThread(create_app(data_dir=tmp_path)) as srv:
+        browser = _launch(pw, y4m)
+        try:
+            page = browser.new_page()
+            page.goto(srv.url)
+            selector = ", ".join(f"#setup-issues li[data-code={c}]" for c in sorted(codes))
+            page.wait_for_selector(selector, timeout=40000)
+            assert words in page.inner_text("#setup-issues").lower()
+            time.sleep(3.0)
+            counts = _hook(page, "window.__hipwise.state.counts")
+            assert counts["left"]["reps"] + counts["right"]["reps"] <= 1
+        finally:
+            browser.close()
+
+
 def test_server_restart_reconnects_and_keeps_the_counts(
     pw: Any, tmp_path: Path, scripted: Callable[..., Any]
 ) -> None:
