@@ -193,6 +193,8 @@ def test_server_restart_reconnects_and_keeps_the_counts(
                   60)
             before = _hook(page, "window.__hipwise.state.counts.right.reps")
             sid = _hook(page, "window.__hipwise.state.session")
+            assert _hook(page, "window.__hipwise.ticks || 0") >= 3  # tempo ticks played
+            assert _hook(page, "window.__hipwise.errors") == []
         # the server is gone: the page says so and keeps what it has
         page.wait_for_selector("#banner[data-source=connection]:not(.hidden)", timeout=10000)
         assert "Reconnecting" in page.inner_text("#banner")

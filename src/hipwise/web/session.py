@@ -28,7 +28,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipwise.analysis.engine import EngineResult, rep_to_contract, to_contract
-from hipwise.coach import Alert, Coach, CoachFrame, Cue, SetupGate, TempoGuide, setup_issues
+from hipwise.coach import (
+    Alert,
+    Coach,
+    CoachFrame,
+    Cue,
+    SetupGate,
+    SetupIssue,
+    TempoGuide,
+    setup_issues,
+)
 from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis, VideoInfo
 from hipwise.pose.checks import ChecksConfig, trunk_tilt
@@ -175,7 +184,7 @@ class LiveSession:
         return t
 
     # -- per frame ---------------------------------------------------------------------------
-    def _alerts(self, issues: list[Any]) -> list[Alert]:
+    def _alerts(self, issues: list[SetupIssue]) -> list[Alert]:
         """Setup issues to say: all of them before the set, the live ones during it."""
         chosen = issues if not self.gate.passed else [
             i for i in issues if i.code in LIVE_ALERT_CODES

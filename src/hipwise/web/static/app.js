@@ -129,7 +129,41 @@ function renderSetup(setup) {
   }
 }
 
+// Tempo ticks (Web Audio, generated locally): one per second of the lift, hold and lower, a
+// higher double tick when the phase reaches its target, so the tempo can be followed by ear.
+let audio = null;
+let lastTick = { phase: "rest", count: 0, done: false };
+function tone(freq, at) {
+  if (!audio) return;
+  const o = audio.createOscillator(), g = audio.createGain();
+  o.frequency.value = freq;
+  g.gain.setValueAtTime(0.0001, at);
+  g.gain.exponentialRampToValueAtTime(0.3, at + 0.01);
+  g.gain.exponentialRampToValueAtTime(0.0001, at + 0.08);
+  o.connect(g).connect(audio.destination);
+  o.start(at); o.stop(at + 0.1);
+}
+function tick(tp) {
+  const moving = tp.phase === "lift" || tp.phase === "hold" || tp.phase === "lower";
+  const changed = tp.phase !== lastTick.phase;
+  if (changed) lastTick = { phase: tp.phase, count: 0, done: false };
+  if (!moving || !$("ticks").checked) return;
+  try {
+    if (!audio) audio = new (window.AudioContext || window.webkitAudioContext)();
+    if (audio.state === "suspended") audio.resume();
+    const now = audio.currentTime;
+    if (tp.progress >= 1 && !lastTick.done) {
+      lastTick.done = true; H.ticks = (H.ticks || 0) + 1;
+      tone(1320, now); tone(1320, now + 0.15);
+    } else if (tp.count !== lastTick.count) {
+      lastTick.count = tp.count; H.ticks = (H.ticks || 0) + 1;
+      tone(660, now);
+    }
+  } catch (e) { H.errors.push(String(e)); }
+}
+
 function renderTempo(tp) {
+  tick(tp);
   const el = $("tempo");
   el.className = "tempo " + tp.phase;
   $("tempo-fill").style.width = (100 * tp.progress).toFixed(1) + "%";
@@ -361,6 +395,10 @@ function capture() {
 
 // ---- controls ---------------------------------------------------------------------------
 $("voice").checked = localStorage.getItem("hipwise.voice") !== "off";
+$("ticks").checked = localStorage.getItem("hipwise.ticks") !== "off";
+$("ticks").addEventListener("change", () => {
+  localStorage.setItem("hipwise.ticks", $("ticks").checked ? "on" : "off");
+});
 $("voice").addEventListener("change", () => {
   localStorage.setItem("hipwise.voice", $("voice").checked ? "on" : "off");
   if (!$("voice").checked && "speechSynthesis" in window) window.speechSynthesis.cancel();
