@@ -120,10 +120,10 @@ class PoseConfig(BaseModel):
     count_people: bool = True
     """Count the people in view every ``people_interval_s`` (Tasks backend only)."""
 
-    people_interval_s: float = Field(default=3.0, gt=0.0)
+    people_interval_s: float = Field(default=4.0, gt=0.0)
     """Seconds between two person counts: three still-image passes (frame upright and turned
     a quarter either way, so a standing and a lying person are both seen the right way up),
-    ~90 ms every 3 s: ~7 % extra at 15 analysed frames/s. The count also checks that the
+    ~90 ms every 4 s: ~5 % extra at 15 analysed frames/s. The count also checks that the
     tracked person is still head-up in the turned frame (else the orientation is re-decided)."""
 
     min_uprightness: float = Field(default=0.5, ge=-1.0, le=1.0)
