@@ -177,6 +177,27 @@ def test_bad_clips_tell_the_person_what_to_change(
             browser.close()
 
 
+def test_person_leaving_mid_set_is_told_and_the_set_is_kept(
+    pw: Any, tmp_path: Path, scripted: Callable[..., Any]
+) -> None:
+    seq, _ = three_reps()
+    y4m = tmp_path / "grey.y4m"
+    solid_y4m(y4m, 120, 2.0)
+    app = create_app(data_dir=tmp_path, factory=scripted(seq, gone_after_s=9.0))
+    with ServerThread(app) as srv:
+        browser = _launch(pw, y4m)
+        try:
+            page = browser.new_page()
+            page.goto(srv.url)
+            page.wait_for_selector("#banner[data-source=alert]:not(.hidden)", timeout=40000)
+            text = page.inner_text("#banner")
+            assert "can't see you" in text and "Your set so far is kept" in text
+            assert int(page.inner_text("#count-right")) >= 1
+            assert _hook(page, "window.__hipwise.state.setup_passed")
+        finally:
+            browser.close()
+
+
 def test_server_restart_reconnects_and_keeps_the_counts(
     pw: Any, tmp_path: Path, scripted: Callable[..., Any]
 ) -> None:
