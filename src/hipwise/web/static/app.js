@@ -195,6 +195,16 @@ function renderSummary(msg) {
     head.className = "headline";
     head.textContent = `Set ${i + 1}, ${s.working_leg} leg: ${good} good rep${good === 1 ? "" : "s"} of ${s.reps.length}`;
     div.appendChild(head);
+    if (s.reps.length) {
+      const mean = (k) => s.reps.reduce((a, r) => a + r[k], 0) / s.reps.length;
+      const peaks = s.reps.map((r) => r.peak_abduction_deg);
+      const stats = document.createElement("div");
+      stats.className = "stats";
+      stats.textContent = `peak ${Math.round(Math.min(...peaks))}-${Math.round(Math.max(...peaks))}° · ` +
+        `lift ${mean("lift_s").toFixed(1)} s · hold ${mean("hold_s").toFixed(1)} s (target 2) · ` +
+        `lower ${mean("lower_s").toFixed(1)} s (target ${(2 * mean("lift_s")).toFixed(1)})`;
+      div.appendChild(stats);
+    }
     const ol = document.createElement("ol");
     for (const r of s.reps) {
       const li = document.createElement("li");
