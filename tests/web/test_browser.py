@@ -198,6 +198,35 @@ def test_person_leaving_mid_set_is_told_and_the_set_is_kept(
             browser.close()
 
 
+def test_finish_shows_the_summary_good_reps_first_and_the_report(
+    pw: Any, tmp_path: Path, scripted: Callable[..., Any]
+) -> None:
+    seq, _ = three_reps()  # good, hip hike, good
+    y4m = tmp_path / "grey.y4m"
+    solid_y4m(y4m, 120, 2.0)
+    with ServerThread(create_app(data_dir=tmp_path, factory=scripted(seq))) as srv:
+        browser = _launch(pw, y4m)
+        try:
+            page = browser.new_page()
+            page.goto(srv.url)
+            _wait(page, "window.__hipwise.state && window.__hipwise.state.counts.right.reps >= 3",
+                  60)
+            page.click("#finish")
+            page.wait_for_selector("#summary:not(.hidden)", timeout=30000)
+            headline = page.inner_text("#summary .headline")
+            assert headline.startswith("Set 1, right leg: 2 good reps of 3")
+            assert "peak" in page.inner_text("#summary .stats")
+            faults = page.eval_on_selector_all(
+                "#summary ol li", "els => els.map(e => e.dataset.faults)")
+            assert faults == ["", "hip_hike", ""]
+            links = page.eval_on_selector_all("#summary-links a", "els => els.map(e => e.href)")
+            assert any(h.endswith("/analysis.json") for h in links)
+            for href in links:
+                assert page.request.get(href).status == 200
+        finally:
+            browser.close()
+
+
 def test_server_restart_reconnects_and_keeps_the_counts(
     pw: Any, tmp_path: Path, scripted: Callable[..., Any]
 ) -> None:
