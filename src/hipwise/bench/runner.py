@@ -137,9 +137,11 @@ def run_bench(
 ) -> BenchReport:
     """Analyse every clip with ``hipwise analyze``'s own code path and score it."""
     from hipwise.analysis.video import NotAnalysableError, analyze_video
+    from hipwise.bench.variations import VariationClipScore, score_variations, variation_rows
     from hipwise.video.errors import VideoError
 
     cfg = config or AnalysisConfig()
+    var_scores: list[VariationClipScore] = []
     scores: list[ClipScore] = []
     rep = BenchReport(score=SuiteScore(scores))
     for i, clip in enumerate(clips):
@@ -158,6 +160,8 @@ def run_bench(
         rep.analysis_seconds += time.perf_counter() - t0
         rep.video_seconds += truth.video.duration_s
         scores.append(score_clip(clip.video.name, pred, truth))
+        var_scores.append(score_variations(clip.video.name, pred, truth))
+    rep.extra_rows += variation_rows(var_scores)
     if measure_bare_fps and clips:
         rep.bare_pose_fps = bare_pose_fps(clips[0].video)
     return rep
