@@ -134,6 +134,14 @@ class RepConfig(_Frozen):
         description="How strongly k is pulled toward shape_prior (residual weight, deg per unit "
         "of k); 0 leaves the shape free, which noise then exploits.",
     )
+    shank_ratio_floor: float = Field(
+        default=0.9,
+        gt=0,
+        le=1,
+        description="The top shank's image length must shrink below this fraction of its rest "
+        "length before the shortening is read as out-of-plane knee flexion (on rendered clips "
+        "straight legs read 0.93-1.03 at the top from perspective and pose noise).",
+    )
     shaking_band_hz: tuple[float, float] = Field(
         default=(4.0, 12.0), description="Frequency band (Hz) of fatigue shaking at the hold."
     )
@@ -187,6 +195,12 @@ class FaultConfig(_Frozen):
     )
     bent_knee_deg: float = Field(
         default=160.0, description="Top knee angle under this (deg; 180 = straight)."
+    )
+    bent_knee_change_deg: float = Field(
+        default=6.0,
+        description="Image knee angle closing by more than this (deg) from rest to the top also "
+        "counts as bent_knee: in a front view the knee bends mostly away from the camera, so "
+        "20° of real flexion shows as only ~6-9° in the image (measured on rendered clips).",
     )
 
 

@@ -34,13 +34,13 @@ def test_rest_pose_has_no_trunk_faults() -> None:
     seq, _ = make_sequence([{}])
     f0 = slice(0, 5)
     assert abs(np.mean(side_bend_deg(seq.xy[f0], "right"))) < 0.5
-    assert abs(np.mean(forward_drift_deg(seq.xy[f0], seq.depth[f0], "right"))) < 1.5
+    assert abs(np.mean(forward_drift_deg(seq.world[f0], "right"))) < 1.5
     assert np.mean(knee_angle_deg(seq.xy[f0], "right")) > 170
 
 
 def test_pelvis_roll_and_side_bend_follow_the_script() -> None:
     seq, _ = make_sequence([{"faults": ["pelvis_roll", "hip_hike"]}])
-    roll = pelvis_roll_deg(seq.xy, seq.depth, "right")
+    roll = pelvis_roll_deg(seq.world, "right")
     bend = side_bend_deg(seq.xy, "right")
     assert np.max(roll) - roll[0] == pytest.approx(18.0, abs=1.5)
     assert np.max(bend) - bend[0] > 10.0

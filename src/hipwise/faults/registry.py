@@ -79,8 +79,9 @@ def too_high(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
 
 @_rule("bent_knee", "Keep your top leg straight.", 6)
 def bent_knee(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
-    """Top leg straight: knee under 160° = bent knee."""
-    return m.min_knee_deg < c.bent_knee_deg
+    """Top leg straight: knee under 160° = bent knee. In a front view the knee bends mostly
+    away from the camera, so a knee angle closing during the lift counts too."""
+    return m.min_knee_deg < c.bent_knee_deg or m.knee_bend_change_deg > c.bent_knee_change_deg
 
 
 @_rule("too_fast", "Lift slowly and breathe out.", 7)

@@ -73,15 +73,19 @@ def abduction_deg(xy: FloatArray, top: Side) -> FloatArray:
     return np.degrees(np.arctan2(_dot(leg, n), _dot(leg, a)))
 
 
-def foot_rotation_deg(xy: FloatArray, world: FloatArray, top: Side) -> FloatArray:
+def foot_rotation_deg(
+    xy: FloatArray, world: FloatArray, top: Side, leg: Side | None = None
+) -> FloatArray:
     """Foot rotation about the leg axis, + = toes toward the ceiling, 0 = foot parallel to the
-    floor, − = toes toward the floor (wanted).
+    floor, − = toes toward the floor (wanted). ``leg`` picks the foot (default: the top one);
+    "up" is always the top side, so the bottom foot turning with a rolling body reads the same
+    sign as the top foot.
 
     The heel→toe vector's image component along the leg's ``up`` normal, divided by the foot's
     metric length (world landmarks) scaled to pixels by the thigh+shank image/world ratio; the
     foot points at the camera, so its image length alone would be foreshortened.
     """
-    hip, knee, ankle, heel, toe = leg_indices(top)
+    hip, knee, ankle, heel, toe = leg_indices(leg or top)
     leg2 = xy[..., ankle, :] - xy[..., hip, :]
     lu = _unit(leg2)
     n_leg = np.stack([-lu[..., 1], lu[..., 0]], axis=-1)
@@ -115,35 +119,35 @@ def side_bend_deg(xy: FloatArray, top: Side) -> FloatArray:
     return np.degrees(hip_tilt - sh_tilt)
 
 
-def pelvis_roll_deg(xy: FloatArray, depth: FloatArray, top: Side) -> FloatArray:
+def pelvis_roll_deg(world: FloatArray, top: Side) -> FloatArray:
     """Pelvis roll out of stacked: angle of the bottom→top hip line out of the image plane,
-    + = top hip further from the camera (rolling back). Zero it on the person's rest."""
+    from the metric world landmarks (camera axes), + = top hip further from the camera
+    (rolling back). Zero it on the person's rest. (The image landmarks' relative depth swings
+    with foot rotation on a side-lying body and is not used.)"""
     _, hip_t = _shoulder_hip(top)
     _, hip_b = _shoulder_hip(other_side(top))
-    d_img = np.linalg.norm(xy[..., hip_t, :] - xy[..., hip_b, :], axis=-1)
-    d_depth = depth[..., hip_t] - depth[..., hip_b]
-    return np.degrees(np.arctan2(d_depth, d_img))
+    h = world[..., hip_t, :] - world[..., hip_b, :]
+    return np.degrees(np.arctan2(h[..., 2], np.linalg.norm(h[..., :2], axis=-1)))
 
 
-def forward_drift_deg(xy: FloatArray, depth: FloatArray, top: Side) -> FloatArray:
+def forward_drift_deg(world: FloatArray, top: Side) -> FloatArray:
     """Leg drift out of the body's frontal plane: angle of the top leg (hip → ankle) toward the
-    camera, + = in front of the body line.
+    face side, + = in front of the body line, from the metric world landmarks.
 
-    The frontal plane is spanned by the long axis and the bottom→top hip line in image space
-    with depth, so it rolls with the pelvis: a rolled pelvis alone is not drift. Zero it on the
-    person's rest."""
+    The frontal plane is spanned by the long axis and the bottom→top hip line, so it rolls with
+    the pelvis: a rolled pelvis alone is not drift. Zero it on the person's rest."""
     sh_t, hip_t = _shoulder_hip(top)
     sh_b, hip_b = _shoulder_hip(other_side(top))
-    p = np.concatenate([xy, depth[..., None]], axis=-1)
-    mid_sh = 0.5 * (p[..., sh_t, :] + p[..., sh_b, :])
-    mid_hip = 0.5 * (p[..., hip_t, :] + p[..., hip_b, :])
-    a = mid_hip - mid_sh
-    h = p[..., hip_t, :] - p[..., hip_b, :]
-    normal = _unit(np.cross(a, h))
-    # orient the normal toward the camera (negative depth)
-    normal = normal * np.where(normal[..., 2] <= 0, 1.0, -1.0)[..., None]
+    mid_sh = 0.5 * (world[..., sh_t, :] + world[..., sh_b, :])
+    mid_hip = 0.5 * (world[..., hip_t, :] + world[..., hip_b, :])
+    a = _unit(mid_hip - mid_sh)
+    h = world[..., hip_t, :] - world[..., hip_b, :]
+    h = _unit(h - _dot(h, a)[..., None] * a)
+    normal = np.cross(a, h)
+    face = world[..., LM.NOSE, :] - mid_sh
+    normal = normal * np.where(_dot(normal, face) >= 0, 1.0, -1.0)[..., None]
     hip, _, ankle, _, _ = leg_indices(top)
-    leg = _unit(p[..., ankle, :] - p[..., hip, :])
+    leg = _unit(world[..., ankle, :] - world[..., hip, :])
     return np.degrees(np.arcsin(np.clip(_dot(leg, normal), -1.0, 1.0)))
 
 

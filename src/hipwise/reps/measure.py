@@ -16,9 +16,10 @@ __all__ = ["CHANNELS", "RepBuffer", "RepMeasurement", "measure_rep", "oscillatio
 
 #: Kinematic channels buffered per frame: raw abduction (not zeroed), foot rotation, trunk
 #: side-bend, pelvis roll, forward drift, top knee angle in the image (all degrees), and the
-#: top shank/thigh image-length ratio (dimensionless).
+#: top shank/thigh image-length ratio (dimensionless), and the bottom foot's rotation (deg),
+#: which turns only when the whole body rolls.
 CHANNELS: tuple[str, ...] = (
-    "abduction", "foot", "side_bend", "roll", "drift", "knee", "shank_ratio"
+    "abduction", "foot", "side_bend", "roll", "drift", "knee", "shank_ratio", "foot_bottom"
 )
 
 _MIN_HOLD_WINDOW_S = 0.2
@@ -50,6 +51,7 @@ class RepMeasurement:
     min_knee_deg: float
     shaking: bool
     shaking_amp_deg: float
+    knee_bend_change_deg: float = 0.0
     extras: dict[str, float] = field(default_factory=dict)
 
 
@@ -62,29 +64,52 @@ def oscillation_amplitude(
     t: FloatArray, r: FloatArray, band_hz: tuple[float, float], step_hz: float = 0.25
 ) -> float:
     """Amplitude (deg) of the best-fitting sinusoid with a frequency in ``band_hz`` in the
-    residual ``r (N,)`` sampled at ``t (N,)`` s (irregular sampling is fine); 0 if too short."""
+    residual ``r (N,)`` sampled at ``t (N,)`` s; 0 if too short.
+
+    Only frequencies below 0.45 x the sampling rate are fitted: faster shaking aliases into
+    that range (its amplitude survives), while a fit at the Nyquist frequency itself is
+    ill-conditioned."""
     ok = np.isfinite(r)
     t, r = t[ok], r[ok]
     if len(t) < 8 or t[-1] - t[0] < 2.0 / band_hz[0]:
         return 0.0
+    fs = (len(t) - 1) / (t[-1] - t[0])
+    hi = min(band_hz[1], 0.45 * fs)
+    if hi <= band_hz[0]:
+        return 0.0
     r = r - r.mean()
     best = 0.0
-    for f in np.arange(band_hz[0], band_hz[1] + 1e-9, step_hz):
+    for f in np.arange(band_hz[0], hi + 1e-9, step_hz):
         basis = np.stack([np.sin(2 * np.pi * f * t), np.cos(2 * np.pi * f * t)], axis=1)
-        coef, *_ = np.linalg.lstsq(basis, r, rcond=None)
+        coef, *_ = np.linalg.lstsq(basis, r, rcond=1e-3)
         best = max(best, float(np.hypot(coef[0], coef[1])))
     return best
 
 
-def _knee_from_foreshortening(
-    buf: RepBuffer, hold: NDArray[np.bool_], pre: NDArray[np.bool_]
+def _foreshortened_knee(
+    buf: RepBuffer, hold: NDArray[np.bool_], pre: NDArray[np.bool_], rep_cfg: RepConfig
 ) -> float:
-    """Knee angle (deg) implied by the shank shortening against its rest length."""
+    """Knee angle (deg) implied by the shank shortening in the image against its rest length;
+    180 while the shortening stays within pose noise (``rep_cfg.shank_ratio_floor``)."""
     r = _median(buf.channel("shank_ratio")[hold])
     r0 = _median(buf.channel("shank_ratio")[pre])
-    if not (np.isfinite(r) and np.isfinite(r0)) or r0 <= 0:
+    if not (np.isfinite(r) and np.isfinite(r0)) or r0 <= 0 or r / r0 >= rep_cfg.shank_ratio_floor:
         return 180.0
     return 180.0 - float(np.degrees(np.arccos(np.clip(r / r0, 0.0, 1.0))))
+
+
+def _pelvis_roll(hip_line: float, bottom_foot: float) -> float:
+    """Roll (deg) from two witnesses that must agree: the metric hip line's turn out of the
+    image plane and the bottom foot's turn (it lies still unless the whole body rolls). The
+    pose model's 3D hips also swing when only the top foot turns, and a foot alone is noisy,
+    so the roll is the smaller of the two when they agree in direction, else 0."""
+    if not np.isfinite(hip_line):
+        return bottom_foot
+    if not np.isfinite(bottom_foot):
+        return hip_line
+    if hip_line * bottom_foot <= 0:
+        return 0.0
+    return float(hip_line if abs(hip_line) < abs(bottom_foot) else bottom_foot)
 
 
 def measure_rep(buf: RepBuffer, rep_cfg: RepConfig, filter_cfg: FilterConfig) -> RepMeasurement:
@@ -114,12 +139,13 @@ def measure_rep(buf: RepBuffer, rep_cfg: RepConfig, filter_cfg: FilterConfig) ->
     )
     return RepMeasurement(
         phases=phases,
-        # the foot turns with a rolling pelvis; judge its rotation relative to the pelvis
-        foot_rotation_deg=at_top("foot") - np.nan_to_num(change("roll")),
+        # a whole-body roll turns both feet; only the top foot's own turn is toes_up
+        foot_rotation_deg=at_top("foot") - np.nan_to_num(change("foot_bottom")),
         side_bend_change_deg=change("side_bend"),
-        pelvis_roll_deg=change("roll"),
+        pelvis_roll_deg=_pelvis_roll(change("roll"), change("foot_bottom")),
         forward_drift_deg=change("drift"),
-        min_knee_deg=min(at_top("knee"), _knee_from_foreshortening(buf, hold, pre)),
+        min_knee_deg=min(at_top("knee"), _foreshortened_knee(buf, hold, pre, rep_cfg)),
+        knee_bend_change_deg=-change("knee"),
         shaking=amp > rep_cfg.shaking_amp_deg,
         shaking_amp_deg=amp,
     )

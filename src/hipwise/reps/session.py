@@ -55,17 +55,20 @@ def frame_channels(frame: PoseFrame, top: Side, min_visibility: float) -> FloatA
     def seen(*idx: int) -> bool:
         return bool(np.all(vis[list(idx)] >= min_visibility))
 
-    xy, depth, world = frame.xy, frame.depth, frame.world
+    xy, world = frame.xy, frame.world
     trunk_ok = seen(*_TRUNK)
     if trunk_ok and seen(ankle):
         out[0] = abduction_deg(xy, top)
     if trunk_ok and seen(hip, knee, ankle, heel, toe):
         out[1] = foot_rotation_deg(xy, world, top)
+    bottom = other_side(top)
+    if trunk_ok and seen(*leg_indices(bottom)):
+        out[7] = foot_rotation_deg(xy, world, top, leg=bottom)
     if trunk_ok:
         out[2] = side_bend_deg(xy, top)
-        out[3] = pelvis_roll_deg(xy, depth, top)
-    if seen(hip, ankle):
-        out[4] = forward_drift_deg(xy, depth, top)
+        out[3] = pelvis_roll_deg(world, top)
+    if trunk_ok and seen(ankle, LM.NOSE):
+        out[4] = forward_drift_deg(world, top)
     if seen(hip, knee, ankle):
         out[5] = knee_angle_deg(xy, top)
         out[6] = shank_ratio(xy, top)
