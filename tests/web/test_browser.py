@@ -336,12 +336,6 @@ def test_page_makes_no_requests_beyond_its_server(clip_run: dict[str, Any]) -> N
     assert foreign == []
 
 
-@pytest.mark.xfail(
-    reason="the engine's fault calls on rendered clips are still being calibrated: offline "
-    "'hipwise analyze' of the same clip disagrees with the labels the same way (e.g. "
-    "pelvis_roll on good reps); this passes once the engine matches the labels",
-    strict=False,
-)
 def test_clip_faults_on_the_page_equal_the_labels(clip_run: dict[str, Any]) -> None:
     shown = [sorted(f.split()) if f else [] for f in clip_run["rep_faults"]]
     assert shown == clip_run["faults"]

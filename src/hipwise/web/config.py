@@ -55,11 +55,12 @@ class LiveConfig(BaseModel):
         default=5.0,
         gt=0,
         description="Seconds between two counts of the people in view, used live unless the "
-        "config sets pose.people_interval_s. Each count is an extra still-image pass of the "
-        "pose model (~30 ms idle, 60+ ms on a busy machine) on that frame: every 2 s (the "
-        "recorded-video default) hits 4-7% of live frames at 10-15 results/s and alone set the "
-        "p95 latency (194 ms vs 81 ms measured); every 5 s stays under 2% while a second "
-        "person is still noticed within 5 s.",
+        "config sets pose.people_interval_s. A count adds still-image passes of the pose model "
+        "to the frame it lands on (~30 ms each on an idle core, several times that under "
+        "load), so it sets that frame's latency: counting every 2 s hit 4-7% of live frames at "
+        "10-15 results/s and alone set the p95 (194 ms vs 81 ms without counting, measured); "
+        "every 5 s stays under 2% of frames, below the p95, and a second person is still "
+        "noticed within 5 s.",
     )
     session_keep_h: float = Field(
         default=24.0,
