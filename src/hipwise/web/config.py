@@ -27,8 +27,9 @@ class LiveConfig(BaseModel):
         default=640,
         ge=160,
         le=1920,
-        description="Frames are scaled to this width (px, aspect ratio kept) before sending: "
-        "the pose model works at 640x480; larger only costs bandwidth and decode time.",
+        description="Frames are scaled so their long side is at most this (px, aspect ratio "
+        "kept) before sending: the pose model works at 640x480; larger only costs bandwidth "
+        "and decode time.",
     )
     capture_fps: float = Field(
         default=30.0,

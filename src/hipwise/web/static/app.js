@@ -383,7 +383,8 @@ function capture() {
   for (const [k, v] of inFlight) if (now - v.cap > 3000) inFlight.delete(k);  // lost: forget
   if (inFlight.size >= settings.max_in_flight) return; // backpressure: skip, never queue
   lastVideoTime = video.currentTime;
-  const scale = Math.min(1, settings.capture_width / video.videoWidth);
+  // the long side is limited (a phone held upright gives a portrait stream)
+  const scale = Math.min(1, settings.capture_width / Math.max(video.videoWidth, video.videoHeight));
   const w = Math.round(video.videoWidth * scale), h = Math.round(video.videoHeight * scale);
   if (grab.width !== w || grab.height !== h) { grab.width = w; grab.height = h; }
   gctx.drawImage(video, 0, 0, w, h);
