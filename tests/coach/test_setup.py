@@ -81,3 +81,10 @@ def test_gate_passes_after_a_clean_stretch_and_stays_passed() -> None:
 def test_with_someone_else_in_view_only_that_is_said(make_seq: MakeSeq) -> None:
     seq = _seq(make_seq, distance_m=5.0)  # also too far, but the pose may be the other person
     assert codes(setup_issues(seq, 2, 120.0)) == ["two_people"]
+
+
+def test_portrait_phone_is_told_to_turn(make_seq: MakeSeq) -> None:
+    seq = _seq(make_seq, width=480, height=640)
+    issues = setup_issues(seq, 1, 120.0)
+    assert codes(issues)[0] == "portrait" and "landscape" in issues[0].message
+    assert "too_far" not in codes(issues)

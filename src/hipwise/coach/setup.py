@@ -140,6 +140,11 @@ def setup_issues(
         return issues
     xy = win.xy[win.detected][-1]
     w, h = win.image_size
+    if h > w:
+        issues.append(SetupIssue(
+            "portrait",
+            "Turn the phone sideways (landscape): lying down, you run across the picture.",
+        ))
     out = check_in_frame(win, ck)
     if out is not None:
         pts = xy[list(_BODY_PTS)]
@@ -154,7 +159,7 @@ def setup_issues(
             f"Part of your body is outside the picture{edge}: move the phone further away and "
             "turn it to landscape, so you are seen from head to toes.",
         ))
-    else:
+    elif h <= w:
         extent = body_extent_frac(xy, (w, h))
         if extent < cfg.min_body_frac:
             issues.append(SetupIssue(
