@@ -64,12 +64,23 @@ LIFT_CLIPS = ["lift_left_toes_up", "lift_left_hike_knee", "lift_right_tempo",
 def test_side_lying_person_is_found_in_every_frame_and_not_refused(name: str) -> None:
     run = _run(name)
     assert run.poses.detected.mean() >= 0.95
-    # the body lies across the image: the model ran on frames turned by a quarter turn
-    assert set(run.rotation_deg[run.poses.detected].tolist()) <= {90, 270}
+    assert np.all(run.rotation_deg == 0)  # default: no orientation normalisation
     w, h = run.poses.image_size
     assert (w, h) == (640, 480)
     blocking = [p for p in check_run(run) if p.blocking]
     assert blocking == [], [str(p) for p in blocking]
+
+
+@pytest.mark.parametrize("name", LIFT_CLIPS[:1])
+def test_auto_orientation_turns_the_lying_body_upright_with_the_same_landmarks(name: str
+                                                                               ) -> None:
+    auto, plain = _run(name, "auto"), _run(name)
+    assert auto.poses.detected.mean() >= 0.95
+    # the body lies across the image: the model ran on frames turned by a quarter turn
+    assert set(auto.rotation_deg[auto.poses.detected].tolist()) <= {90, 270}
+    both = auto.poses.detected & plain.poses.detected
+    diff = np.linalg.norm(auto.poses.xy[both] - plain.poses.xy[both], axis=-1)
+    assert np.median(diff) < 4.0
 
 
 @pytest.mark.parametrize("name", LIFT_CLIPS[:2])

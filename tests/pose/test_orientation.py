@@ -125,7 +125,8 @@ def test_auto_orientation_finds_lying_person_and_maps_back(
 ) -> None:
     xy = _pose_xy(lying=True, head_left=head_left)
     img = _draw(xy)
-    cfg = PoseConfig(backend="solutions", count_people=False, camera_motion=None)
+    cfg = PoseConfig(backend="solutions", orientation="auto", count_people=False,
+                     camera_motion=None)
     with MediaPipePoseEstimator(cfg) as est:
         frames = [est.estimate(img, t) for t in (0.0, 0.1, 0.2)]
         assert est.last_rotation == expected_rot
@@ -139,9 +140,9 @@ def test_auto_orientation_finds_lying_person_and_maps_back(
 
 
 def test_without_normalisation_a_lying_person_is_missed(fake_engine: None) -> None:
+    """(The fake engine only sees upright bodies; MediaPipe itself sees both.)"""
     img = _draw(_pose_xy(lying=True))
-    cfg = PoseConfig(backend="solutions", orientation="none", count_people=False,
-                     camera_motion=None)
+    cfg = PoseConfig(backend="solutions", count_people=False, camera_motion=None)
     with MediaPipePoseEstimator(cfg) as est:
         assert not est.estimate(img, 0.0).detected
         assert est.last_rotation == 0
@@ -149,7 +150,8 @@ def test_without_normalisation_a_lying_person_is_missed(fake_engine: None) -> No
 
 def test_upright_person_keeps_rotation_zero(fake_engine: None) -> None:
     img = _draw(_pose_xy(lying=False))
-    cfg = PoseConfig(backend="solutions", count_people=False, camera_motion=None)
+    cfg = PoseConfig(backend="solutions", orientation="auto", count_people=False,
+                     camera_motion=None)
     with MediaPipePoseEstimator(cfg) as est:
         f = est.estimate(img, 0.0)
         assert f.detected and est.last_rotation == 0
@@ -159,8 +161,8 @@ def test_orientation_is_decided_again_after_the_person_is_lost(fake_engine: None
     left = _draw(_pose_xy(lying=True, head_left=True))
     right = _draw(_pose_xy(lying=True, head_left=False))
     empty = np.zeros_like(left)
-    cfg = PoseConfig(backend="solutions", count_people=False, camera_motion=None,
-                     lost_after_s=0.3, probe_interval_s=0.2, max_fps=None)
+    cfg = PoseConfig(backend="solutions", orientation="auto", count_people=False,
+                     camera_motion=None, lost_after_s=0.3, probe_interval_s=0.2, max_fps=None)
     with MediaPipePoseEstimator(cfg) as est:
         assert est.estimate(left, 0.0).detected and est.last_rotation == 90
         # the person leaves for a second, then lies down the other way round
@@ -172,8 +174,8 @@ def test_orientation_is_decided_again_after_the_person_is_lost(fake_engine: None
 
 def test_probing_is_rate_limited_while_nobody_is_there(fake_engine: None) -> None:
     empty = np.zeros((480, 640, 3), np.uint8)
-    cfg = PoseConfig(backend="solutions", count_people=False, camera_motion=None,
-                     probe_interval_s=1.0)
+    cfg = PoseConfig(backend="solutions", orientation="auto", count_people=False,
+                     camera_motion=None, probe_interval_s=1.0)
     _DotEngine.calls = 0
     with MediaPipePoseEstimator(cfg) as est:
         for i in range(30):  # one second at 30 fps
@@ -240,7 +242,9 @@ def test_two_people_counted_warned_and_the_lying_one_kept(monkeypatch: pytest.Mo
             frames.append(est.estimate(img, i / 10))
             people.append(est.last_people)
         warnings = est.warnings
-    assert people[0] == 2 and people[5] == 2 and people[1] == -1
+    counted = [p for p in people if p >= 0]
+    assert people[0] == 2 and set(counted) == {2} and -1 in people
+    assert len(counted) > 20 / 5  # counted more often once two people were seen
     assert any("2 people in view" in w for w in warnings)
     lying = _pose_xy(lying=True) * [0.5, 1.0]
     for f in frames:
