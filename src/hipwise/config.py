@@ -193,6 +193,14 @@ class FaultConfig(_Frozen):
     forward_drift_deg: float = Field(
         default=15.0, description="Leg more than this (deg) in front of the body line."
     )
+    forward_drift_shank_growth: float = Field(
+        default=1.06,
+        description="The pose model's 3D depth misses much of a forward drift, so the image "
+        "also counts: with the camera in front, a leg tilting toward it brings the ankle "
+        "closer faster than the knee and the shank/thigh image-length ratio grows (perspective). "
+        "Growth above this factor from rest to the top = forward_drift (rendered clips: 25° of "
+        "drift read 1.09, straight lifts 0.93-1.03).",
+    )
     bent_knee_deg: float = Field(
         default=160.0, description="Top knee angle under this (deg; 180 = straight)."
     )

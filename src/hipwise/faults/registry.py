@@ -67,8 +67,12 @@ def toes_up(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
 
 @_rule("forward_drift", "Keep your leg in line with your body, not in front.", 4)
 def forward_drift(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
-    """No forward drift: leg more than 15° in front of the body line = hip flexors taking over."""
-    return m.forward_drift_deg > c.forward_drift_deg
+    """No forward drift: leg more than 15° in front of the body line = hip flexors taking over.
+    Read from the 3D landmarks, or from the perspective growth of the shank in the image."""
+    return (
+        m.forward_drift_deg > c.forward_drift_deg
+        or m.shank_growth > c.forward_drift_shank_growth
+    )
 
 
 @_rule("too_high", "Stop lower: about a foot off the floor is plenty.", 5)

@@ -52,6 +52,7 @@ class RepMeasurement:
     shaking: bool
     shaking_amp_deg: float
     knee_bend_change_deg: float = 0.0
+    shank_growth: float = 1.0
     extras: dict[str, float] = field(default_factory=dict)
 
 
@@ -96,6 +97,16 @@ def _foreshortened_knee(
     if not (np.isfinite(r) and np.isfinite(r0)) or r0 <= 0 or r / r0 >= rep_cfg.shank_ratio_floor:
         return 180.0
     return 180.0 - float(np.degrees(np.arccos(np.clip(r / r0, 0.0, 1.0))))
+
+
+def _ratio_change(buf: RepBuffer, hold: NDArray[np.bool_], pre: NDArray[np.bool_]) -> float:
+    """The top shank/thigh image-length ratio at the top over its rest value (1 = unchanged).
+    Above 1 the ankle came toward the camera faster than the knee: the leg tilted forward."""
+    r = _median(buf.channel("shank_ratio")[hold])
+    r0 = _median(buf.channel("shank_ratio")[pre])
+    if not (np.isfinite(r) and np.isfinite(r0)) or r0 <= 0:
+        return 1.0
+    return r / r0
 
 
 def _pelvis_roll(hip_line: float, bottom_foot: float) -> float:
@@ -146,6 +157,7 @@ def measure_rep(buf: RepBuffer, rep_cfg: RepConfig, filter_cfg: FilterConfig) ->
         forward_drift_deg=change("drift"),
         min_knee_deg=min(at_top("knee"), _foreshortened_knee(buf, hold, pre, rep_cfg)),
         knee_bend_change_deg=-change("knee"),
+        shank_growth=_ratio_change(buf, hold, pre),
         shaking=amp > rep_cfg.shaking_amp_deg,
         shaking_amp_deg=amp,
     )
