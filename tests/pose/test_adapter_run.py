@@ -55,7 +55,7 @@ def _video(path: Path, n: int = 30, fps: float = 30.0) -> Path:
 
 def test_track_video_records_everything(engine: _CentreEngine, tmp_path: Path) -> None:
     path = _video(tmp_path / "v.mp4")
-    cfg = PoseConfig(backend="solutions", orientation="none")
+    cfg = PoseConfig(backend="solutions", max_fps=15)
     seen: list[tuple[int, int]] = []
     with open_video(path, reader_config_for(cfg)) as src, MediaPipePoseEstimator(cfg) as est:
         run = est.track_video(src, progress=lambda done, total: seen.append((done, total)))

@@ -267,3 +267,15 @@ def test_max_fps_thins_frames_but_counts_all(make_video: MakeVideo) -> None:
     assert [f.index for f in frames] == list(range(0, 30, 2))
     with open_video(path, ReaderConfig(max_fps=10)) as src:
         assert [f.index for f in src] == list(range(0, 30, 3))
+    with open_video(path, ReaderConfig(max_fps=12)) as src:
+        idx = [f.index for f in src]
+    assert len(idx) == 12 and set(np.diff(idx)) == {2, 3}
+
+
+def test_frame_thinner_on_variable_frame_rate() -> None:
+    from hipwise.video import FrameThinner
+
+    th = FrameThinner(10.0)
+    t = [0.0, 0.02, 0.05, 0.09, 0.1, 0.16, 0.21, 0.5, 0.55, 0.61]
+    assert [x for x in t if th.keep(x)] == [0.0, 0.1, 0.21, 0.5, 0.61]
+    assert all(FrameThinner(None).keep(x) for x in t)

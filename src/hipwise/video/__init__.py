@@ -11,6 +11,7 @@ from hipwise.video.errors import (
 )
 from hipwise.video.motion import CameraMotionTracker, MotionConfig, MotionSample
 from hipwise.video.reader import (
+    FrameThinner,
     IncompleteRead,
     ReaderConfig,
     VideoFrame,
@@ -25,6 +26,7 @@ from hipwise.video.writer import VideoWriter
 __all__ = [
     "CameraMotionTracker",
     "CorruptVideoError",
+    "FrameThinner",
     "IncompleteRead",
     "MotionConfig",
     "MotionSample",

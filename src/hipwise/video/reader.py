@@ -46,6 +46,7 @@ from hipwise.video.errors import (
 from hipwise.video.motion import CameraMotionTracker, MotionConfig, MotionSample
 
 __all__ = [
+    "FrameThinner",
     "IncompleteRead",
     "ReaderConfig",
     "VideoFrame",
@@ -93,10 +94,10 @@ class ReaderConfig(BaseModel):
     is treated as damaged."""
 
     max_fps: float | None = Field(default=None, gt=0.0)
-    """Yield about this many frames per second of video at most: a frame closer than
-    0.8/max_fps to the last yielded one (0.8 absorbs rounded timestamps) is decoded (needed
-    for the next ones) but not converted or yielded.
-    ``None`` yields every frame. Match it to ``PoseConfig.max_fps`` when analysing."""
+    """Yield at most this many frames per second of video on average (see
+    :class:`FrameThinner`): the others are decoded (needed for the next ones) but not
+    converted or yielded. ``None`` yields every frame. Match it to ``PoseConfig.max_fps``
+    when analysing (:func:`hipwise.pose.mediapipe_adapter.reader_config_for`)."""
 
     camera_motion: MotionConfig | None = None
     """When set, each frame's global camera shift is measured while decoding (in the decode
@@ -165,6 +166,37 @@ class IncompleteRead:
             f"(up to {self.last_t:.2f} s) before '{self.reason}'. The analysis uses the frames "
             f"read; re-export or copy the file again to analyse the rest."
         )
+
+
+class FrameThinner:
+    """Keeps the frames nearest a grid of ``max_fps`` ticks per second (one update method).
+
+    A frame is kept when its time reaches the next tick (less 2 ms, for timestamps rounded to
+    milliseconds); the next tick then moves one period on (or one period after this frame,
+    after a gap). A 30 fps video gives 15 fps at ``max_fps=15``, 12 fps on average at 12
+    (steps of 2 and 3 frames), 10 at 10; variable frame rates are thinned the same way.
+    ``max_fps=None`` keeps everything.
+    """
+
+    _TOLERANCE_S = 0.002
+
+    def __init__(self, max_fps: float | None) -> None:
+        self.period = 1.0 / max_fps if max_fps is not None else 0.0
+        self._due: float | None = None
+
+    def keep(self, t: float) -> bool:
+        """Whether the frame at ``t`` seconds (increasing between calls) is kept."""
+        if self.period <= 0.0:
+            return True
+        if self._due is None:
+            self._due = t + self.period
+            return True
+        if t < self._due - self._TOLERANCE_S:
+            return False
+        nxt = self._due + self.period
+        # after a gap (this frame is already past the next tick) restart the grid here
+        self._due = nxt if t < nxt - self._TOLERANCE_S else t + self.period
+        return True
 
 
 def display_size(width: int, height: int, rotation_deg: int) -> tuple[int, int]:
@@ -394,10 +426,7 @@ class VideoSource:
         tb = first.time_base if first.time_base is not None else self._stream.time_base
         t0_pts = first.pts
         last_t = -np.inf
-        last_yield = -np.inf
-        # 0.8: frame times are rounded (e.g. 30 fps stored in ms), and a 30 fps video thinned
-        # to 15 fps must keep every second frame, not every third
-        min_dt = 0.8 / self.config.max_fps if self.config.max_fps is not None else 0.0
+        thinner = FrameThinner(self.config.max_fps)
         index = 0
         nominal = 1.0 / self.info.fps if self.info.fps > 0 else 1.0 / 30.0
         motion = (
@@ -418,8 +447,7 @@ class VideoSource:
             else:
                 last_t = t
                 self.frames_decoded = index + 1
-                if t - last_yield >= min_dt:
-                    last_yield = t
+                if thinner.keep(t):
                     rgb = self._convert(frame)
                     yield index, t, rgb, (motion.update(rgb) if motion is not None else None)
                 index += 1
