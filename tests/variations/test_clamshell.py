@@ -77,3 +77,19 @@ def test_pelvis_rolling_back_is_the_fault() -> None:
     assert reps[0].measurement.pelvis_roll_deg == pytest.approx(15.0, abs=1.5)
     # the roll does not change the opening measured
     assert reps[0].measurement.phases.peak_deg == pytest.approx(35.0, abs=2.0)
+
+
+def test_joint_track_reproduces_the_stick_figure_clamshell() -> None:
+    from hipwise.pose.landmarks import leg_indices
+    from hipwise.synth.kinematic import landmarks_from_track
+    from hipwise.synth.variations import clamshell_track
+
+    t = np.arange(0, 6, 1 / 15)
+    op = ((1.0, 1.0, 1.0, 2.0, 35.0),)
+    track, labels = clamshell_track(t, op)
+    got = landmarks_from_track(track, "left")
+    want, _ = clamshell_landmarks(t, op)
+    _, knee, ankle, _, _ = leg_indices("right")
+    assert np.abs(got.world[:, knee] - want.world[:, knee]).max() < 1e-6
+    assert np.abs(got.world[:, ankle] - want.world[:, ankle]).max() < 0.04  # m
+    assert labels[0].peak_opening_deg == 35.0

@@ -88,17 +88,29 @@ def test_leg_lifts_stay_leg_lifts_with_variation_absent() -> None:
     assert '"variation"' not in a.to_json()
 
 
-def test_wall_slide_by_flag_is_stricter_on_drift() -> None:
-    mags = {"forward_drift_deg": 11.0}
+def test_wall_slide_by_flag_labels_and_judges_drift() -> None:
+    mags = {"forward_drift_deg": 20.0}
     seq, _ = make_sequence([{}, {"faults": ["forward_drift"], "magnitudes": mags}], noise_px=0.3)
-    plain = _contract(seq)
-    assert plain.sets[0].variation is None
-    assert "forward_drift" not in plain.sets[0].reps[1].faults
-    wall = _contract(seq, AnalysisConfig(variation="wall_slide"))
-    (s,) = wall.sets
+    assert _contract(seq).sets[0].variation is None
+    (s,) = _contract(seq, AnalysisConfig(variation="wall_slide")).sets
     assert s.variation == "wall_slide"
     assert s.reps[0].good
     assert "forward_drift" in s.reps[1].faults and not s.reps[1].good
+
+
+def test_wall_slide_drift_limit_is_stricter_than_the_floor() -> None:
+    from dataclasses import replace
+
+    from hipwise.variations.engine import _wall_faults
+
+    cfg = AnalysisConfig()
+    seq, _ = make_sequence([{}], noise_px=0.3)
+    rec = analyze_sequence(seq).sets[0].reps[0]
+    assert rec.good
+    drift = 0.5 * (cfg.variations.wall_slide.max_drift_deg + cfg.faults.forward_drift_deg)
+    drifted = replace(rec, measurement=replace(rec.measurement, forward_drift_deg=drift))
+    assert _wall_faults(drifted, cfg).faults == ["forward_drift"]
+    assert _wall_faults(rec, cfg).faults == []
 
 
 def test_flag_overrides_recognition() -> None:

@@ -158,7 +158,9 @@ class PersonSettings(_Frozen):
 
 
 class SceneSettings(_Frozen):
-    """Room colours (0-255) and light. ``light_intensity`` scales the key light (1 = default);
+    """Room colours (0-255) and light. ``light_intensity`` scales every light (1 = default);
+    ``key_light``: directional light from above-front (W/m²-like pyrender units);
+    ``fill_light``: point light near the camera; ``ambient_light``: ambient level (0-1);
     ``mat``: draw an exercise mat under the person."""
 
     floor_rgb: Rgb = (150, 120, 90)
@@ -166,6 +168,9 @@ class SceneSettings(_Frozen):
     wall_rgb: Rgb = (215, 210, 200)
     mat: bool = True
     light_intensity: float = Field(default=1.0, ge=0.2, le=3.0)
+    key_light: float = Field(default=3.0, ge=0.0, le=20.0)
+    fill_light: float = Field(default=6.0, ge=0.0, le=40.0)
+    ambient_light: float = Field(default=0.35, ge=0.0, le=1.0)
 
     check_rgb = field_validator("floor_rgb", "mat_rgb", "wall_rgb")(_check_rgb)
 
@@ -243,8 +248,8 @@ class MotionSettings(_Frozen):
             raise ValueError(f"variation {self.variation} scripts holds, not reps")
         if self.variation == "clamshell":
             raise ValueError(
-                "clamshell is not rendered yet: use hipwise.synth.variations.clamshell_landmarks "
-                "for render-free landmarks"
+                "clamshell is not rendered yet (the body model does not pose it): use "
+                "hipwise.synth.variations.clamshell_landmarks for render-free landmarks"
             )
         return self
 

@@ -42,6 +42,7 @@ __all__ = [
     "ClamshellLabel",
     "HoldLabel",
     "clamshell_landmarks",
+    "clamshell_track",
     "hold_labels",
     "hold_track",
     "holds_truth",
@@ -454,3 +455,100 @@ def holds_truth(sc: Scenario) -> SetResult:
         if var == "isometric_circles"
         else None,
     )
+
+
+
+def _solve_leg_angles(
+    thigh: FloatArray, shank: FloatArray, knee_flexion_deg: float, top: Side, body: KinematicBody
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Abduction, hip flexion and hip rotation (deg, ``(T,)`` each) that point the top thigh
+    along unit ``thigh (T, 3)`` and the shank along unit ``shank (T, 3)`` (body frame: +x feet,
+    +y up, +z camera) with the knee bent ``knee_flexion_deg``, in the conventions of
+    :mod:`hipwise.synth.motion`: thigh = (cos F cos A, cos F sin A, sin F); the rotation is
+    searched on a 0.25 deg grid through the stick figure itself."""
+    from hipwise.pose.landmarks import leg_indices
+
+    abd = np.degrees(np.arctan2(thigh[:, 1], thigh[:, 0]))
+    flex = np.degrees(np.arcsin(np.clip(thigh[:, 2], -1.0, 1.0)))
+    grid = np.arange(-180.0, 180.0, 0.25)
+    m = len(grid)
+    _, knee, ankle, _, _ = leg_indices(top)
+    rot = np.zeros(len(thigh))
+    cache: dict[tuple[float, float], float] = {}
+    for i in range(len(thigh)):
+        key = (round(float(abd[i]), 3), round(float(flex[i]), 3))
+        if key not in cache:
+            tr = JointTrack(
+                t=np.arange(m, dtype=np.float64),
+                abduction_deg=np.full(m, abd[i]),
+                hip_flexion_deg=np.full(m, flex[i]),
+                hip_rotation_deg=grid,
+                knee_flexion_deg=np.full(m, knee_flexion_deg),
+                trunk_side_bend_deg=np.zeros(m),
+                pelvis_roll_deg=np.zeros(m),
+                lift_fraction=np.zeros(m),
+                rep_index=np.zeros(m, dtype=np.int64),
+                phase=np.zeros(m, dtype=np.int64),
+            )
+            pts = _body_points(tr, top, body)
+            sh = pts[:, ankle] - pts[:, knee]
+            sh = sh / np.linalg.norm(sh, axis=1, keepdims=True)
+            cache[key] = float(grid[int(np.argmax(sh @ shank[i]))])
+        rot[i] = cache[key]
+    return abd, flex, rot
+
+
+def clamshell_track(
+    t: FloatArray,
+    openings: tuple[tuple[float, float, float, float, float], ...],
+    *,
+    lying_on: Side = "left",
+    roll_deg: float = 0.0,
+    body: KinematicBody | None = None,
+) -> tuple[JointTrack, list[ClamshellLabel]]:
+    """The clamshell of :func:`clamshell_landmarks` as a :class:`JointTrack` of the top leg
+    (knee flexion 90, hip flexion ~45, abduction and rotation solved per frame on the stick
+    figure). Same ``openings`` and labels. Meant for the renderer once the anny body poses
+    these angles like the stick figure: today its thigh ends up pointing at the camera and the
+    foot leaves the bottom foot, so scenarios still refuse ``variation = "clamshell"``."""
+    body = body or KinematicBody()
+    t = np.asarray(t, dtype=np.float64)
+    n = len(t)
+    top = other_side(lying_on)
+    grid = np.radians(np.linspace(0.0, 120.0, 481))
+    _, swept_grid = _clamshell_legs(grid, top, body)
+    psi = np.zeros(n)
+    s_all = np.zeros(n)
+    labels: list[ClamshellLabel] = []
+    for start, open_s, hold_s, close_s, peak in openings:
+        rel = min_jerk((t - start) / open_s) - min_jerk((t - start - open_s - hold_s) / close_s)
+        inside = (t >= start) & (t <= start + open_s + hold_s + close_s)
+        psi[inside] = float(np.interp(peak, swept_grid, grid)) * rel[inside]
+        s_all[inside] = rel[inside]
+        labels.append(
+            ClamshellLabel(start, start + open_s + 0.5 * hold_s, start + open_s + hold_s + close_s,
+                           peak, roll_deg)
+        )
+    legs, _ = _clamshell_legs(psi, top, body)
+    thigh = legs["knee_t"] - legs["hip_t"]
+    thigh /= np.linalg.norm(thigh, axis=1, keepdims=True)
+    shank = legs["ankle_t"] - legs["knee_t"]
+    shank /= np.linalg.norm(shank, axis=1, keepdims=True)
+    abd, flex, rot = _solve_leg_angles(thigh, shank, 90.0, top, body)
+    rep_index = np.zeros(n, dtype=np.int64)
+    for k, lab in enumerate(labels, start=1):
+        rep_index[(t >= lab.start_s) & (t <= lab.end_s)] = k
+    track = JointTrack(
+        t=t,
+        abduction_deg=abd,
+        hip_flexion_deg=flex,
+        hip_rotation_deg=rot,
+        knee_flexion_deg=np.full(n, 90.0),
+        trunk_side_bend_deg=np.zeros(n),
+        pelvis_roll_deg=roll_deg * s_all,
+        lift_fraction=s_all,
+        rep_index=rep_index,
+        phase=np.where(s_all > 0, PHASE_HOLD, 0).astype(np.int64),
+    )
+    return track, labels
+

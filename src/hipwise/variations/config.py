@@ -75,11 +75,12 @@ class HoldConfig(_Frozen):
         "mean over the last this-many seconds (the contract's 'first to last second').",
     )
     shaking_window_s: float = Field(
-        default=2.0,
+        default=4.0,
         gt=0,
         description="Shaking in a long hold is judged in windows of this length (s, half "
-        "overlapping); the hold shakes when any window does. Fatigue shaking often starts "
-        "late, and one fit over a 30 s hold would dilute it. 2 s = a leg-lift rep's hold.",
+        "overlapping), in the window where it is strongest: fatigue shaking often starts "
+        "late, and one fit over a 30 s hold would dilute it. 4 s resolves 0.25 Hz, which "
+        "lets a shake stand out of pose jitter (see shaking_peak_ratio).",
     )
     refine_max_s: float = Field(
         default=1.0,
@@ -99,6 +100,22 @@ class HoldConfig(_Frozen):
         gt=0,
         description="Samples inside the coarse hold given to each fit (s): enough to fix the "
         "top level, short enough that circles and sag barely disturb it.",
+    )
+    shaking_amp_deg: float = Field(
+        default=0.35,
+        gt=0,
+        description="A hold shakes when, in some window, the strongest oscillation in "
+        "reps.shaking_band_hz is larger than this (deg). Lower than the rep's 0.8: the pose "
+        "model's own temporal smoothing shrinks a 1.5 deg, 5 Hz shake to ~0.5 deg, and a 2 s "
+        "window of a still rendered hold measured 0.12 deg (docs/variations.md).",
+    )
+    shaking_peak_ratio: float = Field(
+        default=4.0,
+        ge=1,
+        description="...and only when that oscillation stands out of the band: its amplitude "
+        "over the band's median amplitude in the same window at least this. White landmark "
+        "noise (0.5-1.5 px, 8 seeds) peaked at 3.3; a 1.5 deg 5 Hz shake read 5.4-21 with 1 px "
+        "noise, 3.4-7.7 with 1.5 px (4 s windows).",
     )
     settle_s: float = Field(
         default=0.5,

@@ -167,7 +167,7 @@ def _holds(seq: PoseSequence, bout: Bout, angle: FloatArray, cfg: AnalysisConfig
     if np.count_nonzero(ok) < 3:
         return []
     hc = cfg.variations.holds
-    args = (cfg.reps.shaking_band_hz, cfg.reps.shaking_amp_deg, cfg.filter.segment_sigma_s)
+    args = (cfg.reps.shaking_band_hz, hc.shaking_amp_deg, cfg.filter.segment_sigma_s)
     tt, aa = t[ok], angle[ok]
     out: list[Hold] = []
     for h in find_holds(tt, aa, hc, *args):

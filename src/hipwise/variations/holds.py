@@ -21,7 +21,9 @@ __all__ = [
     "find_holds",
     "measure_hold",
     "oscillation_amplitude",
+    "oscillation_spectrum",
     "shaking_amplitude",
+    "shaking_peak",
     "up_runs",
 ]
 
@@ -47,23 +49,74 @@ class Hold:
         return self.end_s - self.start_s
 
 
+def oscillation_spectrum(
+    t: FloatArray, r: FloatArray, band_hz: tuple[float, float], step_hz: float = 0.25
+) -> FloatArray:
+    """Amplitudes (deg) of the best-fitting sinusoid at each frequency of ``band_hz`` (every
+    ``step_hz``) in ``r (N,)`` sampled at ``t (N,)`` s, each read from its fitted curve
+    (``sqrt(2) x`` RMS). Empty when too short (under 8 samples or 2 periods of the band's
+    lowest frequency)."""
+    ok = np.isfinite(r)
+    t, r = t[ok], r[ok]
+    if len(t) < 8 or t[-1] - t[0] < 2.0 / band_hz[0]:
+        return np.zeros(0)
+    r = r - r.mean()
+    out = []
+    for f in np.arange(band_hz[0], band_hz[1] + 1e-9, step_hz):
+        basis = np.stack([np.sin(2 * np.pi * f * t), np.cos(2 * np.pi * f * t)], axis=1)
+        coef, *_ = np.linalg.lstsq(basis, r, rcond=1e-6)
+        fitted = basis @ coef
+        out.append(float(np.sqrt(2.0 * np.mean(fitted * fitted))))
+    return np.asarray(out, dtype=np.float64)
+
+
 def oscillation_amplitude(
     t: FloatArray, r: FloatArray, band_hz: tuple[float, float], step_hz: float = 0.25
 ) -> float:
     """Amplitude (deg) of the best-fitting sinusoid with a frequency in ``band_hz`` in ``r (N,)``
     sampled at ``t (N,)`` s, read from the fitted curve itself (``sqrt(2) x`` its RMS) so that a
     nearly singular fit close to the Nyquist frequency cannot blow it up. 0 if too short."""
-    ok = np.isfinite(r)
-    t, r = t[ok], r[ok]
-    if len(t) < 8 or t[-1] - t[0] < 2.0 / band_hz[0]:
-        return 0.0
-    r = r - r.mean()
-    best = 0.0
-    for f in np.arange(band_hz[0], band_hz[1] + 1e-9, step_hz):
-        basis = np.stack([np.sin(2 * np.pi * f * t), np.cos(2 * np.pi * f * t)], axis=1)
-        coef, *_ = np.linalg.lstsq(basis, r, rcond=1e-6)
-        fitted = basis @ coef
-        best = max(best, float(np.sqrt(2.0 * np.mean(fitted * fitted))))
+    amps = oscillation_spectrum(t, r, band_hz, step_hz)
+    return float(amps.max()) if amps.size else 0.0
+
+
+def shaking_peak(
+    t: FloatArray,
+    angle: FloatArray,
+    band_hz: tuple[float, float],
+    residual_sigma_s: float,
+    window_s: float | None = None,
+) -> tuple[float, float]:
+    """Strongest oscillation in ``band_hz`` of what is left of ``angle (N,)`` (deg) after
+    removing its Gaussian-smoothed (``residual_sigma_s``, s) course: ``(amplitude_deg,
+    peak_ratio)``, where ``peak_ratio`` is that amplitude over the band's median amplitude (a
+    shake is a spectral peak; pose jitter is spread over the band, ratio ~2).
+
+    With ``window_s`` (s) the half-overlapping window with the largest amplitude is used. The
+    band's top is capped at 95 % of the Nyquist frequency of the median frame interval: the
+    pose model runs at most 15 frames/s, so shaking faster than 7.5 Hz is seen aliased to a
+    lower frequency (its amplitude survives, its frequency does not), and shaking right at
+    7.5 Hz can fall on its zero crossings and vanish. ``(0, 0)`` when too short."""
+    t = np.asarray(t, dtype=np.float64)
+    angle = np.asarray(angle, dtype=np.float64)
+    if len(t) < 8:
+        return 0.0, 0.0
+    dt = float(np.median(np.diff(t)))
+    hi = min(band_hz[1], 0.95 * 0.5 / dt) if dt > 0 else band_hz[1]
+    band = (band_hz[0], max(hi, band_hz[0]))
+    resid = angle - gaussian_smooth(t, angle, residual_sigma_s)
+    if window_s is None or t[-1] - t[0] <= window_s:
+        starts = [float(t[0])]
+        window_s = float(t[-1] - t[0])
+    else:
+        starts = list(np.arange(t[0], t[-1] - window_s + 1e-9, 0.5 * window_s))
+    best = (0.0, 0.0)
+    for w0 in starts:
+        sel = (t >= w0) & (t <= w0 + window_s)
+        amps = oscillation_spectrum(t[sel], resid[sel], band)
+        if amps.size and amps.max() > best[0]:
+            med = float(np.median(amps))
+            best = (float(amps.max()), float(amps.max() / med) if med > 0 else float("inf"))
     return best
 
 
@@ -74,31 +127,8 @@ def shaking_amplitude(
     residual_sigma_s: float,
     window_s: float | None = None,
 ) -> float:
-    """Amplitude (deg) of the strongest sinusoid in ``band_hz`` of what is left of ``angle``
-    ``(N,)`` after removing its Gaussian-smoothed (``residual_sigma_s``, s) course.
-
-    The band's top is capped at 95 % of the Nyquist frequency of the median frame interval:
-    the pose model runs at most 15 frames/s, so shaking faster than 7.5 Hz is seen aliased to
-    a lower frequency (its amplitude survives, its frequency does not), and shaking right at
-    7.5 Hz can fall on its zero crossings and vanish. With ``window_s`` (s) the
-    largest amplitude over half-overlapping windows of that length. 0 when too short."""
-    t = np.asarray(t, dtype=np.float64)
-    angle = np.asarray(angle, dtype=np.float64)
-    if len(t) < 8:
-        return 0.0
-    dt = float(np.median(np.diff(t)))
-    hi = min(band_hz[1], 0.95 * 0.5 / dt) if dt > 0 else band_hz[1]
-    if hi <= band_hz[0]:
-        hi = band_hz[0]
-    band = (band_hz[0], hi)
-    resid = angle - gaussian_smooth(t, angle, residual_sigma_s)
-    if window_s is None or t[-1] - t[0] <= window_s:
-        return oscillation_amplitude(t, resid, band)
-    best = 0.0
-    for w0 in np.arange(t[0], t[-1] - window_s + 1e-9, 0.5 * window_s):
-        sel = (t >= w0) & (t <= w0 + window_s)
-        best = max(best, oscillation_amplitude(t[sel], resid[sel], band))
-    return best
+    """Amplitude (deg) of :func:`shaking_peak`."""
+    return shaking_peak(t, angle, band_hz, residual_sigma_s, window_s)[0]
 
 
 def up_runs(t: FloatArray, smooth: FloatArray, up_deg: float) -> list[tuple[int, int]]:
@@ -137,14 +167,15 @@ def measure_hold(
 ) -> Hold:
     """Measure the hold from ``t0`` to ``t1`` (s) of ``angle (T,)`` (deg, zeroed) sampled at
     ``t (T,)``: mean angle, sag (window means of the raw angle: a window of 1 s averages
-    shaking out) and shaking (windows of ``cfg.shaking_window_s``)."""
+    shaking out) and shaking (:func:`shaking_peak` over windows of ``cfg.shaking_window_s``:
+    amplitude above ``shaking_amp_deg`` and a clear peak, ``cfg.shaking_peak_ratio``)."""
     t = np.asarray(t, dtype=np.float64)
     angle = np.asarray(angle, dtype=np.float64)
     sel = (t >= t0) & (t <= t1)
     w = min(cfg.sag_window_s, 0.5 * (t1 - t0))
     first = _window_mean(t, angle, t0, t0 + w)
     last = _window_mean(t, angle, t1 - w, t1)
-    amp = shaking_amplitude(
+    amp, ratio = shaking_peak(
         t[sel], angle[sel], shaking_band_hz, residual_sigma_s, cfg.shaking_window_s
     )
     raw = angle[sel]
@@ -153,7 +184,7 @@ def measure_hold(
         end_s=float(t1),
         mean_abduction_deg=float(np.nanmean(raw)) if np.any(np.isfinite(raw)) else 0.0,
         sag_deg=first - last,
-        shaking=amp > shaking_amp_deg,
+        shaking=amp > shaking_amp_deg and ratio >= cfg.shaking_peak_ratio,
         shaking_amp_deg=amp,
     )
 
@@ -170,8 +201,11 @@ def find_holds(
 
     A hold is the part of an 'up' stretch (smoothed angle above ``cfg.up_deg``) between the
     moment the lift stops (smoothed speed first under ``cfg.still_deg_per_s``) and the moment
-    the lower starts (last time under it). Shaking uses the rep settings (``reps.shaking_*``)
-    on the raw angle, so holds and reps call it the same way."""
+    the lower starts (last time under it). Shaking: the strongest oscillation in
+    ``shaking_band_hz`` above ``shaking_amp_deg`` (deg) in some window of
+    ``cfg.shaking_window_s`` of the raw angle (the engine passes ``reps.shaking_band_hz`` and
+    ``holds.shaking_amp_deg``), in the window where it is largest, standing out of the band
+    by ``cfg.shaking_peak_ratio``."""
     t = np.asarray(t, dtype=np.float64)
     angle = np.asarray(angle, dtype=np.float64)
     if len(t) < 3:
