@@ -195,7 +195,9 @@ class RenderResult:
 
 
 def _rgb01(c: Rgb) -> list[float]:
-    return [c[0] / 255.0, c[1] / 255.0, c[2] / 255.0]
+    """sRGB colour 0-255 → linear 0-1 (pyrender shades in linear light and gamma-encodes
+    its output with 1/2.2, so scenario colours come out as given under unit light)."""
+    return [float((v / 255.0) ** 2.2) for v in c]
 
 
 class SceneRenderer:
@@ -215,7 +217,7 @@ class SceneRenderer:
         self._trimesh = trimesh
         sc = scenario.scene
         self.scenario = scenario
-        amb = 0.35 * sc.light_intensity
+        amb = sc.ambient_light * sc.light_intensity
         self.scene = pyrender.Scene(bg_color=[0, 0, 0, 255], ambient_light=[amb, amb, amb])
         floor = trimesh.creation.box(extents=[14.0, 0.02, 14.0])
         floor.apply_translation([0.0, -0.01, 0.0])
@@ -227,17 +229,20 @@ class SceneRenderer:
             mat = trimesh.creation.box(extents=[1.9, MAT_THICKNESS_M, 0.7])
             mat.apply_translation([mat_centre_x, MAT_THICKNESS_M / 2, 0.0])
             self._add_static(mat, sc.mat_rgb)
-        self._key = pyrender.DirectionalLight(color=[1.0, 1.0, 0.97], intensity=3.0)
+        self._key = pyrender.DirectionalLight(color=[1.0, 1.0, 0.97], intensity=sc.key_light)
         key_pose = np.eye(4)
         key_pose[:3, :3] = axis_angle(np.array([1.0, 0.0, 0.0]), np.radians(-50)) @ axis_angle(
             np.array([0.0, 1.0, 0.0]), np.radians(25)
         )
         self.scene.add(self._key, pose=key_pose)
-        self._fill = pyrender.PointLight(color=[1.0, 1.0, 1.0], intensity=6.0)
+        self._fill = pyrender.PointLight(color=[1.0, 1.0, 1.0], intensity=sc.fill_light)
         fill_pose = np.eye(4)
         fill_pose[:3, 3] = [0.0, 1.6, 2.2]
         self.scene.add(self._fill, pose=fill_pose)
-        self._base = (3.0 * sc.light_intensity, 6.0 * sc.light_intensity)
+        self._base = (sc.key_light * sc.light_intensity, sc.fill_light * sc.light_intensity)
+        self._body_material = pyrender.MetallicRoughnessMaterial(
+            baseColorFactor=[1.0, 1.0, 1.0, 1.0], metallicFactor=0.0, roughnessFactor=0.75
+        )
         self._renderer = pyrender.OffscreenRenderer(scenario.width, scenario.height)
         self._dynamic: list[Any] = []
         self._cam_node: Any = None
@@ -263,11 +268,21 @@ class SceneRenderer:
     def body_mesh(
         self, vertices: FloatArray, faces: NDArray[np.int64], colors: NDArray[np.uint8]
     ) -> Any:
-        """A pyrender mesh of world ``vertices (V, 3)`` with per-vertex ``colors (V, 3)``."""
-        tm = self._trimesh.Trimesh(
-            vertices=vertices, faces=faces, vertex_colors=colors, process=False
+        """A pyrender mesh of world ``vertices (V, 3)`` with per-vertex ``colors (V, 3)``
+        (0-255), smooth normals and a matte non-metallic skin/cloth material."""
+        pyr = self._pyrender
+        tm = self._trimesh.Trimesh(vertices=vertices, faces=faces, process=False)
+        rgba = np.ones((len(colors), 4), dtype=np.float32)
+        rgba[:, :3] = (colors / 255.0) ** 2.2  # sRGB → linear, see _rgb01
+        prim = pyr.Primitive(
+            positions=np.asarray(vertices, dtype=np.float32),
+            normals=np.asarray(tm.vertex_normals, dtype=np.float32),
+            color_0=rgba,
+            indices=np.asarray(faces, dtype=np.uint32),
+            material=self._body_material,
+            mode=4,  # GL_TRIANGLES
         )
-        return self._pyrender.Mesh.from_trimesh(tm, smooth=True)
+        return pyr.Mesh(primitives=[prim])
 
     def render(
         self, meshes: list[Any], camera: Camera, light_scale: float = 1.0
