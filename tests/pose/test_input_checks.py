@@ -196,8 +196,10 @@ def test_lying_still() -> None:
 
 
 def test_problems_have_user_facing_text() -> None:
-    seq = _seq([_standing_pose() + 2 * SHIFT_RIGHT] * 60)
-    problems = find_input_problems(seq, camera_shift=np.full((60, 2), 100.0))
+    shift = np.zeros((60, 2))
+    shift[20:] = 100.0  # the camera moved at frame 20: the picture and the body shift together
+    seq = _seq([_standing_pose() + 2 * SHIFT_RIGHT + shift[i] for i in range(60)])
+    problems = find_input_problems(seq, camera_shift=shift)
     codes = [p.code for p in problems]
     assert codes[:2] == ["camera_moved", "standing"]
     for p in problems:
@@ -219,3 +221,17 @@ def test_legs_only_video_is_body_out_of_frame_not_no_person() -> None:
     problems = find_input_problems(seq, partial_xy=partial, partial_probed=probed)
     assert [p.code for p in problems] == ["no_person"]
     assert check_partial_body(None, None, (W, H), CFG) is None
+
+
+def test_image_shift_without_the_body_moving_is_not_a_camera_move() -> None:
+    """A lifted leg filling the picture can fool the image-shift estimate; the shoulders and
+    hips do not move then, while a moved camera shifts them too."""
+    lifts = _lifts()
+    shift = np.zeros((len(lifts), 2))
+    shift[60:] = (0.0, -40.0)
+    seq = _seq(lifts)
+    assert check_camera_still(shift, seq.t, (W, H), CFG) is not None  # image shift alone
+    assert check_camera_still(shift, seq.t, (W, H), CFG, seq) is None  # the body did not move
+    moved = _seq([p + shift[i] for i, p in enumerate(lifts)])
+    p = check_camera_still(shift, moved.t, (W, H), CFG, moved)
+    assert p is not None and p.start_s == pytest.approx(60 / 15)

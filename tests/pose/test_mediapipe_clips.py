@@ -33,7 +33,7 @@ def _clip(name: str) -> Path:
     return path
 
 
-def _run(name: str, orientation: str = "auto") -> PoseRun:
+def _run(name: str, orientation: str = "none") -> PoseRun:
     key = (name, orientation)
     if key not in _RUNS:
         cfg = PoseConfig(orientation=orientation)  # type: ignore[arg-type]

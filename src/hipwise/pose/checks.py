@@ -105,6 +105,9 @@ class ChecksConfig(BaseModel):
     diagonal (3 %: ~24 px at 640x480; a person moving on a still camera reads < 1 %)."""
 
     camera_moved_s: float = Field(default=0.3, ge=0.0)
+    camera_min_response: float = Field(default=0.3, ge=0.0, le=1.0)
+    """Phase-correlation response (0-1) a shift needs to count as the whole picture moving;
+    a lifted leg or a hip hike changes part of the picture and gives a weak response."""
     """... for at least this many seconds in a row (ignores single-frame glitches)."""
 
     partial_min_frac: float = Field(default=0.5, gt=0.0, le=1.0)
@@ -338,11 +341,39 @@ def check_partial_body(
     )
 
 
+_STILL_PARTS = (0, 11, 12, 23, 24)  # nose, shoulders, hips: they stay put in this exercise
+
+
+def _static_landmark_shift(poses: PoseSequence) -> FloatArray:
+    """Per frame, how far (px) the parts that stay still in a side-lying leg lift (head,
+    shoulders, hips) sit from where they were first seen; NaN without a detection."""
+    xy = poses.xy[:, list(_STILL_PARTS), :]
+    ok = poses.detected & np.all(np.isfinite(xy.reshape(len(poses), -1)), axis=1)
+    out = np.full(len(poses), np.nan)
+    if not np.any(ok):
+        return out
+    first = np.flatnonzero(ok)[: max(1, min(10, int(ok.sum())))]
+    ref = np.median(xy[first], axis=0)
+    d = np.median(np.linalg.norm(xy - ref, axis=-1), axis=1)
+    out[ok] = d[ok]
+    return out
+
+
 def check_camera_still(
-    shift: FloatArray | None, t: FloatArray, image_size: tuple[int, int], config: ChecksConfig
+    shift: FloatArray | None,
+    t: FloatArray,
+    image_size: tuple[int, int],
+    config: ChecksConfig,
+    poses: PoseSequence | None = None,
+    response: FloatArray | None = None,
 ) -> InputProblem | None:
     """``camera_moved``: the global image shift ``shift (T, 2)`` (pixels, relative to the first
-    frame; NaN where not measured) stayed above the threshold for long enough."""
+    frame; NaN where not measured) stayed above the threshold for long enough. With ``poses``,
+    the body parts that stay still in this exercise (head, shoulders, hips) must have shifted
+    by at least half as much too: a lifted leg filling part of the picture can fool the
+    image-shift estimate, but it does not move the shoulders. With ``response (T,)``, shifts
+    measured with a phase-correlation response under ``camera_min_response`` (no clear
+    single shift of the whole picture) do not count."""
     if shift is None or len(shift) == 0:
         return None
     w, h = image_size
@@ -352,6 +383,11 @@ def check_camera_still(
         return None
     limit = config.camera_shift_frac * float(np.hypot(w, h))
     moved = valid & (mag > limit)
+    if response is not None and len(response) == len(mag):
+        moved &= np.nan_to_num(response, nan=0.0) >= config.camera_min_response
+    if poses is not None and len(poses) == len(mag):
+        body = _static_landmark_shift(poses)
+        moved &= ~(np.isfinite(body) & (body < 0.5 * mag))
     run, start, end = longest_run(moved, t)
     if not np.any(moved) or run < config.camera_moved_s:
         return None
@@ -386,6 +422,7 @@ def find_input_problems(
     *,
     people: NDArray[np.int_] | None = None,
     camera_shift: FloatArray | None = None,
+    camera_response: FloatArray | None = None,
     partial_xy: FloatArray | None = None,
     partial_probed: NDArray[np.bool_] | None = None,
     config: ChecksConfig | None = None,
@@ -406,7 +443,9 @@ def find_input_problems(
         return [none]
     found = [
         none,
-        check_camera_still(camera_shift, poses.t, poses.image_size, cfg),
+        check_camera_still(
+            camera_shift, poses.t, poses.image_size, cfg, poses, camera_response
+        ),
         check_single_person(people, poses.t, cfg),
         check_lying(poses, cfg),
         check_in_frame(poses, cfg),
@@ -425,6 +464,7 @@ def check_run(run: PoseRun, config: ChecksConfig | None = None) -> list[InputPro
         run.poses,
         people=run.people,
         camera_shift=run.camera_shift,
+        camera_response=run.camera_response,
         partial_xy=run.partial_xy,
         partial_probed=run.partial_probed,
         config=config,

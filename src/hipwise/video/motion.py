@@ -1,11 +1,12 @@
-"""A cheap camera-motion signal: the global image shift of each frame against a reference.
+"""A cheap camera-motion signal: the global image shift of each frame against the first.
 
 Each frame is shrunk to a small grey image (``MotionConfig.analysis_width`` pixels wide) and
-phase-correlated (``cv2.phaseCorrelate``, Hann-windowed) with a reference frame. A still camera
-reads a shift near 0 even while the person moves (the background dominates the correlation);
-a camera that is bumped or slides reads a sustained shift. When the correlation gets weak
-(``reanchor_response``), the current frame becomes the new reference and the shift so far is
-carried over, so slow drifts are followed too.
+phase-correlated (``cv2.phaseCorrelate``, Hann-windowed) with the first frame. A still camera
+reads a shift near 0 even while the person moves (the static background dominates the
+correlation); a camera that is bumped or slides reads a sustained shift. Frames whose
+correlation peak is weaker than ``MotionConfig.min_response`` (the scene changed too much to
+tell) read NaN: unknown, not "still". Comparing with the first frame only (never chaining
+frame to frame) keeps one ambiguous frame from offsetting all later ones.
 
 Cost: ~0.5 ms per 640x480 frame on one core.
 """
@@ -31,16 +32,18 @@ class MotionConfig(BaseModel):
     """Width in pixels of the grey image the shift is measured on (height keeps the aspect
     ratio). 160 px resolves shifts of ~0.1 % of the frame width, far below what matters."""
 
-    reanchor_response: float = Field(default=0.15, gt=0.0, lt=1.0)
-    """Phase-correlation peak (0-1) under which the reference is replaced by the current frame
-    (the accumulated shift is kept). A still scene with a moving person peaks at ~0.3-0.9."""
+    min_response: float = Field(default=0.1, ge=0.0, lt=1.0)
+    """Phase-correlation peak (0-1) under which a frame's shift is unknown (NaN). Rendered and
+    real still scenes with a person lifting a leg peak at 0.15-1.0; a camera moved by 20 % of
+    the frame still peaks at ~0.15."""
 
 
 @dataclass(frozen=True)
 class MotionSample:
     """One frame's camera shift: ``dx``, ``dy`` in pixels of the frame given to
     :meth:`CameraMotionTracker.update` (image content moved right/down is positive), relative
-    to the first frame; ``response`` is the correlation peak (0-1, higher = more reliable)."""
+    to the first frame, NaN when unknown; ``response`` is the correlation peak (0-1, higher =
+    more reliable)."""
 
     dx: float
     dy: float
@@ -53,10 +56,7 @@ class CameraMotionTracker:
     def __init__(self, config: MotionConfig | None = None) -> None:
         self.config = config or MotionConfig()
         self._ref: NDArray[np.float32] | None = None
-        self._prev: NDArray[np.float32] | None = None
         self._window: Any = None
-        self._offset = np.zeros(2)
-        self._last = np.zeros(2)
         self._scale = 1.0
 
     def _small(self, rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
@@ -77,22 +77,9 @@ class CameraMotionTracker:
         cur = self._small(rgb)
         if self._ref is None or self._ref.shape != cur.shape:
             self._ref = cur
-            self._prev = cur
             self._window = cv2.createHanningWindow((cur.shape[1], cur.shape[0]), cv2.CV_32F)
-            self._offset = np.zeros(2)
-            self._last = np.zeros(2)
             return MotionSample(0.0, 0.0, 1.0)
         (sx, sy), response = cv2.phaseCorrelate(self._ref, cur, self._window)
-        shift = self._offset + np.array([sx, sy])
-        if response < self.config.reanchor_response and self._prev is not None:
-            # weak match with the reference: chain through the previous frame instead
-            (px, py), r_prev = cv2.phaseCorrelate(self._prev, cur, self._window)
-            shift = self._last + np.array([px, py])
-            self._offset = shift
-            self._ref = cur
-            response = r_prev
-        self._prev = cur
-        self._last = shift
-        return MotionSample(
-            float(shift[0] * self._scale), float(shift[1] * self._scale), float(response)
-        )
+        if response < self.config.min_response:
+            return MotionSample(float("nan"), float("nan"), float(response))
+        return MotionSample(float(sx * self._scale), float(sy * self._scale), float(response))
