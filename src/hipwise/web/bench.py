@@ -101,7 +101,10 @@ def run_bench(
         clip = sample_video_path()
     with tempfile.TemporaryDirectory(prefix="hipwise-bench-") as tmp:
         y4m = Path(tmp) / "clip.y4m"
-        video_to_y4m(Path(clip), y4m, pad_start_s=1.0, pad_end_s=1.0, fps=fps)
+        try:
+            video_to_y4m(Path(clip), y4m, pad_start_s=1.0, pad_end_s=1.0, fps=fps)
+        except Exception as exc:  # PyAV raises many kinds for damaged or partial files
+            raise RuntimeError(f"cannot read the clip {clip}: {exc}") from exc
         app = create_app(data_dir=Path(tmp))
         with ServerThread(app) as srv, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=browser_path, headless=True,
