@@ -77,7 +77,7 @@ def test_server_thread_serves_and_stops() -> None:
 def test_bench_summary_and_refusals(capsys: pytest.CaptureFixture[str]) -> None:
     r = BenchResult(p50_ms=30.0, p95_ms=60.0, capture_p50_ms=40.0, capture_p95_ms=70.0,
                     frames=300, results_fps=15.0, dropped=0, input_fps=30.0, decode_ms=3.0,
-                    pose_ms=20.0, track_ms=1.5, max_in_flight=1, load_avg=1.0)
+                    pose_ms=20.0, pose_p95_ms=25.0, track_ms=1.5, max_in_flight=1, load_avg=1.0)
     line = r.summary()
     assert "p50 30.0 ms, p95 60.0 ms" in line and "30 fps input" in line
     assert main(["--clip", "/nonexistent.mp4"]) == 2
