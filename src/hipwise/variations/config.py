@@ -230,6 +230,21 @@ class WallSlideConfig(_Frozen):
         description="Forward drift (deg) above which a wall-slide rep gets the forward_drift "
         "fault: the wall should keep it near zero, so stricter than the leg lift's 15.",
     )
+    max_shank_growth: float = Field(
+        default=1.035,
+        gt=1,
+        description="...or the shank's image growth from rest to the top above this factor "
+        "(faults.forward_drift_shank_growth is 1.06 on the floor). The pose model's depth "
+        "misses most drift: on the rendered wall-slide clip a 12 deg drift read 0.45 deg, but "
+        "grew the shank 1.041x against 0.989x for the clean rep (straight lifts: 0.93-1.03).",
+    )
+    max_heel_forward_cm: float = Field(
+        default=2.5,
+        gt=0,
+        description="...or the heel coming off the wall toward the camera by more than this "
+        "(cm, world landmarks, from the second before the rep): the 12 deg drift read 3.5 cm "
+        "(the pose model sees ~20 % of the true 18 cm), the clean rep 1.1 cm.",
+    )
 
 
 class RecognitionConfig(_Frozen):

@@ -196,10 +196,17 @@ def recognize(
     return "leg_lift"
 
 
-def _wall_faults(rec: RepRecord, cfg: AnalysisConfig) -> RepRecord:
-    drift = rec.measurement.forward_drift_deg
+def _wall_faults(rec: RepRecord, cfg: AnalysisConfig, heel_cm: float = float("nan")) -> RepRecord:
+    """A wall-slide rep judged for forward drift against the wall limits: drift angle,
+    shank growth or the heel leaving the wall (any of them)."""
+    ws = cfg.variations.wall_slide
+    m = rec.measurement
     faults = set(rec.faults)
-    if np.isfinite(drift) and drift > cfg.variations.wall_slide.max_drift_deg:
+    if (
+        (np.isfinite(m.forward_drift_deg) and m.forward_drift_deg > ws.max_drift_deg)
+        or (np.isfinite(m.shank_growth) and m.shank_growth > ws.max_shank_growth)
+        or (np.isfinite(heel_cm) and heel_cm > ws.max_heel_forward_cm)
+    ):
         faults.add("forward_drift")
     ordered: list[FaultId] = [f for f in FAULT_IDS if f in faults]
     return replace(rec, faults=ordered)
@@ -254,8 +261,11 @@ def analyze_variations(
             for s in _session_sets_in(sets, bout.side, t0, t1):
                 vs = VariationSet(bout.side, var, list(s.reps), recognized=auto)
                 if var == "wall_slide":
-                    vs.reps = [_wall_faults(r, cfg) for r in vs.reps]
                     vs.heel_forward_cm = [_heel_forward_cm(seq, bout.side, r) for r in vs.reps]
+                    vs.reps = [
+                        _wall_faults(r, cfg, h)
+                        for r, h in zip(vs.reps, vs.heel_forward_cm, strict=True)
+                    ]
                 out.append(vs)
         elif var == "clamshell":
             reps = _clamshell(seq, bout, cfg)
