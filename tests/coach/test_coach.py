@@ -155,3 +155,32 @@ def test_session_cues_follow_the_reps(make_seq: MakeSeq) -> None:
     assert "good_rep" in ids
     times = [c.t for c in cues]
     assert all(b - a >= cfg.cooldown_s - 1e-9 for a, b in itertools.pairwise(times))
+
+
+def test_a_short_hold_is_cued_when_the_leg_starts_down() -> None:
+    coach = Coach(CoachConfig(persist_s=10.0))  # no in-flight fault cues here
+    feed(coach, 0.0, 2.0, "rest", REST)
+    lift_up(coach, 2.0)
+    feed(coach, 2.03, 3.0, "lift", REST, angle=20.0)
+    feed(coach, 3.0, 3.5, "hold", REST, angle=28.0, events=[PhaseChanged(3.0, "hold")])
+    cues = feed(coach, 3.5, 4.0, "lower", REST, angle=20.0, events=[PhaseChanged(3.5, "lower")])
+    assert [(c.id, c.kind) for c in cues] == [("no_hold", "tempo")]
+    assert "two seconds" in cues[0].text.lower()
+    # a 2.5 s hold is fine
+    coach = Coach(CoachConfig(persist_s=10.0))
+    feed(coach, 0.0, 2.0, "rest", REST)
+    lift_up(coach, 2.0)
+    feed(coach, 3.0, 5.5, "hold", REST, angle=28.0, events=[PhaseChanged(3.0, "hold")])
+    assert feed(coach, 5.5, 6.0, "lower", REST, events=[PhaseChanged(5.5, "lower")]) == []
+
+
+def test_news_held_back_by_the_cooldown_expires() -> None:
+    cfg = CoachConfig(cooldown_s=4.0, pending_s=2.0, persist_s=0.0)
+    coach = Coach(cfg)
+    alert = Alert("too_dark", "Too dark.")
+    assert coach.update(CoachFrame(0.0, "rest", None, REST, (), [alert])) is not None
+    # a short hold is noticed at 0.5 s, during the cooldown, and is stale by 4 s
+    coach.update(CoachFrame(0.2, "hold", 25.0, REST, [PhaseChanged(0.2, "hold")]))
+    coach.update(CoachFrame(0.5, "lower", 20.0, REST, [PhaseChanged(0.5, "lower")]))
+    said = feed(coach, 0.6, 8.0, "rest", REST)
+    assert said == []
