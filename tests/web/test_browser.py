@@ -40,8 +40,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # a labelled clip with reps: the first that exists (each with NAME.labels.json beside it)
 CLIP_CANDIDATES = [
     os.environ.get("HIPWISE_LIVE_CLIP", ""),
-    str(ROOT / "tests/data/clips/lift_left_toes_up.mp4"),
     str(ROOT / "src/hipwise/data/sample.mp4"),
+    str(ROOT / "tests/data/clips/lift_left_toes_up.mp4"),
 ]
 
 SPEECH_SPY = """
