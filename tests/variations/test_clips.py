@@ -1,0 +1,58 @@
+"""The variations on the committed rendered clips (tests/data/variations), through the pose
+model: what ``hipwise analyze`` reports against the labels. Slow (about 25 s per clip)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from hipwise.config import AnalysisConfig
+from hipwise.contract import Analysis
+
+pytestmark = pytest.mark.slow
+
+CLIPS = Path(__file__).resolve().parents[1] / "data" / "variations"
+
+
+@cache
+def _run(name: str, variation: str = "auto") -> tuple[Analysis, Analysis]:
+    from hipwise.analysis.video import analyze_video
+
+    video = CLIPS / f"{name}.mp4"
+    if not video.exists():
+        pytest.skip(f"{video} not there")
+    truth = Analysis.model_validate_json((CLIPS / f"{name}.labels.json").read_text())
+    return analyze_video(video, AnalysisConfig(variation=variation)).analysis, truth  # type: ignore[arg-type]
+
+
+def test_isometric_hold_clip() -> None:
+    got, truth = _run("iso_hold_left")
+    (s,), (t,) = got.sets, truth.sets
+    assert s.variation == t.variation == "isometric_hold"
+    (h,), (th,) = s.holds or [], t.holds or []
+    assert h.start_s == pytest.approx(th.start_s, abs=0.3)
+    assert h.hold_s == pytest.approx(th.hold_s, abs=0.5)
+    assert h.sag_deg == pytest.approx(th.sag_deg, abs=1.5)
+    assert h.mean_abduction_deg == pytest.approx(th.mean_abduction_deg, abs=3.0)
+    assert h.shaking and th.shaking
+
+
+def test_circles_clip() -> None:
+    got, truth = _run("iso_circles_right")
+    (s,), (t,) = got.sets, truth.sets
+    assert s.variation == "isometric_circles" and s.working_leg == "left"
+    assert [c.direction for c in s.circles or []] == [c.direction for c in t.circles or []]
+    for c in s.circles or []:
+        assert c.diameter_cm == pytest.approx(25.0, abs=5.0)
+    assert not (s.holds or [])[0].shaking
+
+
+def test_wall_slide_clip_needs_the_flag() -> None:
+    auto, _ = _run("wall_slide_left")
+    assert auto.sets[0].variation is None  # a wall slide moves like a leg lift
+    got, truth = _run("wall_slide_left", "wall_slide")
+    (s,), (t,) = got.sets, truth.sets
+    assert s.variation == t.variation == "wall_slide"
+    assert [r.faults for r in s.reps] == [r.faults for r in t.reps] == [[], ["forward_drift"]]
