@@ -227,6 +227,35 @@ def test_finish_shows_the_summary_good_reps_first_and_the_report(
             browser.close()
 
 
+def test_lan_mode_over_https_with_the_qr_code(
+    pw: Any, tmp_path: Path, scripted: Callable[..., Any]
+) -> None:
+    from hipwise.web.net import ensure_certificate
+
+    seq, _ = three_reps()
+    y4m = tmp_path / "grey.y4m"
+    solid_y4m(y4m, 120, 2.0)
+    cert, key = ensure_certificate(tmp_path / "tls", ["127.0.0.1", "localhost"])
+    port = free_port()
+    app = create_app(data_dir=tmp_path, factory=scripted(seq),
+                     public_url=f"https://127.0.0.1:{port}/")
+    with ServerThread(app, port, ssl=(cert, key)) as srv:
+        assert srv.url.startswith("https://")
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=[*chromium_args(y4m), "--ignore-certificate-errors"])
+        try:
+            page = browser.new_page()
+            page.goto(srv.url)
+            # camera allowed (secure context), frames over wss://, reps counted
+            _wait(page, "window.__hipwise.state && window.__hipwise.state.counts.right.reps >= 1",
+                  60)
+            page.wait_for_selector("#lan:not(.hidden)", timeout=5000)
+            assert page.inner_text("#lan-url") == f"https://127.0.0.1:{port}/"
+            assert _hook(page, "document.getElementById('qr').naturalWidth") > 50
+        finally:
+            browser.close()
+
+
 def test_server_restart_reconnects_and_keeps_the_counts(
     pw: Any, tmp_path: Path, scripted: Callable[..., Any]
 ) -> None:
