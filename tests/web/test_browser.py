@@ -296,10 +296,21 @@ def test_server_restart_reconnects_and_keeps_the_counts(
 
 @pytest.fixture(scope="module")
 def clip_run(pw: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    clip = next((Path(c) for c in CLIP_CANDIDATES
-                 if c and Path(c).is_file() and _labels(Path(c)).is_file()), None)
+    tmp = tmp_path_factory.mktemp("clip")
+    y4m = tmp / "clip.y4m"
+    clip: Path | None = None
+    duration = 0.0
+    for c in CLIP_CANDIDATES:
+        if not (c and Path(c).is_file() and _labels(Path(c)).is_file()):
+            continue
+        try:  # still frames at both ends: the fake camera loops the file without a gap
+            duration = video_to_y4m(Path(c), y4m, pad_start_s=3.0, pad_end_s=8.0)
+        except Exception:  # being re-rendered right now: try the next one
+            continue
+        clip = Path(c)
+        break
     if clip is None:
-        pytest.skip("no rendered labelled clip yet (tests/data/clips/*.mp4 + .labels.json)")
+        pytest.skip("no readable rendered labelled clip (sample.mp4 or tests/data/clips)")
     labels = json.loads(_labels(clip).read_text())
     want: dict[str, int] = {"left": 0, "right": 0}
     faults: list[list[str]] = []
@@ -308,10 +319,6 @@ def clip_run(pw: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
         faults += [sorted(r["faults"]) for r in s["reps"]]
     total = sum(want.values())
     assert total > 0, f"{clip.name} has no reps in its labels"
-    tmp = tmp_path_factory.mktemp("clip")
-    y4m = tmp / "clip.y4m"
-    # still frames at both ends: the fake camera loops the file without a gap
-    duration = video_to_y4m(clip, y4m, pad_start_s=3.0, pad_end_s=8.0)
     requests: list[str] = []
     with ServerThread(create_app(data_dir=tmp)) as srv:
         browser = _launch(pw, y4m)
