@@ -118,18 +118,19 @@ class RepConfig(_Frozen):
         "reading the hold level.",
     )
     shape_prior: float = Field(
-        default=2.6,
+        default=3.0,
         ge=1.0,
         le=5.0,
         description="Phase boundaries come from fitting each movement (lift, lower) with a "
         "smooth step from rest to top whose shape is the regularised incomplete beta function "
         "I_x(k, k); its ends are where motion starts and stops (DOMAIN.md), so a slow start is "
         "not cut off as a threshold on the angle would. k = 3 is the minimum-jerk profile "
-        "that models human point-to-point movement (Flash & Hogan 1985), k = 2.2 a raised "
-        "cosine (the smooth lift DOMAIN.md describes); the prior sits between them.",
+        "that models human point-to-point movement (Flash & Hogan 1985); k = 2.2 is a raised "
+        "cosine. The pose model flattens the last degree or two of each movement, which "
+        "shortens fitted movements by ~0.1 s per end; the minimum-jerk prior offsets that.",
     )
     shape_prior_weight: float = Field(
-        default=1.0,
+        default=2.0,
         ge=0,
         description="How strongly k is pulled toward shape_prior (residual weight, deg per unit "
         "of k); 0 leaves the shape free, which noise then exploits.",
@@ -205,10 +206,11 @@ class FaultConfig(_Frozen):
         default=160.0, description="Top knee angle under this (deg; 180 = straight)."
     )
     bent_knee_change_deg: float = Field(
-        default=6.0,
+        default=4.0,
         description="Image knee angle closing by more than this (deg) from rest to the top also "
         "counts as bent_knee: in a front view the knee bends mostly away from the camera, so "
-        "20° of real flexion shows as only ~6-9° in the image (measured on rendered clips).",
+        "20° of real flexion shows as only ~5-9° in the image; straight legs stay within 2.5° "
+        "(measured on rendered clips).",
     )
 
 

@@ -27,7 +27,7 @@ def one_rep(profile, peak=30.0, lift=1.5, hold=2.0, lower=3.0, t0=1.5, fps=30.0)
 def test_phase_boundaries_are_where_motion_starts_and_stops(profile, lift, hold, lower) -> None:
     t, a = one_rep(profile, lift=lift, hold=hold, lower=lower)
     ph = segment_rep(t, a, RepConfig(), FilterConfig())
-    tol = 0.12 * max(lift, lower) + 0.05
+    tol = 0.15 * max(lift, lower) + 0.05
     assert ph.lift_start == pytest.approx(1.5, abs=tol)
     assert ph.lift_s == pytest.approx(lift, abs=tol)
     assert ph.hold_s == pytest.approx(hold, abs=2 * tol)
@@ -44,12 +44,12 @@ def test_a_smooth_lift_is_not_timed_by_its_10_to_90_percent_part() -> None:
 
 def test_noise_keeps_timing_within_a_fifth_of_a_second() -> None:
     rng = np.random.default_rng(3)
-    t, a = one_rep(cosine)
+    t, a = one_rep(min_jerk)
     errs = []
     for _ in range(10):
         ph = segment_rep(t, a + rng.normal(0, 0.5, len(t)), RepConfig(), FilterConfig())
         errs.append([ph.lift_s - 1.5, ph.hold_s - 2.0, ph.lower_s - 3.0])
-    assert np.all(np.mean(np.abs(errs), axis=0) < 0.25)
+    assert np.all(np.mean(np.abs(errs), axis=0) < 0.2)
 
 
 def test_fit_step_recovers_a_step() -> None:
