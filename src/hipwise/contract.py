@@ -25,7 +25,7 @@ __all__ = [
     "VideoInfo",
 ]
 
-SCHEMA_ID = "hipwise.analysis/1"
+SCHEMA_ID: Literal["hipwise.analysis/1"] = "hipwise.analysis/1"
 
 FaultId = Literal[
     "too_high",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +141,7 @@ def _print_config() -> None:
         print()
 
 
-def _fmt_faults(faults: list[str]) -> str:
+def _fmt_faults(faults: Sequence[str]) -> str:
     return ", ".join(f.replace("_", " ") for f in faults) if faults else "good"
 
 

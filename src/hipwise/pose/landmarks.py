@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Literal
 
-__all__ = ["NUM_LANDMARKS", "LM", "Side", "SKELETON_EDGES", "leg_indices", "other_side"]
+__all__ = ["LM", "NUM_LANDMARKS", "SKELETON_EDGES", "Side", "leg_indices", "other_side"]
 
 NUM_LANDMARKS = 33
 

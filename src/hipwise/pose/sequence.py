@@ -15,8 +15,9 @@ says which frames have a person.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -175,16 +176,15 @@ class PoseSequence:
         }
 
     @classmethod
-    def from_npz_dict(cls, d: dict[str, NDArray[np.generic]] | object) -> PoseSequence:
+    def from_npz_dict(cls, d: Mapping[str, Any]) -> PoseSequence:
         """Rebuild from :meth:`to_npz_dict` output (or an ``np.load`` result)."""
-        get = d.__getitem__  # type: ignore[attr-defined]
-        size = np.asarray(get("image_size")).astype(int)
+        size = np.asarray(d["image_size"]).astype(int)
         return cls(
-            t=get("t"),
-            xy=get("xy"),
-            depth=get("depth"),
-            world=get("world"),
-            visibility=get("visibility"),
+            t=np.asarray(d["t"], dtype=np.float64),
+            xy=np.asarray(d["xy"], dtype=np.float64),
+            depth=np.asarray(d["depth"], dtype=np.float64),
+            world=np.asarray(d["world"], dtype=np.float64),
+            visibility=np.asarray(d["visibility"], dtype=np.float64),
             image_size=(int(size[0]), int(size[1])),
-            detected=get("detected"),
+            detected=np.asarray(d["detected"], dtype=bool),
         )
