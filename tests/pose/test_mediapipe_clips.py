@@ -109,7 +109,11 @@ def test_bad_inputs_are_refused_with_the_right_reason(name: str, code: str) -> N
 def test_rotation_metadata_end_to_end(tmp_path: Path) -> None:
     """A phone-style file (frames stored sideways + a rotation tag) gives the same landmarks
     as the upright original."""
-    src_path = _clip("lift_left_toes_up")
+    name = next(
+        (n for n in [*LIFT_CLIPS, "bad_lying_still"] if (CLIPS / f"{n}.labels.json").is_file()),
+        "lift_left_toes_up",
+    )
+    src_path = _clip(name)
     stored = tmp_path / "portrait_tagged.mp4"
     with open_video(src_path) as src, VideoWriter(
         stored, fps=30, size=(480, 640), rotation_deg=90, crf=18
@@ -123,7 +127,7 @@ def test_rotation_metadata_end_to_end(tmp_path: Path) -> None:
         assert src.info.rotation_deg == 90
         assert (src.info.width, src.info.height) == (640, 480)
         tagged = est.track_video(src).poses
-    ref = _run("lift_left_toes_up").poses
+    ref = _run(name).poses
     n = len(tagged)
     both = tagged.detected & ref.detected[:n]
     assert both.mean() > 0.9
