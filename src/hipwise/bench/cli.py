@@ -37,10 +37,18 @@ def register(sub: Any) -> None:
     p.add_argument("--n", type=int, default=40, help="clips in the rendered suite (default 40)")
     p.add_argument("--seed", type=int, default=2026, help="seed of the scenario sweep")
     p.add_argument(
-        "--cache", type=Path, default=Path("bench/cache"), help="where rendered clips are kept"
+        "--cache",
+        type=Path,
+        default=None,
+        help="where rendered clips are kept (default: $HIPWISE_BENCH_CACHE or "
+        "~/.cache/hipwise/bench)",
     )
     p.add_argument(
-        "--clips", type=Path, metavar="DIR", help="analyse the labelled *.mp4 in DIR instead"
+        "--clips",
+        type=Path,
+        metavar="DIR",
+        action="append",
+        help="analyse the labelled *.mp4 in DIR instead of the rendered suite (repeatable)",
     )
     p.add_argument("--config", type=Path, metavar="FILE", help="analysis settings (TOML)")
     p.add_argument("--markdown", type=Path, metavar="OUT", help="write the table here too")
@@ -54,7 +62,14 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn
 
-    from hipwise.bench.runner import BenchClip, build_suite, format_table, labels_for, run_bench
+    from hipwise.bench.runner import (
+        BenchClip,
+        build_suite,
+        default_cache,
+        format_table,
+        labels_for,
+        run_bench,
+    )
     from hipwise.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE
     from hipwise.config import ConfigError, load_config
 
@@ -73,15 +88,19 @@ def run(args: argparse.Namespace) -> int:
         def progress(what: str, done: int, total: int) -> None:
             bar.update(task, description=what, completed=done, total=total)
 
-        if args.clips is not None:
-            vids = sorted(v for v in args.clips.glob("*.mp4") if labels_for(v).exists())
+        if args.clips:
+            vids = sorted(
+                v for d in args.clips for v in d.glob("*.mp4") if labels_for(v).exists()
+            )
             if not vids:
+                dirs = ", ".join(str(d) for d in args.clips)
                 console.print(f"[red]error:[/red] no labelled clips (*.mp4 + .labels.json) in "
-                              f"{args.clips}")
+                              f"{dirs}")
                 return EXIT_BAD_INPUT
             clips = [BenchClip(v.stem, v) for v in vids]
         else:
-            clips = build_suite(args.cache, args.n, args.seed, progress)
+            cache = args.cache or default_cache()
+            clips = build_suite(cache, args.n, args.seed, progress)
         report = run_bench(clips, cfg, progress, measure_bare_fps=not args.no_bare_fps)
     table = format_table(report)
     print(table)

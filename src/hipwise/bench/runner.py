@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import math
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ __all__ = [
     "BenchClip",
     "BenchReport",
     "build_suite",
+    "default_cache",
     "format_table",
     "labels_for",
     "run_bench",
@@ -78,6 +80,13 @@ class BenchReport:
 SUITE_FPS = 15.0
 #: Reps per suite clip (min, max).
 SUITE_REPS = (2, 3)
+
+
+def default_cache() -> Path:
+    """Where suite clips are cached: ``$HIPWISE_BENCH_CACHE`` or ``~/.cache/hipwise/bench``
+    (outside the work tree, so a fresh checkout on the same machine reuses them)."""
+    env = os.environ.get("HIPWISE_BENCH_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "hipwise" / "bench"
 
 
 def suite_scenarios(n: int, seed: int) -> list[Any]:
