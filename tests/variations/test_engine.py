@@ -128,3 +128,26 @@ def test_variation_setting_is_validated() -> None:
         load_config(overrides={"variation": "plank"})
     with pytest.raises(ConfigError, match="min_diameter"):
         load_config(overrides={"variations.circles.min_diameter_cm": -1})
+
+
+def test_leg_lifts_before_a_hold_on_the_same_side_stay_leg_lifts() -> None:
+    lifts, _ = make_sequence([{}, {}], noise_px=0.5)
+    t_hold = np.arange(0, 20, 1 / 30)
+    track, truth, _ = hold_track(t_hold, hold_s=12.0, sag_deg=3.0)
+    hold = landmarks_from_track(track, "left", noise_px=0.5)
+    from hipwise.pose.sequence import PoseSequence
+
+    off = float(lifts.t[-1]) + 1.0 / 30
+    seq = PoseSequence(
+        t=np.concatenate([lifts.t, hold.t + off]),
+        xy=np.concatenate([lifts.xy, hold.xy]),
+        depth=np.concatenate([lifts.depth, hold.depth]),
+        world=np.concatenate([lifts.world, hold.world]),
+        visibility=np.concatenate([lifts.visibility, hold.visibility]),
+        image_size=lifts.image_size,
+    )
+    a = _contract(seq)
+    assert [s.variation for s in a.sets] == [None, "isometric_hold"]
+    assert [r.index for r in a.sets[0].reps] == [1, 2]
+    (h,) = a.sets[1].holds or []
+    assert h.start_s == pytest.approx(truth.start_s + off, abs=0.3)

@@ -281,4 +281,25 @@ def analyze_variations(
                 out.append(
                     VariationSet(bout.side, var, holds=holds, circles=circles, recognized=auto)
                 )
+            # leg lifts done on the same side before or after the holds stay leg lifts
+            lifts = [
+                r
+                for s in _session_sets_in(sets, bout.side, t0, t1)
+                for r in s.reps
+                if not any(_overlaps(r, h) for h in holds)
+            ]
+            if lifts:
+                lifts = [replace(r, index=i) for i, r in enumerate(lifts, start=1)]
+                out.append(VariationSet(bout.side, "leg_lift", lifts, recognized=auto))
+    out.sort(key=_set_start)
     return out
+
+
+def _overlaps(rec: RepRecord, hold: Hold) -> bool:
+    ph = rec.measurement.phases
+    return ph.lift_start < hold.end_s and hold.start_s < ph.lower_end
+
+
+def _set_start(vs: VariationSet) -> float:
+    times = [r.measurement.phases.lift_start for r in vs.reps] + [h.start_s for h in vs.holds]
+    return min(times) if times else 0.0
