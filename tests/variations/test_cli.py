@@ -50,3 +50,28 @@ def test_summary_of_circles() -> None:
 
 def test_summary_is_empty_for_leg_lifts() -> None:
     assert describe_set(SetResult(working_leg="left", reps=[])) == []
+
+
+def test_terminal_output_of_variation_sets() -> None:
+    from rich.console import Console
+
+    from hipwise.analysis.cli import print_analysis
+    from hipwise.contract import Analysis, RepResult, VideoInfo
+
+    rep = RepResult(index=1, start_s=1.0, peak_s=2.5, end_s=5.0, peak_abduction_deg=38.0,
+                    lift_s=1.0, hold_s=1.0, lower_s=2.0, faults=[], good=True,
+                    peak_opening_deg=38.0)
+    a = Analysis(
+        video=VideoInfo(duration_s=30.0, fps=15.0, frames=450),
+        sets=[
+            SetResult(working_leg="right", variation="clamshell", reps=[rep]),
+            SetResult(working_leg="right", variation="isometric_hold", reps=[],
+                      holds=[_hold(True)]),
+        ],
+    )
+    console = Console(record=True, width=120)
+    print_analysis(a, console)
+    text = console.export_text()
+    assert "variation: clamshell" in text and "opened 38-38° from closed" in text
+    assert "target 2" not in text  # no leg-lift tempo line for a clamshell
+    assert "Set 2 · right leg" in text and "hold 1: 20.0 s at 28°" in text

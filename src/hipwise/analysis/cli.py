@@ -177,7 +177,7 @@ def _print_set(i: int, s: SetResult, console: Any, table_cls: Any, rules: Any) -
     )
     for line in describe_set(s):
         console.print(f"  {line}")
-    if s.reps:
+    if s.reps and s.variation != "clamshell":  # tempo targets are the leg lift's
         peaks = [r.peak_abduction_deg for r in s.reps]
         lifts = [r.lift_s for r in s.reps]
         holds = [r.hold_s for r in s.reps]
