@@ -71,7 +71,7 @@ Progress = Callable[[int, int], None]
 
 _BODY = np.arange(int(LM.LEFT_SHOULDER), NUM_LANDMARKS)  # shoulders to toes
 _CANDIDATES = (0, 90, 270, 180)
-_COUNT_ROTATIONS = (0, 90, 270)
+_COUNT_ROTATIONS = (90, 270)  # besides 0: the one that puts the tracked person head-up
 
 
 class PoseConfig(BaseModel):
@@ -132,20 +132,23 @@ class PoseConfig(BaseModel):
     count_people: bool = True
     """Count the people in view every ``people_interval_s`` (Tasks backend only)."""
 
-    people_interval_s: float = Field(default=4.0, gt=0.0)
-    """Seconds between two person counts: three still-image passes (frame upright and turned
-    a quarter either way, so a standing and a lying person are both seen the right way up),
-    ~90 ms every 4 s: ~5 % extra at 15 analysed frames/s (every second once two people were
-    seen, to measure how long they stay). With ``orientation="auto"`` the count also checks
-    that the tracked person is still head-up in the turned frame (else it is re-decided)."""
+    people_interval_s: float = Field(default=5.0, gt=0.0)
+    """Seconds between two person counts (every quarter of it once two people were seen, to
+    measure how long they stay). A count is two still-image passes, the frame upright (for a
+    standing bystander) and turned so the tracked person is head-up (for someone lying like
+    them); a still-image pass costs about twice a tracking one (~40 ms: detector + landmarks
+    per person), so this is ~6.5 % extra at 12 analysed frames/s. With
+    ``orientation="auto"`` the count also checks that the tracked person is still head-up
+    in the turned frame (else the orientation is decided again)."""
 
     min_uprightness: float = Field(default=0.5, ge=-1.0, le=1.0)
     """At each count, if the tracked person's trunk in the turned frame makes a cosine below
     this with the downward axis (0.5: more than 60° off head-up), the orientation is decided
     again from that pose (corrects a wrong first decision)."""
 
-    max_people: int = Field(default=3, ge=2)
-    """Most people the count (and multi-person tracking) looks for."""
+    max_people: int = Field(default=2, ge=2)
+    """Most people a still-image pass (and multi-person tracking) looks for; each one costs a
+    landmark-model run. Two is enough to tell "someone else is in view"."""
 
     same_person_torso: float = Field(default=0.5, gt=0.0)
     """Two poses whose landmarks lie, in the median, closer than this many trunk lengths are
@@ -417,6 +420,7 @@ class MediaPipePoseEstimator:
         self._last_count_t = -np.inf
         self._target_xy: FloatArray | None = None
         self._multi_warned = False
+        self._count_turn = _COUNT_ROTATIONS[0]
         self._size = (0, 0)
         self.model_seconds = 0.0
         # per-frame records of the last estimate() call
@@ -519,12 +523,22 @@ class MediaPipePoseEstimator:
         return _upright_rotation(person.xy, size), person
 
     def _count_people(self, rgb: NDArray[np.uint8], t: float) -> list[PoseFrame]:
-        """People in view: still-image passes with the frame upright and turned a quarter
-        either way, so neither a standing nor a lying person is missed; one person seen in
-        several passes is counted once."""
+        """People in view: still-image passes with the frame upright (a standing bystander is
+        seen the right way up) and turned so the tracked person is head-up (someone lying like
+        them is too); one person seen in both passes is counted once."""
         size = (rgb.shape[1], rgb.shape[0])
+        up = _upright_rotation(self._target_xy, size) if self._target_xy is not None else -1
+        if up in _COUNT_ROTATIONS:
+            turn = up
+        else:  # nobody tracked yet, or standing: alternate the quarter turns
+            turn = self._count_turn
+            a, b = _COUNT_ROTATIONS
+            self._count_turn = b if turn == a else a
+        # once two people were seen, look with every quarter turn (this costs more, but only
+        # in a video that will probably be refused)
+        turns = (0, *_COUNT_ROTATIONS) if self._multi_warned else (0, turn)
         frames: list[PoseFrame] = []
-        for r in _COUNT_ROTATIONS:
+        for r in dict.fromkeys(turns):
             raws = self._run(self._still_engine(), rotate_image(rgb, r), round(t * 1000))
             frames.extend(self._to_frame(raw, r, size, t) for raw in raws)
         kept: list[PoseFrame] = []
