@@ -20,8 +20,8 @@ def test_holds_need_an_isometric_variation() -> None:
         Scenario.from_dict({"motion": {"holds": [{}]}})
     with pytest.raises(ScenarioError, match="not reps"):
         Scenario.from_dict({"motion": {"variation": "isometric_hold", "reps": [{}]}})
-    with pytest.raises(ScenarioError, match="clamshell"):
-        Scenario.from_dict({"motion": {"variation": "clamshell"}})
+    with pytest.raises(ScenarioError, match="bent"):
+        Scenario.from_dict({"motion": {"variation": "clamshell", "reps": [{}]}})
 
 
 def test_two_holds_timeline_and_labels() -> None:
@@ -59,3 +59,29 @@ def test_scripted_circles_read_back_by_the_engine(lying_on: str) -> None:
     assert [c.direction for c in s.circles or []] == [c.direction for c in t.circles or []]
     assert np.median([c.diameter_cm for c in s.circles or []]) == pytest.approx(25.0, abs=3.0)
     assert (s.holds or [])[0].hold_s == pytest.approx((t.holds or [])[0].hold_s, abs=0.5)
+
+
+def test_clamshell_script_turns_the_leg_about_its_hip_ankle_line() -> None:
+    from hipwise.synth.variations import (
+        CLAMSHELL_CLOSED_ABDUCTION_DEG,
+        CLAMSHELL_CLOSED_ROTATION_DEG,
+        opening_to_rotation_deg,
+    )
+    from hipwise.variations.clamshell import swept_angle_deg
+
+    rep = {"peak_deg": 40, "lift_s": 1.0, "hold_s": 1.0, "lower_s": 2.0, "rest_s": 1.0}
+    roll = {**rep, "faults": ["pelvis_roll"], "magnitudes": {"pelvis_roll_deg": 15}}
+    sc = Scenario.from_dict({"person": {"bottom_leg": "bent"},
+                             "motion": {"variation": "clamshell", "reps": [rep, roll]}})
+    ms = script_motion(sc)
+    track = ms.sample(ms.times())
+    assert np.all(track.abduction_deg == CLAMSHELL_CLOSED_ABDUCTION_DEG)
+    assert np.all(track.knee_flexion_deg == 90.0)
+    psi = track.hip_rotation_deg.max() - CLAMSHELL_CLOSED_ROTATION_DEG
+    assert psi == pytest.approx(float(opening_to_rotation_deg(40.0)))
+    assert float(swept_angle_deg(psi, np.degrees(np.arctan2(0.43, 0.45)))) == pytest.approx(40.0)
+    assert track.pelvis_roll_deg.max() == pytest.approx(15.0)
+    (s,) = ms.truth().sets
+    assert s.variation == "clamshell"
+    assert [r.peak_opening_deg for r in s.reps] == [40.0, 40.0]
+    assert [r.faults for r in s.reps] == [[], ["pelvis_roll"]]

@@ -218,6 +218,10 @@ class MotionScript:
             from hipwise.synth.variations import sample_holds
 
             return sample_holds(sc, tt)
+        if m.variation == "clamshell":
+            from hipwise.synth.variations import sample_clamshell
+
+            return sample_clamshell(self, tt)
         n = tt.shape[0]
         s = np.zeros(n)
         shake = np.zeros(n)
@@ -310,6 +314,10 @@ class MotionScript:
             from hipwise.synth.variations import holds_truth
 
             sets.append(holds_truth(sc))
+        if sc.motion.variation == "clamshell" and sets:
+            from hipwise.synth.variations import clamshell_truth
+
+            sets = [clamshell_truth(self)]
         warnings = scenario_warnings(sc) + list(extra_warnings or [])
         return Analysis(
             video=VideoInfo(

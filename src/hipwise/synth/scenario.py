@@ -246,11 +246,6 @@ class MotionSettings(_Frozen):
             raise ValueError("holds need variation isometric_hold or isometric_circles, no reps")
         if isometric and self.reps:
             raise ValueError(f"variation {self.variation} scripts holds, not reps")
-        if self.variation == "clamshell":
-            raise ValueError(
-                "clamshell is not rendered yet (the body model does not pose it): use "
-                "hipwise.synth.variations.clamshell_landmarks for render-free landmarks"
-            )
         return self
 
 
@@ -339,6 +334,12 @@ class Scenario(_Frozen):
     thresholds: TruthThresholds = TruthThresholds()
     extra_person: ExtraPerson | None = None
     camera_shift: CameraShift | None = None
+
+    @model_validator(mode="after")
+    def _clamshell_knees(self) -> Scenario:
+        if self.motion.variation == "clamshell" and self.person.bottom_leg != "bent":
+            raise ValueError('a clamshell needs person.bottom_leg = "bent" (knees at 90°)')
+        return self
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Scenario:

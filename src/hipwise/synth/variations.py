@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from hipwise.contract import CircleResult, HoldResult, SetResult
+from hipwise.contract import CircleResult, FaultId, HoldResult, RepResult, SetResult
 from hipwise.pose.landmarks import LM, NUM_LANDMARKS, Side, other_side
 from hipwise.pose.sequence import FloatArray, PoseSequence
 from hipwise.synth.kinematic import KinematicBody, KinematicCamera, _body_points
@@ -37,21 +37,39 @@ from hipwise.synth.motion import (
 )
 from hipwise.synth.scenario import Scenario
 
+if TYPE_CHECKING:
+    from hipwise.synth.motion import MotionScript
+
 __all__ = [
+    "CLAMSHELL_CLOSED_ABDUCTION_DEG",
+    "CLAMSHELL_CLOSED_ROTATION_DEG",
     "CircleLabel",
     "ClamshellLabel",
     "HoldLabel",
     "clamshell_landmarks",
     "clamshell_track",
+    "clamshell_truth",
     "hold_labels",
     "hold_track",
     "holds_truth",
     "image_sense",
+    "opening_to_rotation_deg",
     "project_body_points",
+    "sample_clamshell",
     "sample_holds",
 ]
 
 Direction = Literal["clockwise", "counterclockwise"]
+
+#: Closed clamshell on the anny body with ``person.bottom_leg = "bent"`` (hip 45, knee 90):
+#: the top hip→ankle line turned this far toward the floor (deg) rests the top ankle on the
+#: bottom one, and this axial rotation (deg) rests the top knee on the bottom knee (checked
+#: on rendered frames of the default body: knees and feet together).
+CLAMSHELL_CLOSED_ABDUCTION_DEG = -16.0
+CLAMSHELL_CLOSED_ROTATION_DEG = -17.0
+#: Thigh and shank lengths (m) behind the opening ↔ rotation conversion (the stick figure's;
+#: anny's default body is within a few percent, ~1.5 deg on a 40 deg opening).
+_CLAM_THIGH_M, _CLAM_SHANK_M = 0.45, 0.43
 
 
 @dataclass(frozen=True)
@@ -507,10 +525,10 @@ def clamshell_track(
     body: KinematicBody | None = None,
 ) -> tuple[JointTrack, list[ClamshellLabel]]:
     """The clamshell of :func:`clamshell_landmarks` as a :class:`JointTrack` of the top leg
-    (knee flexion 90, hip flexion ~45, abduction and rotation solved per frame on the stick
-    figure). Same ``openings`` and labels. Meant for the renderer once the anny body poses
-    these angles like the stick figure: today its thigh ends up pointing at the camera and the
-    foot leaves the bottom foot, so scenarios still refuse ``variation = "clamshell"``."""
+    for the *stick figure* (:func:`~hipwise.synth.kinematic.landmarks_from_track` turns the
+    thigh by abduction and flexion; knee flexion 90, abduction and rotation solved per frame).
+    Same ``openings`` and labels. The anny renderer defines abduction and flexion on the
+    hip→ankle line instead: scenarios use :func:`sample_clamshell`."""
     body = body or KinematicBody()
     t = np.asarray(t, dtype=np.float64)
     n = len(t)
@@ -552,3 +570,95 @@ def clamshell_track(
     )
     return track, labels
 
+
+
+def opening_to_rotation_deg(opening_deg: FloatArray | float) -> FloatArray:
+    """Axial rotation (deg) of a leg bent 90° at the knee, about its hip→ankle line, that
+    sweeps the thigh by ``opening_deg`` (inverse of
+    :func:`hipwise.variations.clamshell.swept_angle_deg` with ``beta = atan(shank/thigh)``)."""
+    beta = math.atan2(_CLAM_SHANK_M, _CLAM_THIGH_M)
+    half = np.radians(np.asarray(opening_deg, dtype=np.float64)) / 2
+    return np.degrees(2 * np.arcsin(np.clip(np.sin(half) / math.sin(beta), -1.0, 1.0)))
+
+
+def _openings(script: MotionScript) -> tuple[tuple[float, float, float, float, float], ...]:
+    """Clamshell openings of a scenario: its reps as (start, open, hold, close, peak)."""
+    return tuple(
+        (tm.start_s, r.lift_s, r.hold_s, r.lower_s, r.peak_deg)
+        for tm, r in zip(script.timings, script.scenario.motion.reps, strict=True)
+    )
+
+
+def _clam_roll(rep_faults: tuple[str, ...], magnitude: float) -> float:
+    return magnitude if "pelvis_roll" in rep_faults else 0.0
+
+
+def sample_clamshell(script: MotionScript, t: FloatArray) -> JointTrack:
+    """Joint track of a ``variation = "clamshell"`` scenario for the anny renderer: each rep is
+    one opening (``peak_deg`` = the thigh's swept angle from closed; ``lift_s`` / ``hold_s`` /
+    ``lower_s`` = open / hold / close). The top leg keeps its closed hip→ankle line
+    (:data:`CLAMSHELL_CLOSED_ABDUCTION_DEG`, no flexion) and its 90° knee, and turns about that
+    line (hip rotation), so the feet stay together; a rep scripting ``pelvis_roll`` rolls the
+    pelvis back by its magnitude at the top."""
+    sc = script.scenario
+    t = np.asarray(t, dtype=np.float64)
+    n = len(t)
+    rot = np.zeros(n)
+    roll = np.zeros(n)
+    lift = np.zeros(n)
+    rep_index = np.zeros(n, dtype=np.int64)
+    phase = np.zeros(n, dtype=np.int64)
+    for k, ((start, o, h, c, peak), rep) in enumerate(
+        zip(_openings(script), sc.motion.reps, strict=True), start=1
+    ):
+        rel = min_jerk((t - start) / o) - min_jerk((t - start - o - h) / c)
+        rot += float(opening_to_rotation_deg(peak)) * rel
+        roll += _clam_roll(rep.faults, rep.magnitudes.pelvis_roll_deg) * rel
+        lift += rel
+        inside = (t >= start) & (t <= start + o + h + c)
+        rep_index[inside] = k
+        ph = np.full(n, PHASE_HOLD, dtype=np.int64)
+        ph[t < start + o] = PHASE_LIFT
+        ph[t > start + o + h] = PHASE_LOWER
+        phase[inside] = ph[inside]
+    return JointTrack(
+        t=t,
+        abduction_deg=np.full(n, CLAMSHELL_CLOSED_ABDUCTION_DEG),
+        hip_flexion_deg=np.zeros(n),
+        hip_rotation_deg=CLAMSHELL_CLOSED_ROTATION_DEG + rot,
+        knee_flexion_deg=np.full(n, 90.0),
+        trunk_side_bend_deg=np.zeros(n),
+        pelvis_roll_deg=roll,
+        lift_fraction=lift,
+        rep_index=rep_index,
+        phase=phase,
+    )
+
+
+def clamshell_truth(script: MotionScript) -> SetResult:
+    """Contract set of a clamshell scenario: one rep per opening, ``peak_abduction_deg`` =
+    ``peak_opening_deg`` = the scripted opening; the only fault is ``pelvis_roll`` (roll over
+    ``thresholds.pelvis_roll_deg``)."""
+    sc = script.scenario
+    reps: list[RepResult] = []
+    for (start, o, h, c, peak), rep in zip(_openings(script), sc.motion.reps, strict=True):
+        roll = _clam_roll(rep.faults, rep.magnitudes.pelvis_roll_deg)
+        faults: list[FaultId] = ["pelvis_roll"] if roll > sc.thresholds.pelvis_roll_deg else []
+        reps.append(
+            RepResult(
+                index=len(reps) + 1,
+                start_s=round(start, 6),
+                peak_s=round(start + o + 0.5 * h, 6),
+                end_s=round(start + o + h + c, 6),
+                peak_abduction_deg=peak,
+                lift_s=o,
+                hold_s=h,
+                lower_s=c,
+                faults=faults,
+                good=not faults,
+                shaking=rep.shaking,
+                pelvis_roll_deg=roll,
+                peak_opening_deg=peak,
+            )
+        )
+    return SetResult(working_leg=sc.person.working_leg, variation="clamshell", reps=reps)
