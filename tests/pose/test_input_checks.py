@@ -247,3 +247,20 @@ def test_a_real_move_with_a_weak_correlation_still_counts() -> None:
     problems = find_input_problems(moved, camera_shift=shift, camera_response=response)
     assert problems and problems[0].code == "camera_moved"
     assert problems[0].start_s == pytest.approx(3.0)
+
+
+def test_move_on_a_plain_background_is_seen_from_the_body() -> None:
+    """Where the picture stops correlating with the first frame (NaN shift), the head,
+    shoulders and hips sitting far from where they started mean the camera moved; a hip
+    hike (under 30 px) does not."""
+    lifts = _lifts()
+    body = np.zeros((len(lifts), 2))
+    body[45:] = (-70.0, 20.0)
+    shift = np.full((len(lifts), 2), np.nan)
+    shift[:45] = 0.0
+    moved = _seq([p + body[i] for i, p in enumerate(lifts)])
+    p = check_camera_still(shift, moved.t, (W, H), CFG, moved)
+    assert p is not None and p.start_s == pytest.approx(3.0)
+    hike = _seq([p + body[i] * 0.35 for i, p in enumerate(lifts)])  # ~25 px
+    assert check_camera_still(shift, hike.t, (W, H), CFG, hike) is None
+    assert check_camera_still(shift, moved.t, (W, H), CFG) is None  # no poses: unknown

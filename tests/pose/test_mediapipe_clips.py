@@ -134,3 +134,32 @@ def test_rotation_metadata_end_to_end(tmp_path: Path) -> None:
     np.testing.assert_allclose(tagged.t, ref.t[:n], atol=1e-3)
     diff = np.linalg.norm(tagged.xy[both] - ref.xy[:n][both], axis=-1)
     assert np.median(diff) < 4.0
+
+
+def test_camera_bump_made_from_a_clip_is_refused(tmp_path: Path) -> None:
+    """The frames of a still-camera clip, shifted by 70 px left and 20 px down from 3 s on
+    (a bumped phone), are refused as camera_moved; the original is not."""
+    import cv2
+
+    name = next(
+        (n for n in LIFT_CLIPS if (CLIPS / f"{n}.labels.json").is_file()), "lift_left_toes_up"
+    )
+    original = _run(name)
+    assert "camera_moved" not in [p.code for p in check_run(original)]
+    bumped = tmp_path / "bumped.mp4"
+    shift = np.float32([[1, 0, -70], [0, 1, 20]])
+    with open_video(_clip(name)) as src, VideoWriter(bumped, fps=30, size=(640, 480)) as w:
+        for f in src:
+            if f.t > 8.0:
+                break
+            rgb = f.rgb
+            if f.t >= 3.0:
+                rgb = cv2.warpAffine(rgb, shift, (640, 480), borderMode=cv2.BORDER_REPLICATE)
+            w.write(np.ascontiguousarray(rgb), f.t)
+    cfg = PoseConfig()
+    with open_video(bumped, reader_config_for(cfg)) as src, MediaPipePoseEstimator(cfg) as est:
+        run = est.track_video(src)
+    problems = [p for p in check_run(run) if p.blocking]
+    moved = [p for p in problems if p.code == "camera_moved"]
+    assert moved, [str(p) for p in problems]
+    assert moved[0].start_s == pytest.approx(3.0, abs=0.2)

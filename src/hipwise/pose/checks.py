@@ -114,6 +114,15 @@ class ChecksConfig(BaseModel):
     on a plain background are rejected by the body cross-check instead (head, shoulders and
     hips must shift too)."""
 
+    camera_body_shift_frac: float = Field(default=0.06, gt=0.0)
+    """Where the image shift is unknown (the picture no longer correlates with the first
+    frame), the camera counts as moved when the head, shoulders and hips sit this fraction of
+    the image diagonal away from where they started (6 %: ~48 px at 640x480; a hip hike or a
+    too-high lift moves them < 30 px)..."""
+
+    camera_unseen_s: float = Field(default=1.0, gt=0.0)
+    """... for at least this many seconds in a row."""
+
     partial_min_frac: float = Field(default=0.5, gt=0.0, le=1.0)
     """When nobody is detected, the low-confidence search for a partial body (see
     ``PoseConfig.partial_confidence``) must find one on at least this fraction of the frames
@@ -377,24 +386,35 @@ def check_camera_still(
     by at least half as much too: a lifted leg filling part of the picture can fool the
     image-shift estimate, but it does not move the shoulders. With ``response (T,)``, shifts
     measured with a phase-correlation response under ``camera_min_response`` (no clear
-    single shift of the whole picture) do not count."""
+    single shift of the whole picture) do not count. Where the shift is unknown (NaN: on a
+    plain background a big move can leave nothing to correlate), head, shoulders and hips
+    sitting ``camera_body_shift_frac`` away for ``camera_unseen_s`` count as a move too."""
     if shift is None or len(shift) == 0:
         return None
     w, h = image_size
     mag = np.hypot(shift[:, 0], shift[:, 1])
     valid = np.isfinite(mag)
-    if not np.any(valid):
+    if not np.any(valid) and poses is None:
         return None
     limit = config.camera_shift_frac * float(np.hypot(w, h))
     moved = valid & (mag > limit)
     if response is not None and len(response) == len(mag):
         moved &= np.nan_to_num(response, nan=0.0) >= config.camera_min_response
-    if poses is not None and len(poses) == len(mag):
-        body = _static_landmark_shift(poses)
-        moved &= ~(np.isfinite(body) & (body < 0.5 * mag))
-    run, start, end = longest_run(moved, t)
-    if not np.any(moved) or run < config.camera_moved_s:
-        return None
+    body = (
+        _static_landmark_shift(poses)
+        if poses is not None and len(poses) == len(mag)
+        else np.full_like(mag, np.nan)
+    )
+    moved &= ~(np.isfinite(body) & (body < 0.5 * mag))
+    # where the picture no longer matches the first frame, still body parts sitting far away
+    far = config.camera_body_shift_frac * float(np.hypot(w, h))
+    unseen = ~valid & np.isfinite(body) & (body > far)
+    run, start, end = longest_run(moved | unseen, t)
+    if run < config.camera_unseen_s:
+        run, start, end = longest_run(moved, t)
+        if np.isnan(start) or run < config.camera_moved_s:
+            return None
+    mag = np.where(unseen, body, mag)
     return _problem(
         "camera_moved",
         f"The camera moved at {start:.1f} s (the picture shifted by {np.nanmax(mag):.0f} px).",
