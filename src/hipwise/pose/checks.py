@@ -333,23 +333,17 @@ def check_partial_body(
     body found only at low confidence is, most often, one whose head and shoulders are out of
     the picture (only the legs in view). ``partial_xy (T, 33, 2)`` pixels (NaN: none found),
     ``probed (T,)`` the frames searched. The model squeezes such a body into the image, so its
-    coordinates do not show what is missing; parts are named only when they lie outside."""
+    coordinates do not show which parts are missing (the message does not guess)."""
     if partial_xy is None or probed is None or not np.any(probed):
         return None
     xy = partial_xy[probed]
     found = np.all(np.isfinite(xy.reshape(len(xy), -1)), axis=1)
     if np.count_nonzero(found) < config.partial_min_frac * len(xy):
         return None
-    parts = _parts_outside(xy[found], image_size, config.frame_margin_frac)
-    counts = parts.sum(axis=0)
-    if counts.max() > 0:
-        names = [KEY_PARTS[k][0] for k in np.argsort(-counts) if counts[k] > 0.5 * counts.max()]
-        what = f"the {' and '.join(names[:3])} are outside it"
-    else:
-        what = "most likely the head and shoulders are outside it"
     return _problem(
         "body_out_of_frame",
-        f"No whole person is visible, only part of a body: {what}.",
+        "No whole person is visible, only part of a body (most often the head and shoulders "
+        "are outside the picture).",
         _FILMING_HINT + " Move the phone further away or turn it to landscape.",
     )
 
