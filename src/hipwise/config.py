@@ -135,14 +135,6 @@ class RepConfig(_Frozen):
         description="How strongly k is pulled toward shape_prior (residual weight, deg per unit "
         "of k); 0 leaves the shape free, which noise then exploits.",
     )
-    shank_ratio_floor: float = Field(
-        default=0.9,
-        gt=0,
-        le=1,
-        description="The top shank's image length must shrink below this fraction of its rest "
-        "length before the shortening is read as out-of-plane knee flexion (on rendered clips "
-        "straight legs read 0.93-1.03 at the top from perspective and pose noise).",
-    )
     shaking_band_hz: tuple[float, float] = Field(
         default=(4.0, 12.0), description="Frequency band (Hz) of fatigue shaking at the hold."
     )
@@ -192,7 +184,10 @@ class FaultConfig(_Frozen):
         default=10.0, description="Pelvis rolled more than this (deg) from stacked."
     )
     forward_drift_deg: float = Field(
-        default=15.0, description="Leg more than this (deg) in front of the body line."
+        default=15.0,
+        description="Leg more than this (deg) in front of the body line (DOMAIN.md). The pose "
+        "model's 3D landmarks cannot resolve it from a front camera, so the rule reads "
+        "forward_drift_shank_growth, calibrated on rendered clips to this angle.",
     )
     forward_drift_shank_growth: float = Field(
         default=1.06,

@@ -77,6 +77,8 @@ class RepResult(_Model):
     pelvis_roll_deg: float | None = None
     forward_drift_deg: float | None = None
     min_knee_deg: float | None = None
+    knee_bend_change_deg: float | None = None
+    shank_growth: float | None = None
     peak_opening_deg: float | None = None
 
     @model_validator(mode="after")

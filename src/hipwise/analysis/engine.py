@@ -65,6 +65,8 @@ def rep_to_contract(rec: RepRecord) -> RepResult:
         pelvis_roll_deg=_opt(m.pelvis_roll_deg),
         forward_drift_deg=_opt(m.forward_drift_deg),
         min_knee_deg=_opt(m.min_knee_deg),
+        knee_bend_change_deg=_opt(m.knee_bend_change_deg),
+        shank_growth=_r(m.shank_growth, 3),
     )
 
 

@@ -87,18 +87,6 @@ def oscillation_amplitude(
     return best
 
 
-def _foreshortened_knee(
-    buf: RepBuffer, hold: NDArray[np.bool_], pre: NDArray[np.bool_], rep_cfg: RepConfig
-) -> float:
-    """Knee angle (deg) implied by the shank shortening in the image against its rest length;
-    180 while the shortening stays within pose noise (``rep_cfg.shank_ratio_floor``)."""
-    r = _median(buf.channel("shank_ratio")[hold])
-    r0 = _median(buf.channel("shank_ratio")[pre])
-    if not (np.isfinite(r) and np.isfinite(r0)) or r0 <= 0 or r / r0 >= rep_cfg.shank_ratio_floor:
-        return 180.0
-    return 180.0 - float(np.degrees(np.arccos(np.clip(r / r0, 0.0, 1.0))))
-
-
 def _ratio_change(buf: RepBuffer, hold: NDArray[np.bool_], pre: NDArray[np.bool_]) -> float:
     """The top shank/thigh image-length ratio at the top over its rest value (1 = unchanged).
     Above 1 the ankle came toward the camera faster than the knee: the leg tilted forward."""
@@ -155,7 +143,7 @@ def measure_rep(buf: RepBuffer, rep_cfg: RepConfig, filter_cfg: FilterConfig) ->
         side_bend_change_deg=change("side_bend"),
         pelvis_roll_deg=_pelvis_roll(change("roll"), change("foot_bottom")),
         forward_drift_deg=change("drift"),
-        min_knee_deg=min(at_top("knee"), _foreshortened_knee(buf, hold, pre, rep_cfg)),
+        min_knee_deg=at_top("knee"),
         knee_bend_change_deg=-change("knee"),
         shank_growth=_ratio_change(buf, hold, pre),
         shaking=amp > rep_cfg.shaking_amp_deg,
