@@ -39,14 +39,26 @@ def test_isometric_hold_clip() -> None:
     assert h.shaking and th.shaking
 
 
-def test_circles_clip() -> None:
-    got, truth = _run("iso_circles_right")
+@pytest.mark.parametrize("name", ["iso_circles_right", "iso_circles_left"])
+def test_circles_clip(name: str) -> None:
+    got, truth = _run(name)
     (s,), (t,) = got.sets, truth.sets
-    assert s.variation == "isometric_circles" and s.working_leg == "left"
+    assert s.variation == "isometric_circles" and s.working_leg == t.working_leg
     assert [c.direction for c in s.circles or []] == [c.direction for c in t.circles or []]
+    want = (t.circles or [])[0].diameter_cm
     for c in s.circles or []:
-        assert c.diameter_cm == pytest.approx(25.0, abs=5.0)
+        assert c.diameter_cm == pytest.approx(want, rel=0.2)
     assert not (s.holds or [])[0].shaking
+
+
+def test_still_hold_clip() -> None:
+    got, truth = _run("iso_hold_still_right")
+    (s,), (t,) = got.sets, truth.sets
+    assert s.variation == "isometric_hold" and s.working_leg == "left"
+    (h,), (th,) = s.holds or [], t.holds or []
+    assert h.hold_s == pytest.approx(th.hold_s, abs=0.5)
+    assert h.sag_deg == pytest.approx(th.sag_deg, abs=1.5)
+    assert not h.shaking
 
 
 def test_wall_slide_clip_needs_the_flag() -> None:
