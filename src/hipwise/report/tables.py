@@ -48,6 +48,7 @@ CHANNEL_COLUMNS: dict[str, str] = {
     "drift": "forward_drift_deg",
     "knee": "knee_deg",
     "shank_ratio": "shank_thigh_ratio",
+    "foot_bottom": "bottom_foot_rotation_deg",
 }
 
 FRAME_COLUMNS: tuple[Column, ...] = (
@@ -70,6 +71,8 @@ FRAME_COLUMNS: tuple[Column, ...] = (
     Column("shank_thigh_ratio", "ratio", "Top shank / thigh length in the image (shrinks when "
            "the knee bends toward or away from the camera); empty if the engine does not "
            "measure it."),
+    Column("bottom_foot_rotation_deg", "deg", "The bottom foot's rotation, same sign as the top "
+           "foot's; it turns only when the whole body rolls."),
 )
 
 REP_COLUMNS: tuple[Column, ...] = (
