@@ -68,3 +68,15 @@ def test_wall_slide_clip_needs_the_flag() -> None:
     (s,), (t,) = got.sets, truth.sets
     assert s.variation == t.variation == "wall_slide"
     assert [r.faults for r in s.reps] == [r.faults for r in t.reps] == [[], ["forward_drift"]]
+
+
+def test_clamshell_clip_counted_and_timed() -> None:
+    got, truth = _run("clamshell_left")
+    (s,), (t,) = got.sets, truth.sets
+    assert s.variation == t.variation == "clamshell"
+    assert len(s.reps) == len(t.reps) == 3
+    for r, tr in zip(s.reps, t.reps, strict=True):
+        assert r.start_s == pytest.approx(tr.start_s, abs=0.4)
+        assert r.end_s == pytest.approx(tr.end_s, abs=0.6)
+        assert r.peak_opening_deg is not None and r.peak_opening_deg > 10.0
+        assert r.faults == []  # pelvis roll is reported, not judged, by default

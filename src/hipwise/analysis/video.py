@@ -107,11 +107,18 @@ def analyze_video(
         frames_read = run.frames_read
         warnings = list(run.warnings)
     problems = check_run(run, checks_cfg)
+    engine = None
+    if any(p.blocking and p.code == "no_movement" for p in problems):
+        # a clamshell opens the knee while the ankles stay put: not "no movement"
+        engine = analyze_sequence(run.poses, cfg)
+        if any(v.variation == "clamshell" and v.reps for v in engine.variation_sets or []):
+            problems = [p for p in problems if p.code != "no_movement"]
     refused = [InputRefused(p.code, p.message, p.hint) for p in problems if p.blocking]
     warnings += [p.message for p in problems if not p.blocking]
     if refused:
         raise NotAnalysableError(refused)
-    engine = analyze_sequence(run.poses, cfg)
+    if engine is None:
+        engine = analyze_sequence(run.poses, cfg)
     t_last = float(run.poses.t[-1]) if len(run.poses) else 0.0
     duration = meta.duration_s if meta.duration_s > 0 else t_last
     fps = frames_read / duration if duration > 0 else meta.fps or 30.0
@@ -123,7 +130,7 @@ def analyze_video(
         height=meta.height,
         rotation_deg=meta.rotation_deg,
     )
-    if not engine.sets:
+    if not engine.sets and not engine.variation_sets:
         warnings.append(
             "No rep was counted: the leg never rose clearly above rest and came back."
         )

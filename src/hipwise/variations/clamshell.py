@@ -10,7 +10,8 @@ thigh's angle to the line (:func:`swept_angle_deg`).
 
 Counting, phases (open / hold / close) and shaking come from the same
 :class:`~hipwise.reps.tracker.RepTracker` the leg lift uses; the only fault is
-``pelvis_roll`` (the hips must stay stacked, DOMAIN.md).
+``pelvis_roll`` (the hips must stay stacked, DOMAIN.md), judged only when
+``variations.clamshell.check_pelvis_roll`` is on (see its description).
 """
 
 from __future__ import annotations
@@ -190,8 +191,10 @@ class ClamshellTracker:
                     extras={**m.extras, "rotation_deg": ph.peak_deg, "beta_deg": beta},
                 )
                 faults: list[FaultId] = []
-                if np.isfinite(m.pelvis_roll_deg) and (
-                    abs(m.pelvis_roll_deg) > self.cfg.faults.pelvis_roll_deg
+                if (
+                    self.cfg.variations.clamshell.check_pelvis_roll
+                    and np.isfinite(m.pelvis_roll_deg)
+                    and abs(m.pelvis_roll_deg) > self.cfg.faults.pelvis_roll_deg
                 ):
                     faults.append("pelvis_roll")
                 rec = RepRecord(len(self.reps) + 1, self.side, m, faults, e.t)

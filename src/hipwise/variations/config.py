@@ -207,6 +207,13 @@ class ClamshellConfig(_Frozen):
         description="Share of the set's frames with the knee under knee_max_deg needed to call "
         "it a clamshell.",
     )
+    check_pelvis_roll: bool = Field(
+        default=False,
+        description="Judge pelvis_roll (over faults.pelvis_roll_deg) on clamshell openings. Off "
+        "by default: on the rendered clamshell the pose model's world hips swung 25-35 deg "
+        "with every opening while the rendered pelvis stayed still (a fault on every rep). "
+        "The measured roll is still reported per rep (pelvis_roll_deg).",
+    )
     preroll_s: float = Field(
         default=1.0,
         gt=0,
