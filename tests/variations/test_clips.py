@@ -46,8 +46,9 @@ def test_circles_clip(name: str) -> None:
     assert s.variation == "isometric_circles" and s.working_leg == t.working_leg
     assert [c.direction for c in s.circles or []] == [c.direction for c in t.circles or []]
     want = (t.circles or [])[0].diameter_cm
-    for c in s.circles or []:
-        assert c.diameter_cm == pytest.approx(want, rel=0.2)
+    sizes = sorted(c.diameter_cm for c in s.circles or [])
+    assert sizes[len(sizes) // 2] == pytest.approx(want, rel=0.15)
+    assert all(d == pytest.approx(want, rel=0.25) for d in sizes)
     assert not (s.holds or [])[0].shaking
 
 
