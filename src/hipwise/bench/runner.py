@@ -31,6 +31,11 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 
+#: Labels (``warnings`` of a clip's truth) that mean hipwise must refuse the clip.
+REFUSAL_CODES = frozenset(
+    {"standing", "two_people", "camera_moved", "no_movement", "body_out_of_frame", "no_person"}
+)
+
 
 @dataclass(frozen=True)
 class BenchClip:
@@ -61,6 +66,9 @@ class BenchReport:
     frames_analysed: int = 0
     bare_pose_fps: float = float("nan")
     failures: list[str] = field(default_factory=list)
+    refusals_expected: int = 0
+    refusals_right: int = 0
+    refusals_wrong: int = 0
     extra_rows: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -157,17 +165,29 @@ def run_bench(
         if progress is not None:
             progress(f"analysing {clip.video.name}", i, len(clips))
         truth = Analysis.model_validate_json(clip.labels.read_text(encoding="utf-8"))
+        expected_refusal = sorted(set(truth.warnings) & REFUSAL_CODES)
         t0 = time.perf_counter()
+        refused_codes: list[str] = []
         try:
             res = analyze_video(clip.video, cfg)
             pred = res.analysis
             rep.model_seconds += res.seconds_model
             rep.frames_analysed += len(res.run.poses)  # type: ignore[attr-defined]
-        except (NotAnalysableError, VideoError) as exc:
+        except NotAnalysableError as exc:
+            refused_codes = [p.code for p in exc.problems]
+            rep.failures.append(f"{clip.video.name}: {exc}")
+            pred = Analysis(video=truth.video, sets=[])
+        except VideoError as exc:
             rep.failures.append(f"{clip.video.name}: {exc}")
             pred = Analysis(video=truth.video, sets=[])
         rep.analysis_seconds += time.perf_counter() - t0
         rep.video_seconds += truth.video.duration_s
+        if expected_refusal:
+            # a bad-input clip: the right outcome is a refusal naming one of its problems
+            rep.refusals_expected += 1
+            rep.refusals_right += int(bool(set(refused_codes) & set(expected_refusal)))
+            continue
+        rep.refusals_wrong += int(bool(refused_codes))
         scores.append(score_clip(clip.video.name, pred, truth))
         var_scores.append(score_variations(clip.video.name, pred, truth))
     rep.extra_rows += variation_rows(var_scores)
@@ -226,8 +246,14 @@ def format_table(rep: BenchReport) -> str:
         ),
     ]
     rows += rep.extra_rows
-    if rep.failures:
-        rows.append(("clips refused or unreadable", str(len(rep.failures))))
+    if rep.refusals_expected:
+        rows.append(
+            (
+                "bad-input clips refused, right reason",
+                f"{rep.refusals_right}/{rep.refusals_expected}",
+            )
+        )
+    rows.append(("good clips wrongly refused", str(rep.refusals_wrong)))
     width = max(len(k) for k, _ in rows)
     lines = [f"| {'metric'.ljust(width)} | value |", f"|{'-' * (width + 2)}|-------|"]
     lines += [f"| {k.ljust(width)} | {v} |" for k, v in rows]
