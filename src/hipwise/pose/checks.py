@@ -348,13 +348,22 @@ def check_partial_body(
     )
 
 
-_STILL_PARTS = (0, 11, 12, 23, 24)  # nose, shoulders, hips: they stay put in this exercise
+# The bottom leg lies still on the floor through every fault of this exercise (a hip hike or
+# a roll moves the trunk and the head; the lifted leg moves by design).
+_BOTTOM_LEG = {
+    "left": (23, 25, 27, 29, 31),  # left hip, knee, ankle, heel, foot index
+    "right": (24, 26, 28, 30, 32),
+}
 
 
 def _static_landmark_shift(poses: PoseSequence) -> FloatArray:
-    """Per frame, how far (px) the parts that stay still in a side-lying leg lift (head,
-    shoulders, hips) sit from where they were first seen; NaN without a detection."""
-    xy = poses.xy[:, list(_STILL_PARTS), :]
+    """Per frame, how far (px) the bottom leg (the one lying on the floor) sits from where it
+    was first seen; NaN without a detection."""
+    y_left = poses.xy[:, 23, 1] + poses.xy[:, 11, 1]
+    y_right = poses.xy[:, 24, 1] + poses.xy[:, 12, 1]
+    bottom_is_left = np.nanmedian(y_left - y_right) > 0  # larger y = lower in the image
+    idx = list(_BOTTOM_LEG["left" if bottom_is_left else "right"])
+    xy = poses.xy[:, idx, :]
     ok = poses.detected & np.all(np.isfinite(xy.reshape(len(poses), -1)), axis=1)
     out = np.full(len(poses), np.nan)
     if not np.any(ok):
@@ -376,9 +385,10 @@ def check_camera_still(
 ) -> InputProblem | None:
     """``camera_moved``: the global image shift ``shift (T, 2)`` (pixels, relative to the first
     frame; NaN where not measured) stayed above the threshold for long enough. With ``poses``,
-    the body parts that stay still in this exercise (head, shoulders, hips) must have shifted
-    by at least half as much too: a lifted leg filling part of the picture can fool the
-    image-shift estimate, but it does not move the shoulders. With ``response (T,)``, shifts
+    bottom leg (lying still on the floor through every fault of this exercise) must have
+    shifted by at least half as much too: a lifted leg or a hip hike filling part of the
+    picture can fool the image-shift estimate, but it does not move the bottom leg. With
+    ``response (T,)``, shifts
     measured with a phase-correlation response under ``camera_min_response`` (no clear
     single shift of the whole picture) do not count. Where the shift is unknown (NaN: on a
     plain background a big move can leave nothing to correlate), head, shoulders and hips
