@@ -93,15 +93,21 @@ def analyze_video(
     moved, no movement)."""
     from hipwise import __version__
     from hipwise.pose.checks import ChecksConfig, check_run
-    from hipwise.pose.mediapipe_adapter import MediaPipePoseEstimator, PoseConfig
-    from hipwise.video.reader import ReaderConfig, open_video
+    from hipwise.pose.mediapipe_adapter import (
+        MediaPipePoseEstimator,
+        PoseConfig,
+        reader_config_for,
+    )
+    from hipwise.video.reader import open_video
 
     cfg = config or AnalysisConfig()
     pose_cfg = PoseConfig.model_validate(cfg.pose)
     checks_cfg = ChecksConfig.model_validate(cfg.checks)
     path = Path(path)
     t0 = time.perf_counter()
-    with open_video(path, ReaderConfig()) as source, MediaPipePoseEstimator(pose_cfg) as est:
+    # decoding, frame thinning and the camera-shift measure run on the decode thread
+    reader_cfg = reader_config_for(pose_cfg)
+    with open_video(path, reader_cfg) as source, MediaPipePoseEstimator(pose_cfg) as est:
         run = est.track_video(source, progress)
         meta = source.info
         frames_read = run.frames_read
