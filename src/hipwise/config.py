@@ -12,8 +12,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from hipwise.settings_base import FrozenSettings as _Frozen
 from hipwise.variations.config import VariationChoice, VariationsConfig
 
 __all__ = [
@@ -27,10 +28,6 @@ __all__ = [
     "apply_overrides",
     "load_config",
 ]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ConfigError(ValueError):

@@ -8,13 +8,11 @@ something the analysis would not.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from hipwise.settings_base import FrozenSettings as _Frozen
 
 __all__ = ["CoachConfig", "SetupConfig", "TempoConfig"]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class CoachConfig(_Frozen):

@@ -27,9 +27,10 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from hipwise.pose.landmarks import Side
+from hipwise.settings_base import FrozenSettings as _Frozen
 from hipwise.synth.variation_script import HoldScript, ScriptedVariation
 
 __all__ = [
@@ -67,10 +68,6 @@ SCRIPTED_FAULTS: tuple[ScriptedFault, ...] = (
 
 class ScenarioError(ValueError):
     """A scenario file that cannot be read or does not validate (message says what to fix)."""
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _check_rgb(value: Rgb) -> Rgb:

@@ -16,17 +16,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from hipwise.settings_base import FrozenSettings as _Frozen
 
 __all__ = ["CircleBlock", "HoldScript", "ScriptedVariation"]
 
 ScriptedVariation = Literal[
     "leg_lift", "wall_slide", "clamshell", "isometric_hold", "isometric_circles"
 ]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class CircleBlock(_Frozen):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from hipwise.settings_base import FrozenSettings as _Frozen
 
 __all__ = [
     "VARIATION_CHOICES",
@@ -33,10 +35,6 @@ VARIATION_CHOICES: tuple[VariationChoice, ...] = (
     "isometric_hold",
     "isometric_circles",
 )
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class HoldConfig(_Frozen):
