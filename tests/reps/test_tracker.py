@@ -72,3 +72,21 @@ def test_video_ending_with_leg_up_is_not_counted() -> None:
     ev = run(t[cut], a[cut])
     assert not any(isinstance(e, RepCompleted) for e in ev)
     assert any(isinstance(e, RepDiscarded) and "still up" in e.reason for e in ev)
+
+
+def test_a_start_mid_rep_is_not_taken_as_rest() -> None:
+    # the camera or video starts while the leg is already rising: that rep has no true zero
+    t, a = reps_signal([30, 25], lead=0.0)
+    keep = t >= 0.7  # first frame mid-lift (~12 deg up)
+    ev = run(t[keep] - t[keep][0], a[keep])
+    done = [e for e in ev if isinstance(e, RepCompleted)]
+    assert len(done) == 1
+    assert abs(done[0].measurement.phases.peak_deg - 25) < 0.5
+
+
+def test_rest_settles_at_any_frame_rate() -> None:
+    for fps in (7.3, 12.0, 15.0, 29.97):
+        t, a = reps_signal([30])
+        ts = np.arange(0, t[-1], 1 / fps)
+        done = [e for e in run(ts, np.interp(ts, t, a)) if isinstance(e, RepCompleted)]
+        assert len(done) == 1, fps

@@ -308,8 +308,11 @@ def clip_run(pw: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
     for c in CLIP_CANDIDATES:
         if not (c and Path(c).is_file() and _labels(Path(c)).is_file()):
             continue
-        try:  # still frames at both ends: the fake camera loops the file without a gap
-            duration = video_to_y4m(Path(c), y4m, pad_start_s=3.0, pad_end_s=8.0)
+        # still frames at both ends: the fake camera loops the file without a gap, and the
+        # pose model (started with the session; seconds on a busy CI machine) must see the
+        # person at rest before the first rep
+        try:
+            duration = video_to_y4m(Path(c), y4m, pad_start_s=10.0, pad_end_s=8.0)
         except Exception:  # being re-rendered right now: try the next one
             continue
         clip = Path(c)
@@ -351,12 +354,15 @@ def clip_run(pw: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
                 "#summary ol li", "els => els.map(e => e.dataset.faults)")
             spoke = _hook(page, "window.__spoke")
             latencies = _hook(page, "window.__hipwise.latencies")
+            analysis = _hook(page, "window.__hipwise.summary.analysis")
+            frames = _hook(page, "[window.__hipwise.results, window.__hipwise.dropped]")
         finally:
             browser.close()
     return {
         "clip": clip.name, "want": want, "faults": faults, "counts": counts, "shown": shown,
         "summary": summary, "shot": shot, "rep_faults": rep_faults, "spoke": spoke,
         "requests": requests, "url": srv.url, "latencies": latencies,
+        "analysis": analysis, "frames": frames,
     }
 
 
@@ -379,4 +385,9 @@ def test_page_makes_no_requests_beyond_its_server(clip_run: dict[str, Any]) -> N
 
 def test_clip_faults_on_the_page_equal_the_labels(clip_run: dict[str, Any]) -> None:
     shown = [sorted(f.split()) if f else [] for f in clip_run["rep_faults"]]
-    assert shown == clip_run["faults"]
+    # on failure: what was measured, and how many frames the server analysed / dropped
+    timing = [
+        {k: r.get(k) for k in ("start_s", "lift_s", "hold_s", "lower_s", "peak_abduction_deg")}
+        for s in clip_run["analysis"]["sets"] for r in s["reps"]
+    ]
+    assert shown == clip_run["faults"], (timing, clip_run["frames"])

@@ -90,6 +90,20 @@ class RepTracker:
             self._rest.popleft()
         self.baseline_deg = float(np.median([a for _, a in self._rest]))
 
+    def _settle_first_baseline(self, t: float, af: float) -> None:
+        """The first rest baseline needs ``rest_settle_s`` of a still leg (spread under
+        ``end_deg``): a video or camera that starts mid-rep must not take a raised leg as the
+        person's zero (that rep would be counted with a wrong peak and wrong phases)."""
+        self._rest.append((t, af))
+        # keep the newest sample at least rest_settle_s old, and everything after it
+        while len(self._rest) > 1 and self._rest[1][0] <= t - self.cfg.rest_settle_s:
+            self._rest.popleft()
+        values = [a for _, a in self._rest]
+        if t - self._rest[0][0] >= self.cfg.rest_settle_s and (
+            max(values) - min(values) < self.cfg.end_deg
+        ):
+            self.baseline_deg = float(np.median(values))
+
     def _set_phase(self, t: float, phase: Phase, events: list[RepEvent]) -> None:
         if phase != self.phase:
             self.phase = phase
@@ -156,7 +170,7 @@ class RepTracker:
         self._prev = (t, af)
 
         if self.baseline_deg is None:
-            self._update_baseline(t, af)
+            self._settle_first_baseline(t, af)
             return events
         above = af - self.baseline_deg
         if self._state == "rest":
