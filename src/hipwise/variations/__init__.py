@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         recognize,
     )
     from hipwise.variations.holds import Hold, HoldTracker, find_holds, shaking_amplitude
+    from hipwise.variations.live import LiveHold, LiveHoldTracker, open_hold_start
 
 __all__ = [
     "VARIATION_CHOICES",
@@ -49,6 +50,8 @@ __all__ = [
     "Hold",
     "HoldConfig",
     "HoldTracker",
+    "LiveHold",
+    "LiveHoldTracker",
     "RecognitionConfig",
     "VariationChoice",
     "VariationSet",
@@ -61,6 +64,7 @@ __all__ = [
     "find_holds",
     "knee_angle_3d_deg",
     "knee_rotation_deg",
+    "open_hold_start",
     "px_per_cm",
     "recognize",
     "shaking_amplitude",
@@ -87,6 +91,9 @@ _LAZY = {
     "HoldTracker": "holds",
     "find_holds": "holds",
     "shaking_amplitude": "holds",
+    "LiveHold": "live",
+    "LiveHoldTracker": "live",
+    "open_hold_start": "live",
 }
 
 

@@ -2,13 +2,19 @@
 
 Protocol on ``/ws`` (one session per socket):
 
-- page → server, text: ``{"type": "hello", "session": ID | null}`` first; later
-  ``{"type": "finish"}`` (end the set), ``{"type": "new"}`` (start a new set).
+- page → server, text: ``{"type": "hello", "session": ID | null, "variation": NAME}`` first
+  (``variation`` optional: ``auto``, ``leg_lift``, ``isometric_hold``, ``isometric_circles``,
+  ``clamshell``, ``wall_slide``; default the config's ``variation``); later
+  ``{"type": "variation", "variation": NAME}`` (what the person trains: applies to the whole
+  set), ``{"type": "finish"}`` (end the set), ``{"type": "new"}`` (start a new set, keeping
+  the variation).
 - page → server, binary: a frame = 16-byte header (little-endian float64 frame id, float64
   capture time in ms on the page's clock) + a JPEG.
 - server → page: ``welcome`` (session id, resumed?, state, page settings), ``result`` (one per
   processed frame, with the frame ``id``), ``dropped`` (a frame replaced by a newer one before
-  it was processed), ``summary`` (the contract analysis and report links), ``error``.
+  it was processed), ``state`` (after a variation change), ``summary`` (the contract
+  analysis, the plain-language lines of ``hipwise analyze`` per set and the report links),
+  ``error``.
 
 Backpressure: a reader task keeps only the newest unprocessed frame; one worker thread runs the
 pose model, so results never queue up behind stale frames. The page also caps frames in flight.
@@ -187,6 +193,9 @@ def create_app(
             return
         sid = hello.get("session") if isinstance(hello, dict) else None
         session, resumed = store.open(sid if isinstance(sid, str) else None)
+        wanted = hello.get("variation") if isinstance(hello, dict) else None
+        if wanted is not None:
+            await _set_variation(ws, session, wanted)
         await _attach(state, session, ws)
         await ws.send_json({"type": "welcome", "resumed": resumed, "state": session.state(),
                             "client": _client_settings(lcfg)})
@@ -260,13 +269,20 @@ def create_app(
                     await ws.send_json({
                         "type": "summary",
                         "analysis": json.loads(s.analysis.to_json()),
+                        "lines": s.summary_lines(),
                         "links": links,
                         "state": s.state(),
                     })
+                elif kind == "variation":
+                    s = box["session"]
+                    if await _set_variation(ws, s, cmd.get("variation")):
+                        await ws.send_json({"type": "state", "state": s.state()})
                 elif kind == "new":
                     latest[0] = None
-                    await loop.run_in_executor(executor, box["session"].close)
+                    old_session = box["session"]
+                    await loop.run_in_executor(executor, old_session.close)
                     new = store.new()
+                    new.set_variation(old_session.variation)
                     box["session"] = new
                     await _attach(state, new, ws)
                     await ws.send_json({"type": "welcome", "resumed": False,
@@ -298,6 +314,18 @@ def _process(session: LiveSession, data: bytes) -> dict[str, Any]:
     out = session.process_image(rgb, session.clock(t_client))
     out["timing"]["decode_ms"] = round(decode_ms, 2)
     return out
+
+
+async def _set_variation(ws: WebSocket, session: LiveSession, name: Any) -> bool:
+    """Apply a variation the page asked for; an unknown one is answered with an ``error``."""
+    try:
+        if not isinstance(name, str):
+            raise ValueError(f"variation must be a name, got {name!r}")
+        session.set_variation(name)
+    except ValueError as exc:
+        await ws.send_json({"type": "error", "code": "bad_variation", "message": str(exc)})
+        return False
+    return True
 
 
 async def _attach(state: AppState, session: LiveSession, ws: Any) -> None:

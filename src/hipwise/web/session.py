@@ -41,16 +41,23 @@ from hipwise.coach import (
 from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis, VideoInfo
 from hipwise.pose.checks import ChecksConfig, trunk_tilt
+from hipwise.pose.landmarks import Side
 from hipwise.pose.sequence import PoseFrame, PoseSequence
 from hipwise.reps.session import RepRecord, SessionTracker
 from hipwise.reps.tracker import Phase, PhaseChanged
+from hipwise.variations.config import VARIATION_CHOICES, VariationChoice
+from hipwise.variations.engine import VariationSet, analyze_variations
+from hipwise.variations.live import LiveHold, LiveHoldTracker
+from hipwise.variations.summary import describe_set, strip_markup
 from hipwise.web.config import LiveConfig
 
 __all__ = [
+    "HOLD_VARIATIONS",
     "LIVE_ALERT_CODES",
     "Estimator",
     "EstimatorFactory",
     "LiveSession",
+    "PoseLog",
     "SessionStore",
     "frame_luma",
     "mediapipe_factory",
@@ -58,7 +65,12 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_FORMAT = 1  # bump when the pickled state changes shape
+_FORMAT = 2  # bump when the pickled state changes shape
+
+#: Variations for which the live page tracks holds (``auto`` shows them once one is seen).
+HOLD_VARIATIONS: frozenset[str] = frozenset({"auto", "isometric_hold", "isometric_circles"})
+#: ... and for which it counts circles.
+CIRCLE_VARIATIONS: frozenset[str] = frozenset({"auto", "isometric_circles"})
 
 #: Setup problems that still matter once the set runs (shown as a banner and spoken).
 LIVE_ALERT_CODES = frozenset({"too_dark", "no_person", "two_people", "standing", "out_of_frame"})
@@ -109,6 +121,68 @@ def _rep_json(rec: RepRecord) -> dict[str, Any]:
     }
 
 
+class PoseLog:
+    """Every pose the session tracker saw, compactly (float32), for the end-of-set analysis:
+    the variations engine (holds, circles, clamshell, wall slide) works on the whole
+    :class:`~hipwise.pose.sequence.PoseSequence`, as ``hipwise analyze`` does. About 0.9 kB a
+    frame."""
+
+    def __init__(self) -> None:
+        self.t: list[float] = []
+        self.xy: list[NDArray[np.float32]] = []
+        self.depth: list[NDArray[np.float32]] = []
+        self.world: list[NDArray[np.float32]] = []
+        self.visibility: list[NDArray[np.float32]] = []
+        self.detected: list[bool] = []
+        self.sizes: list[tuple[int, int]] = []
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def append(self, frame: PoseFrame) -> None:
+        """Keep one frame."""
+        self.t.append(frame.t)
+        self.xy.append(frame.xy.astype(np.float32))
+        self.depth.append(frame.depth.astype(np.float32))
+        self.world.append(frame.world.astype(np.float32))
+        self.visibility.append(frame.visibility.astype(np.float32))
+        self.detected.append(frame.detected)
+        self.sizes.append(frame.image_size)
+
+    def sequence(self) -> PoseSequence:
+        """The frames as one sequence in the first frame's image size (frames of another size,
+        e.g. a phone turned mid-set, are rescaled to it). Raises ValueError when empty."""
+        if not self.t:
+            raise ValueError("no frame was analysed")
+        size = self.sizes[0]
+        xy = np.stack(self.xy).astype(np.float64)
+        scale = np.array(
+            [[size[0] / w, size[1] / h] for w, h in self.sizes], dtype=np.float64
+        )
+        xy *= scale[:, None, :]
+        return PoseSequence(
+            t=np.asarray(self.t, dtype=np.float64),
+            xy=xy,
+            depth=np.stack(self.depth).astype(np.float64),
+            world=np.stack(self.world).astype(np.float64),
+            visibility=np.clip(np.stack(self.visibility).astype(np.float64), 0.0, 1.0),
+            image_size=size,
+            detected=np.asarray(self.detected, dtype=bool),
+        )
+
+
+def _hold_json(side: Side, h: LiveHold) -> dict[str, Any]:
+    cw = sum(1 for c in h.circles if c.direction == "clockwise")
+    return {
+        "side": side,
+        "hold_s": _num(h.hold.hold_s),
+        "mean_deg": _num(h.hold.mean_abduction_deg),
+        "sag_deg": _num(h.hold.sag_deg),
+        "shaking": h.hold.shaking,
+        "circles": {"clockwise": cw, "counterclockwise": len(h.circles) - cw},
+    }
+
+
 class LiveSession:
     """A session's server-side state; :meth:`process_image` / :meth:`process_pose` per frame.
 
@@ -144,6 +218,10 @@ class LiveSession:
         self.last_cue: Cue | None = None
         self.analysis: Analysis | None = None
         self.rep_version = 0
+        self.variation: VariationChoice = config.variation
+        self.poses = PoseLog()
+        self.hold_tracker: LiveHoldTracker | None = None
+        self.holds: list[tuple[Side, LiveHold]] = []
         self._offset: float | None = None
         self._estimator: Estimator | None = None
         self._lock = threading.RLock()
@@ -222,10 +300,11 @@ class LiveSession:
             t0 = time.perf_counter()
             # an upright person (standing up, walking to the phone, someone else tracked) is
             # not doing a side-lying leg lift: the tracker sees nobody rather than count it
-            events = self.tracker.update(
-                PoseFrame.missing(t, frame.image_size) if self._upright(frame) else frame
-            )
+            seen = PoseFrame.missing(t, frame.image_size) if self._upright(frame) else frame
+            events = self.tracker.update(seen)
             state = self.tracker.frames[-1]  # kept for the report (~0.3 kB a frame)
+            self.poses.append(seen)
+            self._update_holds(seen, state.side, state.abduction_deg)
             for e in events:
                 if isinstance(e, PhaseChanged):
                     self.phase = e.phase
@@ -285,6 +364,92 @@ class LiveSession:
             )
             return out
 
+    # -- variations ----------------------------------------------------------------------
+    def set_variation(self, variation: str) -> None:
+        """Say what the person trains (one of ``VARIATION_CHOICES``; ``auto`` = recognised).
+        It applies to the whole set at Finish; holds already tracked are kept. Raises
+        ValueError for an unknown name."""
+        if variation not in VARIATION_CHOICES:
+            raise ValueError(
+                f"unknown variation {variation!r}; choose one of {', '.join(VARIATION_CHOICES)}"
+            )
+        with self._lock:
+            if variation == self.variation:
+                return
+            self.variation = variation
+            if self.hold_tracker is not None:
+                if variation in HOLD_VARIATIONS:
+                    self.hold_tracker.count_circles = variation in CIRCLE_VARIATIONS
+                else:
+                    self._end_hold_tracker()
+            logger.info("session %s: variation %s", self.id, variation)
+
+    def _end_hold_tracker(self) -> None:
+        tr = self.hold_tracker
+        if tr is not None:
+            for h in tr.finish():
+                self.holds.append((tr.side, h))
+                self.rep_version += 1
+        self.hold_tracker = None
+
+    def _update_holds(self, frame: PoseFrame, side: Side | None, angle: float | None) -> None:
+        """Feed the live hold tracker (isometric and auto only), one per working leg."""
+        if self.variation not in HOLD_VARIATIONS:
+            return
+        if side is None:
+            return
+        if self.hold_tracker is None or self.hold_tracker.side != side:
+            self._end_hold_tracker()
+            self.hold_tracker = LiveHoldTracker(
+                self.cfg, side, count_circles=self.variation in CIRCLE_VARIATIONS,
+                circle_update_s=self.live.variations.circle_update_s,
+            )
+        tr = self.hold_tracker
+        for h in tr.update(frame, angle):
+            self.holds.append((side, h))
+            self.rep_version += 1  # saved like a counted rep
+
+    def hold_state(self) -> dict[str, Any]:
+        """The hold timer and circle counts for the page (all numbers from the server)."""
+        with self._lock:
+            lv = self.live.variations
+            hc = self.cfg.variations.holds
+            cc = self.cfg.variations.circles
+            tr = self.hold_tracker
+            side = tr.side if tr is not None else None
+            hold_s = tr.hold_s if tr is not None else 0.0
+            counts = tr.circle_counts() if tr is not None else {
+                "clockwise": 0, "counterclockwise": 0,
+            }
+            finished_here = [h for s_, h in self.holds if s_ == side]
+            tracked = self.variation in HOLD_VARIATIONS
+            if self.variation == "auto":
+                # an ordinary rep holds ~2 s: show the timer once it is a real hold
+                show = tracked and (hold_s >= hc.min_hold_s or bool(self.holds))
+                circles_show = show and sum(counts.values()) >= (
+                    self.cfg.variations.recognition.min_circles
+                )
+            else:
+                show = tracked
+                circles_show = self.variation in CIRCLE_VARIATIONS
+            return {
+                "variation": self.variation,
+                "show": show,
+                "side": side,
+                "holding": tr is not None and tr.holding,
+                "hold_s": round(hold_s, 1),
+                "target_s": lv.hold_target_s,
+                "progress": round(min(hold_s / lv.hold_target_s, 1.0), 3),
+                "circles": {
+                    "show": circles_show,
+                    "clockwise": counts["clockwise"],
+                    "counterclockwise": counts["counterclockwise"],
+                    "target": cc.target_per_direction,
+                },
+                "holds": [_hold_json(s_, h) for s_, h in self.holds],
+                "holds_here": len(finished_here),
+            }
+
     def process_image(self, rgb: NDArray[np.uint8], t: float) -> dict[str, Any]:
         """Run the pose model on ``rgb (H, W, 3)`` uint8 at session time ``t`` (s), then
         :meth:`process_pose`."""
@@ -325,6 +490,8 @@ class LiveSession:
                 "rep_version": self.rep_version,
                 "finished": self.analysis is not None,
                 "setup_passed": self.gate.passed,
+                "variation": self.variation,
+                "hold": self.hold_state(),
             }
 
     def finish(self) -> Analysis:
@@ -344,11 +511,39 @@ class LiveSession:
             )
             warnings = ["Live session: frames were analysed as they arrived "
                         f"({self.frames} analysed, {self.dropped} dropped to stay current)."]
+            self._end_hold_tracker()
             self.analysis = to_contract(
-                EngineResult(sets=self.tracker.sets, frames=[]), info, warnings, __version__
+                EngineResult(sets=self.tracker.sets, frames=[],
+                             variation_sets=self._variation_sets(warnings)),
+                info, warnings, __version__,
             )
             self.rep_version += 1
             return self.analysis
+
+    def _variation_sets(self, warnings: list[str]) -> list[VariationSet] | None:
+        """The set's variations by the engine of ``hipwise analyze``
+        (:func:`~hipwise.variations.engine.analyze_variations` over every pose seen, with the
+        chosen variation); None (leg-lift reps only) when that fails, with a warning."""
+        if not len(self.poses):
+            return []
+        cfg = self.cfg.model_copy(update={"variation": self.variation})
+        try:
+            return analyze_variations(
+                self.poses.sequence(), cfg, self.tracker.sets, list(self.tracker.frames)
+            )
+        except Exception as exc:  # never lose the counted reps over the variations
+            logger.exception("variation analysis of session %s failed", self.id)
+            warnings.append(f"Holds and circles could not be analysed ({exc}); reps only.")
+            return None
+
+    def summary_lines(self) -> list[list[str]]:
+        """Per set of the finished analysis, the plain-language lines of ``hipwise analyze``
+        (:func:`~hipwise.variations.summary.describe_set`: holds, sag, shaking, circles per
+        direction, circle size against the dinner plate); empty lists for leg lifts."""
+        if self.analysis is None:
+            return []
+        cc = self.cfg.variations.circles
+        return [[strip_markup(line) for line in describe_set(s, cc)] for s in self.analysis.sets]
 
     def close(self) -> None:
         """Release the pose model."""
