@@ -122,3 +122,23 @@ class ReportConfig(BaseModel):
         ge=0,
         description="Time (s) shown before a set's first rep and after its last one in charts.",
     )
+    hold_margin_s: float = Field(
+        default=4.0,
+        ge=0,
+        description="Time (s) shown before an isometric hold's start and after its end in "
+        "charts: the lift and the lower around it (a slow lift or lower takes 1.5-3 s).",
+    )
+    hold_target_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="Time (s) each isometric hold should last, if a programme prescribes one; "
+        "the source prescribes none (DOMAIN.md: 'just holding the leg up'), so by default each "
+        "hold's time is shown without a verdict.",
+    )
+    circle_size_tolerance: float = Field(
+        default=0.3,
+        ge=0,
+        description="The circles' mean diameter counts as 'about a dinner plate' within this "
+        "fraction of variations.circles.target_diameter_cm (the terminal summary's +-30 %: a "
+        "plate is 22-28 cm, and the diameter reads ~10 % small on rendered bodies).",
+    )

@@ -17,7 +17,14 @@ import numpy as np
 from hipwise.config import AnalysisConfig
 from hipwise.contract import FaultId, SetResult
 from hipwise.pose.sequence import FloatArray
-from hipwise.report.model import by_priority, channel_series, fault_label, rep_phase_times
+from hipwise.report.model import (
+    by_priority,
+    channel_series,
+    fault_label,
+    rep_phase_times,
+    rep_words,
+    set_variation,
+)
 from hipwise.reps.session import FrameState
 
 __all__ = [
@@ -40,6 +47,8 @@ COLOURS: dict[str, str] = {
     "fault": "#d64545",
     "threshold": "#8a8a8a",
     "foot": "#1f7a70",
+    "clockwise": "#2a6f97",
+    "counterclockwise": "#c2571a",
     "side_bend": "#b5562b",
     "grid": "#e6e6e6",
     "text": "#222222",
@@ -121,6 +130,27 @@ def _shade_reps(ax: Any, s: SetResult) -> None:
         ax.axvspan(p.lower_start, p.lower_end, color=COLOURS["lower"], alpha=0.18, lw=0)
 
 
+def _shade_holds(ax: Any, s: SetResult) -> None:
+    """Each isometric hold shaded in the hold colour, its mean angle dashed across it and
+    labelled with its number and time held."""
+    for i, h in enumerate(s.holds or [], start=1):
+        ax.axvspan(h.start_s, h.end_s, color=COLOURS["hold"], alpha=0.22, lw=0)
+        ax.plot([h.start_s, h.end_s], [h.mean_abduction_deg] * 2, color=COLOURS["text"],
+                lw=1.0, ls="--", alpha=0.8, zorder=4)
+        ax.text(0.5 * (h.start_s + h.end_s), 0.97, f"hold {i} · {h.hold_s:.1f} s",
+                transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize="small",
+                color=COLOURS["text"], fontweight="bold")
+
+
+def _mark_circles(ax: Any, s: SetResult) -> None:
+    """Each circle as a bar along the bottom of the axes (x: its time, colour: direction)."""
+    trans = ax.get_xaxis_transform()
+    for c in s.circles or []:
+        ax.plot([c.start_s, c.end_s], [0.04, 0.04], transform=trans, lw=6,
+                solid_capstyle="butt", color=COLOURS[c.direction], zorder=6)
+        ax.plot([c.start_s], [0.04], transform=trans, marker="|", ms=9, color="white", zorder=7)
+
+
 def angle_chart(
     s: SetResult,
     frames: Sequence[FrameState],
@@ -134,24 +164,35 @@ def angle_chart(
 ) -> str:
     """Abduction above rest (deg) over time (s) in ``window``, phases shaded (lift, hold,
     lower), each rep's peak marked (green: good; red with its most important fault's name and
-    how many more: faulty), the too-high threshold dashed. Returns an inline SVG."""
+    how many more: faulty), the too-high threshold dashed. Isometric holds are shaded with
+    their mean angle dashed and their time written; circles are bars along the bottom coloured
+    by direction. A clamshell's angle is the thigh's opening, which the abduction trace does
+    not show: only its openings (phases and peaks) are drawn. Returns an inline SVG."""
     import matplotlib
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
+    clam = set_variation(s) == "clamshell"
+    words = rep_words(s)
     t, v = channel_series(frames, "abduction_zeroed")
     m = window_mask(t, window)
     with matplotlib.rc_context(_rc(font_pt)):
         fig = Figure(figsize=(width_in, 3.0), layout="constrained")
         ax = fig.add_subplot()
         _shade_reps(ax, s)
-        ax.plot(t[m], v[m], color=COLOURS["angle"], lw=1.8)
+        _shade_holds(ax, s)
+        if not clam:
+            ax.plot(t[m], v[m], color=COLOURS["angle"], lw=1.8)
         hi = settings.faults.too_high_deg
-        ax.axhline(hi, color=COLOURS["fault"], lw=1.0, ls="--", alpha=0.7)
-        ax.text(window[0], hi, f" too high > {hi:.0f}°", va="bottom", ha="left",
-                color=COLOURS["fault"], fontsize="small")
+        if not clam:
+            ax.axhline(hi, color=COLOURS["fault"], lw=1.0, ls="--", alpha=0.7)
+            ax.text(window[0], hi, f" too high > {hi:.0f}°", va="bottom", ha="left",
+                    color=COLOURS["fault"], fontsize="small")
         for r in s.reps:
             colour = COLOURS["good"] if r.good else COLOURS["fault"]
+            if clam:
+                ax.plot([r.peak_s, r.peak_s], [0.0, r.peak_abduction_deg], color=colour,
+                        lw=1.2, ls=":", zorder=4)
             ax.plot([r.peak_s], [r.peak_abduction_deg], marker="o" if r.good else "X",
                     ms=8, color=colour, mec="white", mew=1.0, zorder=5)
             tag = str(r.index)
@@ -161,19 +202,36 @@ def angle_chart(
             ax.annotate(tag, (r.peak_s, r.peak_abduction_deg), xytext=(0, 9),
                         textcoords="offset points", ha="center", fontsize="small", color=colour,
                         fontweight="bold")
-        top = max([hi + 5.0] + [r.peak_abduction_deg + 12.0 for r in s.reps])
-        ax.set_ylim(min(-5.0, float(np.nanmin(v[m])) - 2.0) if np.any(np.isfinite(v[m]))
-                    else -5.0, top)
+        tops = [r.peak_abduction_deg + 12.0 for r in s.reps]
+        tops += [h.mean_abduction_deg + 18.0 for h in s.holds or []]
+        top = max(([] if clam else [hi + 5.0]) + tops + [10.0])
+        finite = np.any(np.isfinite(v[m])) and not clam
+        ax.set_ylim(min(-5.0, float(np.nanmin(v[m])) - 2.0) if finite else -5.0, top)
         ax.set_xlim(*window)
         ax.set_xlabel("time (s)")
-        ax.set_ylabel("abduction (°)")
-        fig.legend(
-            handles=[Patch(color=COLOURS[k], alpha=0.4, label=k)
-                     for k in ("lift", "hold", "lower")],
-            loc="outside upper right", ncols=3, fontsize="small",
-        )
-        return _to_svg(fig, prefix, "Abduction angle over time with phases and faults",
-                       css_class)
+        ax.set_ylabel(f"{words.angle} (°)")
+        handles: list[Any] = []
+        if s.reps:
+            handles += [Patch(color=COLOURS[k], alpha=0.4, label=name)
+                        for k, name in zip(("lift", "hold", "lower"), words.phases, strict=True)]
+        if s.holds:
+            handles.append(Patch(color=COLOURS["hold"], alpha=0.4, label="isometric hold"))
+        if s.circles:
+            handles += [Patch(color=COLOURS["clockwise"], label="clockwise"),
+                        Patch(color=COLOURS["counterclockwise"], label="counter-clockwise")]
+        if handles:
+            fig.legend(handles=handles, loc="outside upper right", ncols=len(handles),
+                       fontsize="small")
+        if s.circles:
+            _mark_circles(ax, s)
+        if clam:
+            label = "Thigh opening of each clamshell rep with its phases and faults"
+        elif s.holds:
+            label = "Abduction angle over time with the isometric holds" + (
+                " and the circles by direction" if s.circles else "")
+        else:
+            label = "Abduction angle over time with phases and faults"
+        return _to_svg(fig, prefix, label, css_class)
 
 
 def posture_chart(
@@ -252,12 +310,15 @@ def tempo_chart(
 ) -> str:
     """Per rep, bars of lift, hold and lower (s) with their targets as black ticks (lift at
     least ``too_fast_lift_s``, hold ``hold_target_s``, lower ``lower_ratio_target`` x lift); a
-    bar whose timing fault was called is outlined red. Returns an inline SVG."""
+    bar whose timing fault was called is outlined red. A clamshell's phases are named open,
+    hold and close and have no targets (its timing is not judged). Returns an inline SVG."""
     import matplotlib
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     fc = settings.faults
+    words = rep_words(s)
+    targets = set_variation(s) != "clamshell"
     n = len(s.reps)
     x = np.arange(n, dtype=float)
     w = 0.26
@@ -269,18 +330,23 @@ def tempo_chart(
             bad = [_TIMING_FAULTS[phase] in r.faults for r in s.reps]
             ax.bar(x + off, vals, width=w * 0.92, color=COLOURS[phase],
                    edgecolor=[COLOURS["fault"] if b else COLOURS[phase] for b in bad],
-                   linewidth=[2.0 if b else 0.0 for b in bad], label=phase, zorder=3 + k)
-            for i, r in enumerate(s.reps):
+                   linewidth=[2.0 if b else 0.0 for b in bad], label=words.phases[k],
+                   zorder=3 + k)
+            for i, r in enumerate(s.reps if targets else []):
                 target = {"lift": fc.too_fast_lift_s, "hold": fc.hold_target_s,
                           "lower": fc.lower_ratio_target * r.lift_s}[phase]
                 ax.plot([x[i] + off - w * 0.5, x[i] + off + w * 0.5], [target, target],
                         color="black", lw=1.6, zorder=10)
-        ax.set_xticks(x, [f"rep {r.index}" for r in s.reps])
+        ax.set_xticks(x, [f"{words.rep} {r.index}" for r in s.reps])
         ax.set_ylabel("seconds")
         ax.grid(axis="x", visible=False)
         ax.set_xlim(-0.6, max(n, 1) - 0.4)
-        handles = [Patch(color=COLOURS[p], label=p) for p in ("lift", "hold", "lower")]
-        handles.append(Patch(facecolor="black", label="target"))
-        fig.legend(handles=handles, loc="outside upper right", ncols=4, fontsize="small")
-        return _to_svg(fig, prefix, "Lift, hold and lower time per rep against the targets",
-                       css_class)
+        handles = [Patch(color=COLOURS[p], label=name)
+                   for p, name in zip(("lift", "hold", "lower"), words.phases, strict=True)]
+        if targets:
+            handles.append(Patch(facecolor="black", label="target"))
+        fig.legend(handles=handles, loc="outside upper right", ncols=len(handles),
+                   fontsize="small")
+        label = ("Lift, hold and lower time per rep against the targets" if targets
+                 else "Open, hold and close time of each clamshell rep")
+        return _to_svg(fig, prefix, label, css_class)

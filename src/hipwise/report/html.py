@@ -24,14 +24,24 @@ from hipwise.report.config import ReportConfig
 from hipwise.report.figures import COLOURS
 from hipwise.report.model import (
     by_priority,
+    circle_hold,
     fault_cue,
     fault_label,
+    is_isometric,
+    rep_words,
     set_headline,
+    set_title,
+    set_variation,
     side_summaries,
+    summarise_circles,
+    summarise_holds,
     summarise_set,
 )
 
 __all__ = ["SetFigures", "build_html", "overall_headline"]
+
+#: Shaking is fatigue information, never a fault (DOMAIN.md "control").
+SHAKING_NOTE = "Shaking: you are tiring (information, not a fault); stop before form goes."
 
 
 @dataclass(frozen=True)
@@ -43,16 +53,69 @@ class SetFigures:
     tempo: str = ""
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _leg_parts(analysis: Analysis) -> dict[str, list[str]]:
+    """Per working leg (in order of first appearance) what it did: ``"8 good reps of 10"``
+    over its rep sets (``openings`` when they are all clamshells), ``"2 holds, 24 s held"``
+    and ``"10 circles"`` over its isometric sets."""
+    out: dict[str, list[str]] = {}
+    for leg in side_summaries(analysis):
+        sets = [s for s in analysis.sets if s.working_leg == leg]
+        rep_sets = [s for s in sets if not is_isometric(s)]
+        parts: list[str] = []
+        if rep_sets or not sets:
+            good = sum(s.good_reps for s in rep_sets)
+            total = sum(len(s.reps) for s in rep_sets)
+            word = ("opening" if rep_sets and all(set_variation(s) == "clamshell"
+                                                  for s in rep_sets) else "rep")
+            parts.append(f"{good} good {word}{'' if good == 1 else 's'} of {total}")
+        holds = [h for s in sets for h in s.holds or []]
+        if holds:
+            held = sum(h.hold_s for h in holds)
+            parts.append(f"{_plural(len(holds), 'hold')}, {held:.0f} s held")
+        circles = [c for s in sets for c in s.circles or []]
+        if any(set_variation(s) == "isometric_circles" for s in sets):
+            parts.append(_plural(len(circles), "circle"))
+        out[leg] = parts
+    return out
+
+
 def overall_headline(analysis: Analysis) -> str:
     """The page headline: ``"8 good reps of 10 · right leg"`` for one leg, both legs joined by
-    " · " otherwise, or "No reps counted"."""
-    sides = side_summaries(analysis)
+    " | " otherwise, or "No reps counted". A leg's isometric holds and circles are named too
+    (``"1 hold, 22 s held, 10 circles · left leg"``)."""
+    sides = _leg_parts(analysis)
     if not sides:
         return "No reps counted"
-    parts = []
-    for leg, (good, total) in sides.items():
-        parts.append(f"{good} good rep{'' if good == 1 else 's'} of {total} · {leg} leg")
-    return " | ".join(parts)
+    return " | ".join(f"{', '.join(parts)} · {leg} leg" for leg, parts in sides.items())
+
+
+def _side_tiles(analysis: Analysis) -> str:
+    """The header's tiles per leg: good / total reps (as before) for legs with reps, time
+    held and circles for legs with isometric sets."""
+    tiles = []
+    for leg, (good, total) in side_summaries(analysis).items():
+        sets = [s for s in analysis.sets if s.working_leg == leg]
+        rep_sets = [s for s in sets if not is_isometric(s)]
+        if rep_sets:
+            word = ("openings" if all(set_variation(s) == "clamshell" for s in rep_sets)
+                    else "reps")
+            tiles.append(f'<div class="side"><b>{good}/{total}</b>good {word} · '
+                         f"{escape(leg)} leg</div>")
+        holds = [h for s in sets for h in s.holds or []]
+        if holds:
+            held = sum(h.hold_s for h in holds)
+            tiles.append(f'<div class="side"><b>{held:.0f} s</b>held in '
+                         f"{_plural(len(holds), 'hold')} · {escape(leg)} leg</div>")
+        if any(set_variation(s) == "isometric_circles" for s in sets):
+            circles = [c for s in sets for c in s.circles or []]
+            cw = sum(1 for c in circles if c.direction == "clockwise")
+            tiles.append(f'<div class="side"><b>{cw} + {len(circles) - cw}</b>circles '
+                         f"(clockwise + counter) · {escape(leg)} leg</div>")
+    return "".join(tiles)
 
 
 _CSS = """
@@ -107,6 +170,11 @@ table.reps tr.bad td:first-child{box-shadow:inset 3px 0 0 var(--fault)}
 table.reps tr.good td:first-child{box-shadow:inset 3px 0 0 var(--good)}
 .cue{margin:0;padding:0;list-style:none}.cue li{margin:0 0 2px}
 .cue li::before{content:"→ ";color:var(--fault)}
+.cue.info li::before{color:var(--muted)}
+p.small{font-size:.84rem;color:var(--muted);margin:8px 0}
+.dir{font-weight:600;white-space:nowrap}
+.dir.clockwise{color:%(clockwise)s}.dir.counterclockwise{color:%(counterclockwise)s}
+
 .frames{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:12px}
 .frames figure{margin:0;border:1px solid var(--line);border-radius:12px;overflow:hidden}
 .frames img{display:block;width:100%%;height:auto;background:#262c34}
@@ -123,6 +191,12 @@ table.settings td:first-child{font-family:ui-monospace,SFMono-Regular,Menlo,mono
 white-space:nowrap}
 table.settings td.d{color:var(--muted)}
 .files a{margin-right:14px}
+p.files{display:flex;flex-wrap:wrap;row-gap:4px}
+table.circles{border-collapse:collapse;width:100%%;font-size:.9rem}
+table.circles th{text-align:left;font-size:.75rem;text-transform:uppercase;letter-spacing:.04em;
+color:var(--muted);border-bottom:2px solid var(--line);padding:5px 8px}
+table.circles td{border-bottom:1px solid var(--line);padding:5px 8px}
+table.circles td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
 footer{color:var(--muted);font-size:.82rem;text-align:center;padding:10px 14px 30px}
 @media (max-width:640px){
  svg.chart.wide{display:none}svg.chart.narrow{display:block}
@@ -142,8 +216,10 @@ footer{color:var(--muted);font-size:.82rem;text-align:center;padding:10px 14px 3
  table.reps tr.bad{border-left:4px solid var(--fault)}
  table.reps tr.good{border-left:4px solid var(--good)}
  table.settings td.d{display:none}
+ table.circles{font-size:.84rem}table.circles th,table.circles td{padding:4px 5px}
 }
-""" % {k: COLOURS[k] for k in ("good", "fault", "lift", "hold", "lower")}
+""" % {k: COLOURS[k] for k in ("good", "fault", "lift", "hold", "lower", "clockwise",
+                                "counterclockwise")}
 
 _CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; media-src 'self' file:; "
         "base-uri 'none'; form-action 'none'")
@@ -180,11 +256,38 @@ def _stat(key: str, value: str, target: str, ok: bool | None, extra: str = "") -
             f"{extra}</div>")
 
 
-def _set_stats(s: SetResult, settings: AnalysisConfig) -> str:
+def _fault_chips(counts: Mapping[FaultId, int]) -> str:
+    if not counts:
+        return ""
+    return '<div class="chips">' + "".join(
+        f'<span class="chip">{escape(fault_label(f))} × {n}</span>'
+        for f, n in sorted(counts.items(), key=lambda kv: -kv[1])
+    ) + "</div>"
+
+
+def _set_stats(s: SetResult, settings: AnalysisConfig,
+               heel_cm: Sequence[float] | None = None) -> str:
     fc = settings.faults
     sm = summarise_set(s, fc.lower_ratio_target)
     pct = 100.0 * sm.good / sm.total if sm.total else 0.0
     bar = f'<div class="bar"><i style="width:{pct:.0f}%"></i></div>'
+    if set_variation(s) == "clamshell":
+        # only pelvis_roll is judged on a clamshell: its timing is information
+        roll = [r.pelvis_roll_deg for r in s.reps if r.pelvis_roll_deg is not None]
+        roll_note = (f"judged over {fc.pelvis_roll_deg:g}°"
+                     if settings.variations.clamshell.check_pelvis_roll else "measured, not judged")
+        cards = [
+            _stat("good openings", f"{sm.good} / {sm.total}", "openings without a fault",
+                  sm.good == sm.total, bar),
+            _stat("opening", f"{_fmt(sm.peak_min_deg, 0)}–{_fmt(sm.peak_max_deg, 0, '°')}",
+                  "top thigh's opening from closed (0° = knees together)", None),
+            _stat("open", _fmt(sm.lift_mean_s, 1, " s"), "mean time to open", None),
+            _stat("hold", _fmt(sm.hold_mean_s, 1, " s"), "mean time open", None),
+            _stat("close", _fmt(sm.lower_mean_s, 1, " s"), "mean time to close", None),
+            _stat("pelvis roll", _fmt(max(roll), 0, "°") if roll else "–",
+                  f"largest · hips stay stacked ({roll_note})", None),
+        ]
+        return f'<div class="stats">{"".join(cards)}</div>{_fault_chips(sm.faults)}'
     cards = [
         _stat("good reps", f"{sm.good} / {sm.total}", "reps without a fault",
               sm.good == sm.total, bar),
@@ -199,38 +302,210 @@ def _set_stats(s: SetResult, settings: AnalysisConfig) -> str:
               f"target {_fmt(sm.lower_target_s, 1, ' s')} ({fc.lower_ratio_target:g}× lift)",
               bool(sm.total) and sm.lower_mean_s >= fc.lower_ratio_min * sm.lift_mean_s),
     ]
-    chips = ""
-    if sm.faults:
-        chips = '<div class="chips">' + "".join(
-            f'<span class="chip">{escape(fault_label(f))} × {n}</span>'
-            for f, n in sorted(sm.faults.items(), key=lambda kv: -kv[1])
-        ) + "</div>"
-    return f'<div class="stats">{"".join(cards)}</div>{chips}'
+    if set_variation(s) == "wall_slide":
+        ws = settings.variations.wall_slide
+        drift = [r.forward_drift_deg for r in s.reps if r.forward_drift_deg is not None]
+        drifted = sum(1 for r in s.reps if "forward_drift" in r.faults)
+        cards.append(_stat("forward drift", _fmt(max(drift), 0, "°") if drift else "–",
+                           f"largest · wall limit {ws.max_drift_deg:g}° "
+                           f"(floor {fc.forward_drift_deg:g}°) · {drifted} rep"
+                           f"{'' if drifted == 1 else 's'} drifted", drifted == 0))
+        heel = [h for h in heel_cm or [] if math.isfinite(h)]
+        if heel:
+            cards.append(_stat("heel off the wall", _fmt(max(heel), 1, " cm"),
+                               f"largest · limit {ws.max_heel_forward_cm:g} cm",
+                               max(heel) <= ws.max_heel_forward_cm))
+    return f'<div class="stats">{"".join(cards)}</div>{_fault_chips(sm.faults)}'
 
 
-def _rep_table(s: SetResult) -> str:
+def _wall_note(s: SetResult, settings: AnalysisConfig) -> str:
+    """What a wall slide checks, in words (DOMAIN.md "Variations")."""
+    ws = settings.variations.wall_slide
+    return (
+        '<div class="notes"><b>Wall slide</b><p>Back and heel against a wall; the heel slides '
+        "up the wall. The wall keeps the leg from drifting forward, so forward drift is judged "
+        f"strictly here: a drift over {ws.max_drift_deg:g}° (on the floor "
+        f"{settings.faults.forward_drift_deg:g}°), the shank growing over "
+        f"{ws.max_shank_growth:g}× in the image, or the heel coming off the wall toward the "
+        f"camera by more than {ws.max_heel_forward_cm:g} cm.</p></div>"
+    )
+
+
+def _table(headers: Sequence[str], rows: Sequence[tuple[str, Sequence[tuple[str, str, str]]]],
+           css: str = "reps") -> str:
+    """A table (cards on a phone): ``rows`` of ``(row class, [(label, html, cell class)])``."""
+    body = []
+    for cls, cells in rows:
+        tds = "".join(f'<td data-label="{escape(k)}" class="{c}">{v}</td>' for k, v, c in cells)
+        body.append(f'<tr class="{cls}">{tds}</tr>')
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    return (f'<div class="tablewrap"><table class="{css}"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
+
+
+def _rep_table(s: SetResult, heel_cm: Sequence[float] | None = None) -> str:
+    w = rep_words(s)
+    var = set_variation(s)
+    extra: list[str] = []
+    if var == "wall_slide":
+        extra = ["drift"]
+    elif var == "clamshell":
+        extra = ["pelvis roll"]
     rows = []
-    for r in s.reps:
-        cls = "good" if r.good else "bad"
+    for i, r in enumerate(s.reps):
         cells = [
             ("rep", f'<b>{r.index}</b>', "num"),
             ("time", f"{r.start_s:.1f}–{r.end_s:.1f} s", "num span2"),
-            ("peak", _fmt(r.peak_abduction_deg, 0, "°"), "num"),
-            ("lift", _fmt(r.lift_s, 1, " s"), "num"),
-            ("hold", _fmt(r.hold_s, 1, " s"), "num"),
-            ("lower", _fmt(r.lower_s, 1, " s"), "num"),
+            (w.peak, _fmt(r.peak_abduction_deg, 0, "°"), "num"),
+            (w.phases[0], _fmt(r.lift_s, 1, " s"), "num"),
+            (w.phases[1], _fmt(r.hold_s, 1, " s"), "num"),
+            (w.phases[2], _fmt(r.lower_s, 1, " s"), "num"),
+        ]
+        if var == "wall_slide":
+            text = _fmt(r.forward_drift_deg, 0, "°")
+            if heel_cm is not None and i < len(heel_cm) and math.isfinite(heel_cm[i]):
+                text += f" · heel {heel_cm[i]:.1f} cm"
+            cells.append(("drift", escape(text), "num"))
+        elif var == "clamshell":
+            cells.append(("pelvis roll", _fmt(r.pelvis_roll_deg, 0, "°"), "num"))
+        cells += [
             ("verdict", _chips(r.faults, r.shaking), "wide"),
             ("cue", _cues(r), "wide"),
         ]
-        tds = "".join(f'<td data-label="{k}" class="{c}">{v}</td>' for k, v, c in cells)
-        rows.append(f'<tr class="{cls}">{tds}</tr>')
-    head = "".join(f"<th>{h}</th>" for h in
-                   ("#", "time", "peak", "lift", "hold", "lower", "verdict", "cue"))
-    return (f'<div class="tablewrap"><table class="reps"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div>')
+        rows.append(("good" if r.good else "bad", cells))
+    heads = ["#", "time", w.peak, *w.phases, *extra, "verdict", "cue"]
+    return _table(heads, rows)
+
+
+def _holds_section(s: SetResult, settings: AnalysisConfig, rcfg: ReportConfig,
+                   chart: str = "") -> str:
+    """Tiles over the set's holds, ``chart`` (the angle over time), and a row (a card on a
+    phone) per hold: time held against the target (if one is set), mean angle, sag, shaking as
+    fatigue information."""
+    hs = summarise_holds(s)
+    target = rcfg.hold_target_s
+    hc = settings.variations.holds
+    if target is None:
+        time_note = f"no target set · holds from {hc.min_hold_s:g} s count"
+        time_ok: bool | None = None
+    else:
+        time_note = f"target {target:g} s each"
+        time_ok = hs.count > 0 and all(h.hold_s >= target for h in s.holds or [])
+    too_high = settings.faults.too_high_deg
+    cards = [
+        _stat("holds", str(hs.count), "continuous holds with the leg up", None),
+        _stat("time held", _fmt(hs.total_s, 1, " s"),
+              f"longest {_fmt(hs.longest_s, 1, ' s')} · {time_note}", time_ok),
+        _stat("mean angle", _fmt(hs.mean_abduction_deg, 0, "°"),
+              f"above rest · limit {too_high:.0f}°",
+              None if hs.count == 0 else hs.mean_abduction_deg <= too_high),
+        _stat("sag", _fmt(hs.max_sag_deg, 1, "°"),
+              "largest: angle lost from the first to the last second", None),
+        _stat("shaking", f"{hs.shaking} of {hs.count}",
+              "holds that shook: fatigue, not a fault", None),
+    ]
+    rows = []
+    for i, h in enumerate(s.holds or [], start=1):
+        verdict = ('<span class="chip info">shaking (tiring)</span>' if h.shaking
+                   else '<span class="chip good">steady</span>')
+        if target is not None:
+            verdict = (('<span class="chip good">held long enough</span> ' if h.hold_s >= target
+                        else f'<span class="chip">under {target:g} s</span> ') + verdict)
+        note = f'<ul class="cue info"><li>{escape(SHAKING_NOTE)}</li></ul>' if h.shaking else ""
+        held = f"{h.hold_s:.1f} s" + (f" of {target:g} s" if target is not None else "")
+        sag = f"{h.sag_deg:.1f}°" if h.sag_deg >= 0 else f"{h.sag_deg:.1f}° (rose)"
+        cells = [
+            ("hold", f"<b>{i}</b>", "num"),
+            ("time", f"{h.start_s:.1f}–{h.end_s:.1f} s", "num span2"),
+            ("held", escape(held), "num"),
+            ("mean angle", _fmt(h.mean_abduction_deg, 0, "°"), "num"),
+            ("sag", escape(sag), "num"),
+            ("shaking", verdict, "wide"),
+            ("note", note, "wide"),
+        ]
+        ok = target is None or h.hold_s >= target
+        rows.append(("good" if ok else "bad", cells))
+    table = _table(["#", "time", "held", "mean angle", "sag", "shaking", "note"], rows)
+    return (f'<div class="stats">{"".join(cards)}</div>{chart}'
+            f"<h3>Holds ({hs.count})</h3>{table}")
+
+
+def _circles_section(s: SetResult, settings: AnalysisConfig, rcfg: ReportConfig) -> str:
+    """Circles against the prescription (DOMAIN.md: 5 clockwise, 5 counter-clockwise, the
+    size of a dinner plate) and a small table of every circle."""
+    cc = settings.variations.circles
+    cs = summarise_circles(s, cc.target_per_direction, cc.target_diameter_cm,
+                           rcfg.circle_size_tolerance)
+    want = cs.target_per_direction
+    size = (f"{cs.min_cm:.0f}–{cs.max_cm:.0f} cm · " if math.isfinite(cs.min_cm) else "")
+    cards = [
+        _stat("clockwise", f"{cs.clockwise} / {want}", f"target {want}", cs.clockwise >= want),
+        _stat("counter-clockwise", f"{cs.counterclockwise} / {want}", f"target {want}",
+              cs.counterclockwise >= want),
+        _stat("circle size", _fmt(cs.mean_cm, 0, " cm"),
+              f"mean · {size}dinner plate {cs.target_cm:g} cm"
+              + (f": {cs.size_word}" if cs.size_word else ""),
+              cs.size_ok if math.isfinite(cs.mean_cm) else None),
+    ]
+    several_holds = len(s.holds or []) > 1  # which hold a circle is in, only if ambiguous
+    rows = []
+    for c in s.circles or []:
+        hold = circle_hold(s, c)
+        word = "clockwise" if c.direction == "clockwise" else "counter-clockwise"
+        cells = [
+            ("circle", f"<b>{c.index}</b>", "num"),
+            ("time", f"{c.start_s:.1f}–{c.end_s:.1f} s", "num span2"),
+            ("direction", f'<span class="dir {c.direction}">{word}</span>', ""),
+            ("diameter", _fmt(c.diameter_cm, 0, " cm"), "num"),
+        ]
+        if several_holds:
+            cells.append(("hold", "–" if hold is None else str(hold), "num"))
+        rows.append(("circle", cells))
+    heads = ["#", "time", "direction", "diameter"] + (["hold"] if several_holds else [])
+    table = (_table(heads, rows, "circles") if rows
+             else "<p>No circles were found in the holds.</p>")
+    return (
+        f"<h3>Circles ({len(s.circles or [])})</h3>"
+        f'<div class="stats">{"".join(cards)}</div>'
+        '<p class="small">Direction as seen in the video image (the camera\'s view): the same '
+        "circle looks the other way round from the person's own view, when lying on the other "
+        "side, or in a mirrored (selfie) video.</p>"
+        f"{table}"
+    )
+
+
+def _set_body(s: SetResult, si: int, fig: SetFigures, settings: AnalysisConfig,
+              rcfg: ReportConfig, key_frames: Mapping[tuple[int, int], bytes],
+              heel_cm: Sequence[float] | None) -> str:
+    """Everything below a set's headline, by variation (a leg lift as before)."""
+    var = set_variation(s)
+    if is_isometric(s):
+        note = "shaded: each hold · dashed: its mean angle"
+        if var == "isometric_circles":
+            note += " · bars: circles by direction"
+        out = _holds_section(s, settings, rcfg, _chart(fig.angle, "Hip abduction", note))
+        if var == "isometric_circles":
+            out += _circles_section(s, settings, rcfg)
+        return out
+    w = rep_words(s)
+    good, total = s.good_reps, len(s.reps)
+    out = _set_stats(s, settings, heel_cm)
+    if var == "wall_slide":
+        out += _wall_note(s, settings)
+    if var == "clamshell":
+        out += _chart(fig.angle, "Thigh opening", "from closed · each opening's peak")
+        out += _chart(fig.tempo, "Tempo per opening", "open · hold · close")
+    else:
+        out += _chart(fig.angle, "Hip abduction", "phases shaded · faults marked")
+        out += _chart(fig.tempo, "Tempo per rep", "lift · hold 2 s · lower 2× lift")
+    out += _chart(fig.posture, "Foot rotation and trunk side-bend", "dots: each rep's value")
+    heading = f"{w.rep.capitalize()}s ({good} good of {total})"
+    out += f"<h3>{escape(heading)}</h3>{_rep_table(s, heel_cm)}"
+    return out + _key_frames(s, si, key_frames)
 
 
 def _key_frames(s: SetResult, si: int, frames: Mapping[tuple[int, int], bytes]) -> str:
+    noun = rep_words(s).rep.capitalize()
     items = []
     for r in s.reps:
         jpeg = frames.get((si, r.index))
@@ -238,11 +513,11 @@ def _key_frames(s: SetResult, si: int, frames: Mapping[tuple[int, int], bytes]) 
             continue
         b64 = base64.b64encode(jpeg).decode("ascii")
         verdict = "good" if r.good else ", ".join(fault_label(f) for f in r.faults)
-        alt = f"Rep {r.index} at its peak, {r.peak_abduction_deg:.0f} degrees: {verdict}"
+        alt = f"{noun} {r.index} at its peak, {r.peak_abduction_deg:.0f} degrees: {verdict}"
         items.append(
             f'<figure class="{"good" if r.good else "bad"}">'
             f'<img src="data:image/jpeg;base64,{b64}" alt="{escape(alt)}">'
-            f"<figcaption><b>Rep {r.index}</b> · {r.peak_abduction_deg:.0f}° at "
+            f"<figcaption><b>{noun} {r.index}</b> · {r.peak_abduction_deg:.0f}° at "
             f"{r.peak_s:.1f} s · {_chips(r.faults, r.shaking)}</figcaption></figure>"
         )
     if not items:
@@ -295,22 +570,20 @@ def build_html(
     video_poster: bytes | None = None,
     data_files: Sequence[str] = (),
     report_config: ReportConfig | None = None,
+    heel_cm: Mapping[int, Sequence[float]] | None = None,
 ) -> str:
     """The report page. ``figures``: one :class:`SetFigures` per set of ``analysis``;
     ``key_frames``: JPEG bytes per ``(set, rep)`` (1-based); ``video_file``: the annotated
     video's file name beside the HTML (a player is shown; it loads only when played), with
     ``video_poster`` (JPEG bytes) shown before playing; ``data_files``: CSV/JSON file names
-    to link."""
+    to link; ``heel_cm``: per wall-slide set (1-based) the heel's excursion per rep (cm)."""
     rcfg = report_config or ReportConfig()
     headline = overall_headline(analysis)
     v = analysis.video
     meta = " · ".join([title]
                       + ([f"{v.duration_s:.1f} s"] if v.duration_s > 0 else [])
                       + ([f"{v.frames} frames"] if v.frames > 0 else []))
-    sides = "".join(
-        f'<div class="side"><b>{good}/{total}</b>good reps · {escape(leg)} leg</div>'
-        for leg, (good, total) in side_summaries(analysis).items()
-    )
+    sides = _side_tiles(analysis)
     body: list[str] = []
     if analysis.warnings:
         notes = "".join(f"<p>{escape(w)}</p>" for w in analysis.warnings)
@@ -318,17 +591,11 @@ def build_html(
     multi = len(analysis.sets) > 1
     for si, s in enumerate(analysis.sets, start=1):
         fig = figures[si - 1] if si - 1 < len(figures) else SetFigures()
-        name = f"Set {si} · {s.working_leg} leg" if multi else f"{s.working_leg.capitalize()} leg"
-        good, total = s.good_reps, len(s.reps)
         body.append(
-            f'<section class="set" id="set-{si}"><h2>{escape(name)}</h2>'
+            f'<section class="set" id="set-{si}"><h2>{escape(set_title(s, si, multi))}</h2>'
             f'<p class="headline"><b>{escape(set_headline(s))}</b></p>'
-            f"{_set_stats(s, settings)}"
-            + _chart(fig.angle, "Hip abduction", "phases shaded · faults marked")
-            + _chart(fig.tempo, "Tempo per rep", "lift · hold 2 s · lower 2× lift")
-            + _chart(fig.posture, "Foot rotation and trunk side-bend", "dots: each rep's value")
-            + f"<h3>Reps ({good} good of {total})</h3>{_rep_table(s)}"
-            + _key_frames(s, si, key_frames)
+            + _set_body(s, si, fig, settings, rcfg, key_frames,
+                        (heel_cm or {}).get(si))
             + "</section>"
         )
     if not analysis.sets:
@@ -348,8 +615,13 @@ def build_html(
         )
     if data_files:
         links = "".join(f'<a href="{escape(f)}">{escape(f)}</a>' for f in data_files)
-        body.append('<section class="block"><h2>Data</h2><p>Per-frame kinematics and per-rep '
-                    f'metrics for your physiotherapist:</p><p class="files">{links}</p></section>')
+        what = "Per-frame kinematics and per-rep metrics"
+        extra = [w for f, w in (("holds", "per-hold"), ("circles", "per-circle"))
+                 if any(d.startswith(f) for d in data_files)]
+        if extra:
+            what = f"Per-frame kinematics, per-rep, {' and '.join(extra)} metrics"
+        body.append(f'<section class="block"><h2>Data</h2><p>{what} for your '
+                    f'physiotherapist:</p><p class="files">{links}</p></section>')
     body.append(_settings(settings, rcfg))
     version = escape(analysis.hipwise_version or "")
     return (

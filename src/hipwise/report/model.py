@@ -16,27 +16,40 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipwise.config import AnalysisConfig
-from hipwise.contract import Analysis, FaultId, RepResult, SetResult
+from hipwise.contract import Analysis, CircleResult, FaultId, RepResult, SetResult, Variation
 from hipwise.faults import FAULT_RULES
 from hipwise.pose.sequence import FloatArray, PoseSequence
 from hipwise.reps.measure import CHANNELS
 from hipwise.reps.session import FrameState
+from hipwise.variations.engine import VariationSet
+from hipwise.variations.summary import VARIATION_NAMES
 
 __all__ = [
     "FAULT_LABELS",
+    "CircleSummary",
     "FrameSource",
+    "HoldSummary",
     "RepPhaseTimes",
+    "RepWords",
     "ReportInput",
     "SetSummary",
     "by_priority",
     "channel_series",
+    "circle_hold",
     "fault_cue",
     "fault_label",
+    "heel_forward_cm",
+    "is_isometric",
     "primary_cue",
     "rep_phase_times",
+    "rep_words",
     "set_headline",
+    "set_title",
+    "set_variation",
     "set_window",
     "side_summaries",
+    "summarise_circles",
+    "summarise_holds",
     "summarise_set",
 ]
 
@@ -66,7 +79,10 @@ class ReportInput:
     order. ``settings``: the analysis settings used (shown in the report). ``poses``: the
     landmarks of the analysed frames in pixels (optional: skeletons). ``video``: the frames
     (optional: photo key frames and the annotated video). ``title``: what was analysed (a file
-    name, "live set ...").
+    name, "live set ..."). ``variation_sets``: the engine's
+    :class:`~hipwise.variations.engine.VariationSet` list the contract's sets were made from,
+    one per set in the same order (optional: measurements the contract does not carry, such as
+    the wall slide's heel excursion).
     """
 
     analysis: Analysis
@@ -75,6 +91,7 @@ class ReportInput:
     poses: PoseSequence | None = None
     video: FrameSource | None = None
     title: str = "hipwise set"
+    variation_sets: Sequence[VariationSet] | None = None
 
 
 @dataclass(frozen=True)
@@ -159,10 +176,72 @@ def summarise_set(s: SetResult, lower_ratio_target: float = 2.0) -> SetSummary:
     )
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def set_variation(s: SetResult) -> Variation:
+    """The set's variation (an absent ``variation`` is a leg lift)."""
+    return s.variation or "leg_lift"
+
+
+def is_isometric(s: SetResult) -> bool:
+    """True for isometric holds (with or without circles): holds, no reps."""
+    return set_variation(s) in ("isometric_hold", "isometric_circles")
+
+
+@dataclass(frozen=True)
+class RepWords:
+    """How a set's reps are named on the page: ``rep`` (singular noun), ``peak`` (the angle's
+    name in tables), ``angle`` (the angle's name on a chart axis) and the three phases."""
+
+    rep: str
+    peak: str
+    angle: str
+    phases: tuple[str, str, str]
+
+
+def rep_words(s: SetResult) -> RepWords:
+    """Clamshell reps are openings measured from closed; every other variation lifts."""
+    if set_variation(s) == "clamshell":
+        return RepWords("opening", "opening", "opening", ("open", "hold", "close"))
+    return RepWords("rep", "peak", "abduction", ("lift", "hold", "lower"))
+
+
+def set_title(s: SetResult, index: int, multi: bool) -> str:
+    """A set's heading: ``"Right leg"`` (``"Set 2 · right leg"`` with several sets) for a leg
+    lift, as before; other variations are named: ``"Isometric hold with circles, right leg"``
+    (``"Set 2 · isometric hold with circles, right leg"``)."""
+    var = set_variation(s)
+    if var == "leg_lift":
+        leg = f"{s.working_leg} leg"
+        return f"Set {index} · {leg}" if multi else leg.capitalize()
+    name = f"{VARIATION_NAMES.get(var, var.replace('_', ' '))}, {s.working_leg} leg"
+    return f"Set {index} · {name}" if multi else name[0].upper() + name[1:]
+
+
+def _circle_counts(circles: Sequence[CircleResult]) -> tuple[int, int]:
+    cw = sum(1 for c in circles if c.direction == "clockwise")
+    return cw, len(circles) - cw
+
+
 def set_headline(s: SetResult) -> str:
-    """``"8 good reps of 10 · right leg"``."""
+    """``"8 good reps of 10 · right leg"``; clamshell ``"3 good openings of 3 · left leg"``;
+    isometric hold ``"1 hold, 12.0 s held · right leg"``; with circles ``"10 circles: 5
+    clockwise, 5 counter-clockwise · left leg"``."""
+    var = set_variation(s)
+    leg = f"{s.working_leg} leg"
+    if var == "isometric_circles":
+        cw, ccw = _circle_counts(s.circles or [])
+        return (f"{_plural(cw + ccw, 'circle')}: {cw} clockwise, {ccw} counter-clockwise · "
+                f"{leg}")
+    if var == "isometric_hold":
+        holds = s.holds or []
+        held = sum(h.hold_s for h in holds)
+        return f"{_plural(len(holds), 'hold')}, {held:.1f} s held · {leg}"
+    word = rep_words(s).rep
     good, total = s.good_reps, len(s.reps)
-    return f"{good} good rep{'' if good == 1 else 's'} of {total} · {s.working_leg} leg"
+    return f"{good} good {word}{'' if good == 1 else 's'} of {total} · {leg}"
 
 
 def side_summaries(analysis: Analysis) -> dict[str, tuple[int, int]]:
@@ -174,13 +253,19 @@ def side_summaries(analysis: Analysis) -> dict[str, tuple[int, int]]:
     return out
 
 
-def set_window(s: SetResult, margin_s: float, t_max: float | None = None) -> tuple[float, float]:
-    """Time window (s) of a set for charts: first rep start - margin to last rep end + margin,
-    clipped to [0, t_max]."""
-    if not s.reps:
+def set_window(
+    s: SetResult, margin_s: float, t_max: float | None = None, hold_margin_s: float | None = None
+) -> tuple[float, float]:
+    """Time window (s) of a set for charts: first rep start - margin to last rep end + margin
+    (holds: first hold start - ``hold_margin_s`` to last hold end + ``hold_margin_s``, so the
+    lift and the lower around them show; ``margin_s`` when None), clipped to [0, t_max]."""
+    spans = [(r.start_s - margin_s, r.end_s + margin_s) for r in s.reps]
+    hm = margin_s if hold_margin_s is None else hold_margin_s
+    spans += [(h.start_s - hm, h.end_s + hm) for h in s.holds or []]
+    if not spans:
         return 0.0, t_max or 0.0
-    lo = max(0.0, min(r.start_s for r in s.reps) - margin_s)
-    hi = max(r.end_s for r in s.reps) + margin_s
+    lo = max(0.0, min(a for a, _ in spans))
+    hi = max(b for _, b in spans)
     if t_max is not None and t_max > 0:
         hi = min(hi, t_max)
     return lo, hi
@@ -201,3 +286,117 @@ def channel_series(frames: Sequence[FrameState], name: str) -> tuple[FloatArray,
     v = np.array([f.channels[k] if len(f.channels) > k else np.nan for f in frames],
                  dtype=np.float64)
     return t, v
+
+
+@dataclass(frozen=True)
+class HoldSummary:
+    """At-a-glance numbers of a set's isometric holds: count, time held (s; total and longest),
+    mean angle over all holds weighted by their time (deg), the largest sag (deg) and how many
+    holds shook. NaN where there is no hold."""
+
+    count: int
+    total_s: float
+    longest_s: float
+    mean_abduction_deg: float
+    max_sag_deg: float
+    shaking: int
+
+
+def summarise_holds(s: SetResult) -> HoldSummary:
+    """Summary of ``s.holds`` (empty set: zero counts, NaN numbers)."""
+    holds = s.holds or []
+    if not holds:
+        nan = float("nan")
+        return HoldSummary(0, 0.0, nan, nan, nan, 0)
+    held = np.array([h.hold_s for h in holds])
+    angles = np.array([h.mean_abduction_deg for h in holds])
+    mean = float(np.average(angles, weights=held)) if held.sum() > 0 else float(angles.mean())
+    return HoldSummary(
+        count=len(holds),
+        total_s=float(held.sum()),
+        longest_s=float(held.max()),
+        mean_abduction_deg=mean,
+        max_sag_deg=max(h.sag_deg for h in holds),
+        shaking=sum(1 for h in holds if h.shaking),
+    )
+
+
+@dataclass(frozen=True)
+class CircleSummary:
+    """Circles of a set against the prescription: counts per direction (as seen in the video
+    image), the target per direction, diameters (cm: mean, smallest, largest; NaN without
+    circles), the target diameter (cm) and whether the mean is within ``tolerance`` of it."""
+
+    clockwise: int
+    counterclockwise: int
+    target_per_direction: int
+    mean_cm: float
+    min_cm: float
+    max_cm: float
+    target_cm: float
+    size_ok: bool
+
+    @property
+    def count_ok(self) -> bool:
+        """At least the target number of circles each way."""
+        return min(self.clockwise, self.counterclockwise) >= self.target_per_direction
+
+    @property
+    def size_word(self) -> str:
+        """``"about a dinner plate"``, ``"smaller ..."`` or ``"larger than a dinner plate"``
+        (empty without circles)."""
+        if not np.isfinite(self.mean_cm):
+            return ""
+        if self.size_ok:
+            return "about a dinner plate"
+        return ("smaller" if self.mean_cm < self.target_cm else "larger") + " than a dinner plate"
+
+
+def summarise_circles(
+    s: SetResult, target_per_direction: int, target_cm: float, tolerance: float
+) -> CircleSummary:
+    """Summary of ``s.circles`` against ``target_per_direction`` circles each way and a mean
+    diameter within ``tolerance`` (fraction) of ``target_cm``."""
+    circles = s.circles or []
+    cw, ccw = _circle_counts(circles)
+    if not circles:
+        nan = float("nan")
+        return CircleSummary(cw, ccw, target_per_direction, nan, nan, nan, target_cm, False)
+    d = np.array([c.diameter_cm for c in circles])
+    mean = float(d.mean())
+    return CircleSummary(
+        clockwise=cw,
+        counterclockwise=ccw,
+        target_per_direction=target_per_direction,
+        mean_cm=mean,
+        min_cm=float(d.min()),
+        max_cm=float(d.max()),
+        target_cm=target_cm,
+        size_ok=abs(mean - target_cm) <= tolerance * target_cm,
+    )
+
+
+def circle_hold(s: SetResult, circle: CircleResult) -> int | None:
+    """1-based index of the hold of ``s`` the circle was drawn in (its middle inside the hold),
+    or None."""
+    mid = 0.5 * (circle.start_s + circle.end_s)
+    for i, h in enumerate(s.holds or [], start=1):
+        if h.start_s <= mid <= h.end_s:
+            return i
+    return None
+
+
+def heel_forward_cm(inp: ReportInput, set_index: int) -> list[float] | None:
+    """The wall slide's heel excursion toward the camera per rep (cm, NaN = not seen) of set
+    ``set_index`` (1-based), from ``inp.variation_sets``; None when not known (no variation
+    sets, not a wall slide, or the engine's set does not match the contract's)."""
+    vsets = inp.variation_sets
+    sets = inp.analysis.sets
+    if vsets is None or len(vsets) != len(sets) or not 1 <= set_index <= len(sets):
+        return None
+    s, vs = sets[set_index - 1], vsets[set_index - 1]
+    if set_variation(s) != "wall_slide" or vs.variation != "wall_slide":
+        return None
+    if vs.side != s.working_leg or len(vs.heel_forward_cm) != len(s.reps):
+        return None
+    return [float(x) for x in vs.heel_forward_cm]

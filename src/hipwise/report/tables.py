@@ -1,7 +1,9 @@
-"""CSV tables of the report: per-frame kinematics and per-rep metrics (pure builders + writer).
+"""CSV tables of the report: per-frame kinematics, per-rep metrics, and for the isometric
+variations per-hold and per-circle metrics (pure builders + writer).
 
-The columns are documented here (:data:`FRAME_COLUMNS`, :data:`REP_COLUMNS`) and in
-``docs/report.md``; a test keeps the two identical.
+The columns are documented here (:data:`FRAME_COLUMNS`, :data:`REP_COLUMNS`,
+:data:`HOLD_COLUMNS`, :data:`CIRCLE_COLUMNS`) and in ``docs/report.md``; a test keeps the two
+identical.
 """
 
 from __future__ import annotations
@@ -13,16 +15,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hipwise.contract import Analysis
-from hipwise.report.model import primary_cue
+from hipwise.report.model import circle_hold, primary_cue, set_variation
 from hipwise.reps.measure import CHANNELS
 from hipwise.reps.session import FrameState
 
 __all__ = [
     "CHANNEL_COLUMNS",
+    "CIRCLE_COLUMNS",
     "FRAME_COLUMNS",
+    "HOLD_COLUMNS",
     "REP_COLUMNS",
     "Column",
+    "circle_rows",
     "frame_rows",
+    "hold_rows",
     "rep_rows",
     "write_csv",
 ]
@@ -100,6 +106,35 @@ REP_COLUMNS: tuple[Column, ...] = (
 )
 
 
+HOLD_COLUMNS: tuple[Column, ...] = (
+    Column("set", "count", "1-based set index (as in reps.csv and the page)."),
+    Column("working_leg", "left/right", "The working leg of the set."),
+    Column("variation", "id", "isometric_hold or isometric_circles (contract names)."),
+    Column("hold", "count", "1-based hold index within the set."),
+    Column("start_s", "s", "The leg arrives at the top (end of the lift)."),
+    Column("end_s", "s", "The leg starts down (start of the lower)."),
+    Column("hold_s", "s", "Time held: end_s - start_s."),
+    Column("mean_abduction_deg", "deg", "Mean abduction above rest over the hold."),
+    Column("sag_deg", "deg", "Abduction lost from the first to the last second of the hold "
+           "(+ = the leg sank; approximate, +-2, when circles are drawn)."),
+    Column("shaking", "0/1", "1 when the leg shook during the hold (fatigue, not a fault)."),
+)
+
+CIRCLE_COLUMNS: tuple[Column, ...] = (
+    Column("set", "count", "1-based set index (as in reps.csv and the page)."),
+    Column("working_leg", "left/right", "The working leg of the set."),
+    Column("circle", "count", "1-based circle index within the set, in time order."),
+    Column("hold", "count", "1-based index of the hold the circle was drawn in (holds.csv); "
+           "empty if none."),
+    Column("start_s", "s", "Start of the circle."),
+    Column("end_s", "s", "End of the circle."),
+    Column("duration_s", "s", "end_s - start_s."),
+    Column("direction", "clockwise/counterclockwise", "Sense of the circle as seen in the video "
+           "image (flips with the lying side and in a mirrored video)."),
+    Column("diameter_cm", "cm", "Circle diameter (target: a dinner plate, 25 cm)."),
+)
+
+
 def _num(x: float | None, nd: int) -> Cell:
     if x is None or not math.isfinite(x):
         return None
@@ -154,6 +189,45 @@ def rep_rows(analysis: Analysis) -> list[list[Cell]]:
                 _num(r.pelvis_roll_deg, 2),
                 _num(r.forward_drift_deg, 2),
                 _num(r.min_knee_deg, 2),
+            ])
+    return rows
+
+
+def hold_rows(analysis: Analysis) -> list[list[Cell]]:
+    """One row per isometric hold of every set, columns as :data:`HOLD_COLUMNS`."""
+    rows: list[list[Cell]] = []
+    for si, s in enumerate(analysis.sets, start=1):
+        for hi, h in enumerate(s.holds or [], start=1):
+            rows.append([
+                si,
+                s.working_leg,
+                set_variation(s),
+                hi,
+                round(h.start_s, 3),
+                round(h.end_s, 3),
+                round(h.hold_s, 3),
+                _num(h.mean_abduction_deg, 2),
+                _num(h.sag_deg, 2),
+                int(h.shaking),
+            ])
+    return rows
+
+
+def circle_rows(analysis: Analysis) -> list[list[Cell]]:
+    """One row per circle of every set, columns as :data:`CIRCLE_COLUMNS`."""
+    rows: list[list[Cell]] = []
+    for si, s in enumerate(analysis.sets, start=1):
+        for c in s.circles or []:
+            rows.append([
+                si,
+                s.working_leg,
+                c.index,
+                circle_hold(s, c),
+                round(c.start_s, 3),
+                round(c.end_s, 3),
+                round(c.end_s - c.start_s, 3),
+                c.direction,
+                _num(c.diameter_cm, 1),
             ])
     return rows
 

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from hipwise.analysis.video import VideoAnalysis
 
 __all__ = [
+    "CIRCLES_CSV",
     "FRAMES_CSV",
+    "HOLDS_CSV",
     "HTML_NAME",
     "JSON_NAME",
     "REPS_CSV",
@@ -44,6 +46,8 @@ HTML_NAME = "report.html"
 VIDEO_NAME = "annotated.mp4"
 FRAMES_CSV = "frames.csv"
 REPS_CSV = "reps.csv"
+HOLDS_CSV = "holds.csv"
+CIRCLES_CSV = "circles.csv"
 JSON_NAME = "analysis.json"
 
 #: ``progress(step, done, total)``: a short description of the current step and its progress
@@ -57,7 +61,8 @@ class ReportError(Exception):
 
 @dataclass
 class ReportFiles:
-    """Paths written (None when that part was not produced) and notes on what was skipped."""
+    """Paths written (None when that part was not produced) and notes on what was skipped.
+    ``holds_csv`` and ``circles_csv`` are written only when a set has holds (circles)."""
 
     directory: Path
     html: Path
@@ -67,10 +72,13 @@ class ReportFiles:
     video: Path | None = None
     key_frames: int = 0
     notes: list[str] = field(default_factory=list)
+    holds_csv: Path | None = None
+    circles_csv: Path | None = None
 
     def all(self) -> list[Path]:
         """Every file written, HTML first."""
-        files = [self.html, self.video, self.frames_csv, self.reps_csv, self.json]
+        files = [self.html, self.video, self.frames_csv, self.reps_csv, self.holds_csv,
+                 self.circles_csv, self.json]
         return [p for p in files if p is not None]
 
 
@@ -103,7 +111,8 @@ def write_set_report(
 ) -> ReportFiles:
     """Write the report of ``inp`` into ``out_dir`` (created if needed): ``report.html``,
     ``annotated.mp4`` (only with a video and ``config.annotated_video``), ``frames.csv``,
-    ``reps.csv`` and ``analysis.json``.
+    ``reps.csv``, ``holds.csv`` and ``circles.csv`` (only when a set has isometric holds or
+    circles) and ``analysis.json``.
 
     Raises :class:`ReportError` when the directory or a file cannot be written, and
     :class:`hipwise.video.errors.VideoError` when the video cannot be decoded."""
@@ -111,10 +120,15 @@ def write_set_report(
     from hipwise.report.draw import encode_jpeg, resize_to_width
     from hipwise.report.figures import angle_chart, posture_chart, tempo_chart
     from hipwise.report.html import SetFigures, build_html
+    from hipwise.report.model import heel_forward_cm, is_isometric, set_variation
     from hipwise.report.tables import (
+        CIRCLE_COLUMNS,
         FRAME_COLUMNS,
+        HOLD_COLUMNS,
         REP_COLUMNS,
+        circle_rows,
         frame_rows,
+        hold_rows,
         rep_rows,
         write_csv,
     )
@@ -135,9 +149,14 @@ def write_set_report(
     analysis = inp.analysis
     # 1. data files
     step("data", 0, 3)
+    holds, circles = hold_rows(analysis), circle_rows(analysis)
     try:
         write_csv(files.frames_csv, FRAME_COLUMNS, frame_rows(inp.frames))
         write_csv(files.reps_csv, REP_COLUMNS, rep_rows(analysis))
+        if any(is_isometric(s) for s in analysis.sets):
+            files.holds_csv = write_csv(out / HOLDS_CSV, HOLD_COLUMNS, holds)
+        if any(set_variation(s) == "isometric_circles" for s in analysis.sets):
+            files.circles_csv = write_csv(out / CIRCLES_CSV, CIRCLE_COLUMNS, circles)
     except OSError as exc:
         raise ReportError(f"cannot write CSV into {out}: {exc.strerror or exc}.") from exc
     _write_text(files.json, analysis.to_json() + "\n")
@@ -183,15 +202,19 @@ def write_set_report(
     t_max = analysis.video.duration_s or (inp.frames[-1].t if inp.frames else None)
     for si, s in enumerate(analysis.sets, start=1):
         step("charts", si - 1, len(analysis.sets))
-        window = set_window(s, cfg.margin_s, t_max)
+        window = set_window(s, cfg.margin_s, t_max, cfg.hold_margin_s)
+        var = set_variation(s)
         both: dict[str, str] = {"angle": "", "posture": "", "tempo": ""}
         for tag, w, pt in (("wide", cfg.chart_width_in, cfg.chart_font_pt),
                            ("narrow", cfg.chart_phone_width_in, cfg.chart_phone_font_pt)):
             both["angle"] += angle_chart(s, inp.frames, inp.settings, window, width_in=w,
                                          font_pt=pt, css_class=tag, prefix=f"s{si}a{tag[0]}")
-            both["posture"] += posture_chart(s, inp.frames, inp.settings, window, width_in=w,
-                                             font_pt=pt, css_class=tag,
-                                             prefix=f"s{si}p{tag[0]}")
+            if is_isometric(s):
+                continue  # no reps: no tempo, and no rep values on the posture traces
+            if var != "clamshell":  # foot rotation and side-bend are not judged there
+                both["posture"] += posture_chart(s, inp.frames, inp.settings, window,
+                                                 width_in=w, font_pt=pt, css_class=tag,
+                                                 prefix=f"s{si}p{tag[0]}")
             both["tempo"] += tempo_chart(s, inp.settings, width_in=w, font_pt=pt,
                                          css_class=tag, prefix=f"s{si}t{tag[0]}")
         figures.append(SetFigures(**both))
@@ -201,8 +224,11 @@ def write_set_report(
         title=inp.title,
         video_file=VIDEO_NAME if files.video is not None else None,
         video_poster=_poster(analysis, key_jpegs),
-        data_files=(FRAMES_CSV, REPS_CSV, JSON_NAME),
+        data_files=tuple(p.name for p in (files.frames_csv, files.reps_csv, files.holds_csv,
+                                          files.circles_csv, files.json) if p is not None),
         report_config=cfg,
+        heel_cm={si: heel for si in range(1, len(analysis.sets) + 1)
+                 if (heel := heel_forward_cm(inp, si)) is not None},
     )
     _write_text(files.html, html)
     logger.info("report written to %s (%d key frames, video: %s)", out, files.key_frames,
@@ -228,5 +254,6 @@ def write_report(
         poses=poses,
         video=result.path,
         title=Path(result.path).name,
+        variation_sets=result.engine.variation_sets,
     )
     return write_set_report(inp, out_dir, config, progress)
