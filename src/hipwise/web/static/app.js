@@ -11,6 +11,11 @@ const FAULT_WORDS = {
   forward_drift: "forward drift", bent_knee: "bent knee",
 };
 const PHASE_WORDS = { rest: "rest", lift: "lift", hold: "hold", lower: "lower" };
+const VARIATION_WORDS = {
+  leg_lift: "side-lying leg lift", wall_slide: "wall slide", clamshell: "clamshell",
+  isometric_hold: "isometric hold", isometric_circles: "isometric hold with circles",
+};
+const VARIATION_KEY = "hipwise.variation";
 
 // Test and benchmark hooks (read by Playwright); harmless in normal use.
 const H = window.__hipwise = {
@@ -102,7 +107,52 @@ function renderState(st) {
       list.appendChild(li);
     }
   }
+  if (st.variation && document.activeElement !== $("variation")) $("variation").value = st.variation;
+  if (st.hold) renderHold(st.hold);
   $("finish").disabled = !connected || finished;
+}
+
+// Holds and circles: every number comes from the server (the offline variation code run on
+// the hold so far); the page only shows them.
+let holdShown = false;
+function renderHold(h) {
+  H.hold = h;
+  const box = $("hold");
+  holdShown = h.show;
+  box.classList.toggle("hidden", !h.show);
+  $("tempo").classList.toggle("hidden", h.show);  // the 2 s rep tempo does not apply
+  if (!h.show) return;
+  box.dataset.holding = String(h.holding);
+  box.dataset.holdS = String(h.hold_s);
+  box.classList.toggle("done", h.progress >= 1);
+  $("hold-s").textContent = h.hold_s.toFixed(1);
+  $("hold-target").textContent = String(Math.round(h.target_s));
+  $("hold-fill").style.width = (100 * h.progress).toFixed(1) + "%";
+  const c = h.circles;
+  $("circles").classList.toggle("hidden", !c.show);
+  $("circles").dataset.cw = String(c.clockwise);
+  $("circles").dataset.ccw = String(c.counterclockwise);
+  $("circles-cw").textContent = String(c.clockwise);
+  $("circles-ccw").textContent = String(c.counterclockwise);
+  $("circles-cw").parentElement.classList.toggle("done", c.clockwise >= c.target);
+  $("circles-ccw").parentElement.classList.toggle("done", c.counterclockwise >= c.target);
+  for (const el of document.querySelectorAll(".circles-target")) el.textContent = String(c.target);
+  const ol = $("holds");
+  if (ol.dataset.count !== String(h.holds.length)) {
+    ol.dataset.count = String(h.holds.length);
+    ol.textContent = "";
+    h.holds.forEach((d, i) => {
+      const li = document.createElement("li");
+      li.dataset.holdS = String(d.hold_s);
+      li.classList.toggle("shaking", d.shaking);
+      const sag = d.sag_deg >= 1 ? `sagged ${Math.round(d.sag_deg)}°` : "no sag";
+      const circ = d.circles.clockwise + d.circles.counterclockwise
+        ? ` · circles ${d.circles.clockwise} + ${d.circles.counterclockwise}` : "";
+      li.textContent = `${d.side} hold ${i + 1}: ${d.hold_s.toFixed(1)} s · ${sag}` +
+        (d.shaking ? " · shaking (tiring)" : "") + circ;
+      ol.appendChild(li);
+    });
+  }
 }
 
 function renderSetup(setup) {
@@ -144,6 +194,7 @@ function tone(freq, at) {
   o.start(at); o.stop(at + 0.1);
 }
 function tick(tp) {
+  if (holdShown) return;  // a long hold is timed by the hold timer, not ticked per rep
   const moving = tp.phase === "lift" || tp.phase === "hold" || tp.phase === "lower";
   const changed = tp.phase !== lastTick.phase;
   if (changed) lastTick = { phase: tp.phase, count: 0, done: false };
@@ -183,7 +234,7 @@ function renderSummary(msg) {
   const box = $("summary-sets");
   box.textContent = "";
   const sets = msg.analysis.sets;
-  if (!sets.length) box.textContent = "No rep was counted in this set.";
+  if (!sets.length) box.textContent = "No rep or hold was counted in this set.";
   sets.forEach((s, i) => {
     const good = s.reps.filter((r) => r.good).length;
     const div = document.createElement("div");
@@ -191,10 +242,33 @@ function renderSummary(msg) {
     div.dataset.side = s.working_leg;
     div.dataset.good = String(good);
     div.dataset.reps = String(s.reps.length);
+    div.dataset.variation = s.variation || "leg_lift";
     const head = document.createElement("div");
     head.className = "headline";
-    head.textContent = `Set ${i + 1}, ${s.working_leg} leg: ${good} good rep${good === 1 ? "" : "s"} of ${s.reps.length}`;
+    if (s.holds) {
+      const n = s.holds.length;
+      head.textContent = `Set ${i + 1}, ${s.working_leg} leg: ${VARIATION_WORDS[s.variation] || s.variation}, ` +
+        `${n} hold${n === 1 ? "" : "s"}`;
+      div.dataset.holds = s.holds.map((h) => h.hold_s).join(" ");
+    } else {
+      head.textContent = `Set ${i + 1}, ${s.working_leg} leg: ${good} good rep${good === 1 ? "" : "s"} of ${s.reps.length}`;
+    }
+    if (s.circles) {
+      div.dataset.cw = String(s.circles.filter((c) => c.direction === "clockwise").length);
+      div.dataset.ccw = String(s.circles.filter((c) => c.direction === "counterclockwise").length);
+    }
     div.appendChild(head);
+    const lines = (msg.lines && msg.lines[i]) || [];
+    if (lines.length) {  // the words of 'hipwise analyze' for holds, circles, clamshells
+      const ul = document.createElement("ul");
+      ul.className = "lines";
+      for (const text of lines) {
+        const li = document.createElement("li");
+        li.textContent = text;
+        ul.appendChild(li);
+      }
+      div.appendChild(ul);
+    }
     if (s.reps.length) {
       const mean = (k) => s.reps.reduce((a, r) => a + r[k], 0) / s.reps.length;
       const peaks = s.reps.map((r) => r.peak_abduction_deg);
@@ -258,7 +332,10 @@ function connect() {
   ws = new WebSocket(`${proto}//${location.host}/ws`);
   ws.binaryType = "arraybuffer";
   ws.onopen = () => {
-    ws.send(JSON.stringify({ type: "hello", session: localStorage.getItem("hipwise.session") }));
+    const hello = { type: "hello", session: localStorage.getItem("hipwise.session") };
+    const chosen = localStorage.getItem(VARIATION_KEY);
+    if (chosen) hello.variation = chosen;
+    ws.send(JSON.stringify(hello));
   };
   ws.onmessage = (ev) => {
     const msg = JSON.parse(ev.data);
@@ -266,6 +343,7 @@ function connect() {
     else if (msg.type === "dropped") { inFlight.delete(msg.id); H.dropped++; }
     else if (msg.type === "welcome") onWelcome(msg);
     else if (msg.type === "summary") renderSummary(msg);
+    else if (msg.type === "state") renderState(msg.state);
     else if (msg.type === "error") {
       H.errors.push(msg.message);
       if (msg.code === "taken_over") takenOver = true;
@@ -413,6 +491,12 @@ $("ticks").addEventListener("change", () => {
 $("voice").addEventListener("change", () => {
   localStorage.setItem("hipwise.voice", $("voice").checked ? "on" : "off");
   if (!$("voice").checked && "speechSynthesis" in window) window.speechSynthesis.cancel();
+});
+if (localStorage.getItem(VARIATION_KEY)) $("variation").value = localStorage.getItem(VARIATION_KEY);
+$("variation").addEventListener("change", () => {
+  const v = $("variation").value;
+  localStorage.setItem(VARIATION_KEY, v);
+  if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "variation", variation: v }));
 });
 $("finish").addEventListener("click", () => {
   if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "finish" }));
