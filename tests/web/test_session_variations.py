@@ -71,6 +71,11 @@ def test_hold_with_circles_live_counts_equal_the_script() -> None:
     for k, c in enumerate(labels[:5], start=1):
         i_done = int(np.argmax(np.array(cw) >= k))
         assert seq.t[i_done] <= c.end_s + 1.5
+    # the coach says when one direction is done and when both are, never "Good rep."
+    said = [o["cue"]["id"] for o in out if o["cue"]]
+    assert said == ["circles_switch", "circles_done"]
+    switch = next(o for o in out if o["cue"] and o["cue"]["id"] == "circles_switch")
+    assert switch["hold"]["circles"]["clockwise"] == 5
     # after the lower, the finished hold as the live tracker measured it
     (done,) = holds[-1]["holds"]
     assert done["hold_s"] == pytest.approx(hold.end_s - hold.start_s, abs=0.5)
@@ -108,6 +113,10 @@ def test_isometric_hold_recognised_live_in_auto() -> None:
     end = int(hold.end_s * FPS) - 1
     assert holds[end]["hold_s"] == pytest.approx(20.0, abs=0.5)
     assert not holds[end]["circles"]["show"]  # no circles drawn
+    said = [(i, o["cue"]["id"]) for i, o in enumerate(out) if o["cue"]]
+    assert [c for _, c in said] == ["hold_done"]  # at the 20 s target; no "Good rep."
+    i = said[0][0]
+    assert holds[i - 1]["hold_s"] < 20.0 <= holds[i]["hold_s"]
     (done,) = holds[-1]["holds"]
     assert done["hold_s"] == pytest.approx(20.0, abs=0.5)
     assert done["sag_deg"] == pytest.approx(hold.sag_deg, abs=1.0)

@@ -71,6 +71,15 @@ _FORMAT = 2  # bump when the pickled state changes shape
 HOLD_VARIATIONS: frozenset[str] = frozenset({"auto", "isometric_hold", "isometric_circles"})
 #: ... and for which it counts circles.
 CIRCLE_VARIATIONS: frozenset[str] = frozenset({"auto", "isometric_circles"})
+#: Coach cues about a rep's tempo and outcome, held back during an isometric hold (in-flight
+#: form cues such as "keep your hips stacked" and warnings still come through).
+_REP_CUE_KINDS = frozenset({"tempo", "rep", "streak", "praise"})
+#: What the page says when the hold reaches a target (DOMAIN.md: 5 circles each way).
+HOLD_CUES: dict[str, str] = {
+    "circles_switch": "That's {n}: now circle the other way.",
+    "circles_done": "{n} each way. Lower the leg slowly.",
+    "hold_done": "{n} seconds. Lower the leg slowly.",
+}
 
 #: Setup problems that still matter once the set runs (shown as a banner and spoken).
 LIVE_ALERT_CODES = frozenset({"too_dark", "no_person", "two_people", "standing", "out_of_frame"})
@@ -222,6 +231,7 @@ class LiveSession:
         self.poses = PoseLog()
         self.hold_tracker: LiveHoldTracker | None = None
         self.holds: list[tuple[Side, LiveHold]] = []
+        self._hold_prev: dict[str, Any] | None = None
         self._offset: float | None = None
         self._estimator: Estimator | None = None
         self._lock = threading.RLock()
@@ -319,6 +329,9 @@ class LiveSession:
                 CoachFrame(t, self.phase, state.abduction_deg, state.channels, events,
                            self._alerts(issues))
             )
+            if cue is not None and cue.kind in _REP_CUE_KINDS and self._in_hold(t):
+                cue = None  # "Good rep." / "Hold two seconds" do not fit an isometric hold
+            cue = self._hold_milestone(t) or cue
             if cue is not None:
                 self.last_cue = cue
             tempo = self.tempo.update(t, self.phase)
@@ -408,6 +421,46 @@ class LiveSession:
         for h in tr.update(frame, angle):
             self.holds.append((side, h))
             self.rep_version += 1  # saved like a counted rep
+
+    def _in_hold(self, t: float) -> bool:
+        """Whether the person is doing an isometric hold now: always with an isometric
+        variation chosen; with ``auto`` while a hold of ``holds.min_hold_s`` runs, or within
+        ``coach.pending_s`` of a hold's end (the rep the tracker made of it is reported then)."""
+        if self.variation in ("isometric_hold", "isometric_circles"):
+            return True
+        if self.variation != "auto":
+            return False
+        tr = self.hold_tracker
+        if tr is not None and tr.hold_s >= self.cfg.variations.holds.min_hold_s:
+            return True
+        return bool(self.holds) and t - self.holds[-1][1].hold.end_s <= (
+            self.live.coach.pending_s + self.cfg.variations.holds.settle_s
+            + self.cfg.reps.rest_settle_s
+        )
+
+    def _hold_milestone(self, t: float) -> Cue | None:
+        """A cue when the running hold reaches its target: the circles of one direction (turn
+        the other way), both directions, or the hold time (plain hold)."""
+        h = self.hold_state()
+        prev, self._hold_prev = self._hold_prev, h
+        if not h["show"] or prev is None or not prev["show"]:
+            return None
+        c, pc = h["circles"], prev["circles"]
+        n = c["target"]
+        key: str | None = None
+        if c["show"]:
+            done = {d: c[d] >= n for d in ("clockwise", "counterclockwise")}
+            was = {d: pc[d] >= n for d in ("clockwise", "counterclockwise")}
+            if all(done.values()) and not all(was.values()):
+                key = "circles_done"
+            elif any(done.values()) and not any(was.values()):
+                key = "circles_switch"
+        elif prev["hold_s"] < h["target_s"] <= h["hold_s"]:
+            key, n = "hold_done", round(h["target_s"])
+        if key is None:
+            return None
+        text = HOLD_CUES[key].format(n=n)
+        return Cue(key, text[0].upper() + text[1:], priority=0, kind="tempo", t=t)
 
     def hold_state(self) -> dict[str, Any]:
         """The hold timer and circle counts for the page (all numbers from the server)."""
