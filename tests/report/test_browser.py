@@ -91,3 +91,23 @@ def test_the_video_player_does_not_load_until_played(browser: Any, report_html: 
         assert problems == []
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("name", list(VIEWPORTS))
+def test_circles_report_opens_cleanly(browser: Any, variation_reports: dict[str, Any],
+                                      name: str) -> None:
+    """The isometric-with-circles page: no error, no request, nothing wider than the screen;
+    its tiles and circle table are visible."""
+    html = variation_reports["circles"].files.html
+    page, requests, problems = open_page(browser, html, VIEWPORTS[name])
+    try:
+        assert problems == []
+        assert requests == [html.as_uri()]
+        assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[name]["width"]
+        assert page.is_visible("table.circles")
+        rows = page.evaluate("document.querySelectorAll('table.circles tbody tr').length")
+        assert rows == len(variation_reports["circles"].circles)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"report-circles-{name}.png"), full_page=True)
+    finally:
+        page.close()

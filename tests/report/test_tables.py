@@ -12,7 +12,9 @@ from hipwise.faults import FAULT_RULES
 from hipwise.report import ReportInput
 from hipwise.report.tables import (
     CHANNEL_COLUMNS,
+    CIRCLE_COLUMNS,
     FRAME_COLUMNS,
+    HOLD_COLUMNS,
     REP_COLUMNS,
     frame_rows,
     rep_rows,
@@ -44,6 +46,8 @@ def documented_columns(heading: str) -> list[str]:
 def test_documented_columns_match_the_code() -> None:
     assert documented_columns("### frames.csv") == [c.name for c in FRAME_COLUMNS]
     assert documented_columns("### reps.csv") == [c.name for c in REP_COLUMNS]
+    assert documented_columns("### holds.csv") == [c.name for c in HOLD_COLUMNS]
+    assert documented_columns("### circles.csv") == [c.name for c in CIRCLE_COLUMNS]
 
 
 def test_every_engine_channel_has_a_frame_column() -> None:
