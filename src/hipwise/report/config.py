@@ -133,7 +133,8 @@ class ReportConfig(BaseModel):
         gt=0,
         description="Time (s) each isometric hold should last, if a programme prescribes one; "
         "the source prescribes none (DOMAIN.md: 'just holding the leg up'), so by default each "
-        "hold's time is shown without a verdict.",
+        "hold's time is shown without a verdict. (The live page's timer uses its own "
+        "live.variations.hold_target_s, 20 s; set this to the same to match it.)",
     )
     circle_size_tolerance: float = Field(
         default=0.3,
