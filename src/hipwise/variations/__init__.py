@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         ClamshellTracker,
         knee_angle_3d_deg,
         knee_rotation_deg,
+        knee_rotation_image_deg,
         swept_angle_deg,
         thigh_axis_angle_deg,
     )
@@ -64,6 +65,7 @@ __all__ = [
     "find_holds",
     "knee_angle_3d_deg",
     "knee_rotation_deg",
+    "knee_rotation_image_deg",
     "open_hold_start",
     "px_per_cm",
     "recognize",
@@ -80,6 +82,7 @@ _LAZY = {
     "ClamshellTracker": "clamshell",
     "knee_angle_3d_deg": "clamshell",
     "knee_rotation_deg": "clamshell",
+    "knee_rotation_image_deg": "clamshell",
     "swept_angle_deg": "clamshell",
     "thigh_axis_angle_deg": "clamshell",
     "Bout": "engine",

@@ -212,6 +212,40 @@ class ClamshellConfig(_Frozen):
         "with every opening while the rendered pelvis stayed still (a fault on every rep). "
         "The measured roll is still reported per rep (pelvis_roll_deg).",
     )
+    thigh_to_trunk: float = Field(
+        default=0.85,
+        gt=0.3,
+        lt=2.0,
+        description="Thigh length (hip to knee) over trunk length (mid-shoulder to mid-hip), "
+        "both in 3D. The opening is read from the image, where the trunk lies flat in the "
+        "picture but the thigh points at the camera; this ratio gives the thigh's true length "
+        "in pixels. 0.85 = Winter's anthropometric tables (thigh 0.245, trunk 0.288 of body "
+        "height). Each +0.05 reads a 40-deg opening about 3 deg smaller.",
+    )
+    min_thigh_axis_deg: float = Field(
+        default=20.0,
+        gt=0,
+        lt=90,
+        description="Floor on the thigh's angle to the hip-ankle line (deg) when the image "
+        "suggests less (a thigh shorter than thigh_to_trunk predicts): keeps the knee's radius "
+        "about that line from collapsing to zero. A 90-deg knee gives ~45.",
+    )
+    body_window_s: float = Field(
+        default=20.0,
+        gt=0,
+        description="The knee's distance along the hip-ankle line and the trunk's length do "
+        "not change as the knee opens: running medians over this many seconds (s) replace "
+        "each frame's noisy values when the opening is read.",
+    )
+    camera_fov_deg: float = Field(
+        default=65.0,
+        gt=10,
+        lt=170,
+        description="Field of view (deg) across the long side of the picture assumed when "
+        "correcting the opening for perspective (the knee is nearer the camera than the "
+        "trunk). Phones' main cameras and webcams are ~60-78; 55 or 80 instead of 65 moves a "
+        "40-deg opening by about +1 or -2 deg.",
+    )
     preroll_s: float = Field(
         default=1.0,
         gt=0,
