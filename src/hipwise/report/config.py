@@ -128,14 +128,6 @@ class ReportConfig(BaseModel):
         description="Time (s) shown before an isometric hold's start and after its end in "
         "charts: the lift and the lower around it (a slow lift or lower takes 1.5-3 s).",
     )
-    hold_target_s: float | None = Field(
-        default=None,
-        gt=0,
-        description="Time (s) each isometric hold should last, if a programme prescribes one; "
-        "the source prescribes none (DOMAIN.md: 'just holding the leg up'), so by default each "
-        "hold's time is shown without a verdict. (The live page's timer uses its own "
-        "live.variations.hold_target_s, 20 s; set this to the same to match it.)",
-    )
     circle_size_tolerance: float = Field(
         default=0.3,
         ge=0,

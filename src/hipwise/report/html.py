@@ -383,14 +383,11 @@ def _holds_section(s: SetResult, settings: AnalysisConfig, rcfg: ReportConfig,
     phone) per hold: time held against the target (if one is set), mean angle, sag, shaking as
     fatigue information."""
     hs = summarise_holds(s)
-    target = rcfg.hold_target_s
     hc = settings.variations.holds
-    if target is None:
-        time_note = f"no target set · holds from {hc.min_hold_s:g} s count"
-        time_ok: bool | None = None
-    else:
-        time_note = f"target {target:g} s each"
-        time_ok = hs.count > 0 and all(h.hold_s >= target for h in s.holds or [])
+    target = hc.target_s
+    enough = (1 - hc.target_tolerance) * target
+    time_note = f"target {target:g} s each"
+    time_ok = hs.count > 0 and all(h.hold_s >= enough for h in s.holds or [])
     too_high = settings.faults.too_high_deg
     cards = [
         _stat("holds", str(hs.count), "continuous holds with the leg up", None),
@@ -408,11 +405,10 @@ def _holds_section(s: SetResult, settings: AnalysisConfig, rcfg: ReportConfig,
     for i, h in enumerate(s.holds or [], start=1):
         verdict = ('<span class="chip info">shaking (tiring)</span>' if h.shaking
                    else '<span class="chip good">steady</span>')
-        if target is not None:
-            verdict = (('<span class="chip good">held long enough</span> ' if h.hold_s >= target
-                        else f'<span class="chip">under {target:g} s</span> ') + verdict)
+        verdict = (('<span class="chip good">held long enough</span> ' if h.hold_s >= enough
+                    else f'<span class="chip">under {target:g} s</span> ') + verdict)
         note = f'<ul class="cue info"><li>{escape(SHAKING_NOTE)}</li></ul>' if h.shaking else ""
-        held = f"{h.hold_s:.1f} s" + (f" of {target:g} s" if target is not None else "")
+        held = f"{h.hold_s:.1f} s of {target:g} s"
         sag = f"{h.sag_deg:.1f}°" if h.sag_deg >= 0 else f"{h.sag_deg:.1f}° (rose)"
         cells = [
             ("hold", f"<b>{i}</b>", "num"),

@@ -40,6 +40,22 @@ VARIATION_CHOICES: tuple[VariationChoice, ...] = (
 class HoldConfig(_Frozen):
     """Finding isometric holds in the zeroed abduction angle (deg) over time (s)."""
 
+    target_s: float = Field(
+        default=20.0,
+        gt=0,
+        description="How long each isometric hold should last (s): the live page's timer and "
+        "the report's verdict. DOMAIN.md prescribes no hold time; 20 s is this project's "
+        "choice: about what 5 + 5 circles of ~1.6 s with a pause between the directions take, "
+        "so the plain hold and the hold with circles share one target.",
+    )
+    target_tolerance: float = Field(
+        default=0.15,
+        ge=0,
+        lt=1,
+        description="A hold counts as long enough from (1 - this) x target_s (the leg-lift "
+        "hold's 1.7 s for 2 s is the same 15 %).",
+    )
+
     up_deg: float = Field(
         default=10.0,
         gt=0,

@@ -23,13 +23,6 @@ class LiveVariationsConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    hold_target_s: float = Field(
-        default=20.0,
-        gt=0,
-        description="The hold timer's target (s). DOMAIN.md prescribes no hold time; 20 s is "
-        "this project's choice: about what 5 + 5 circles of ~1.6 s with a pause between the "
-        "directions take, so the plain hold and the hold with circles share one target.",
-    )
     circle_update_s: float = Field(
         default=1.0,
         gt=0,

@@ -465,7 +465,6 @@ class LiveSession:
     def hold_state(self) -> dict[str, Any]:
         """The hold timer and circle counts for the page (all numbers from the server)."""
         with self._lock:
-            lv = self.live.variations
             hc = self.cfg.variations.holds
             cc = self.cfg.variations.circles
             tr = self.hold_tracker
@@ -491,8 +490,8 @@ class LiveSession:
                 "side": side,
                 "holding": tr is not None and tr.holding,
                 "hold_s": round(hold_s, 1),
-                "target_s": lv.hold_target_s,
-                "progress": round(min(hold_s / lv.hold_target_s, 1.0), 3),
+                "target_s": hc.target_s,
+                "progress": round(min(hold_s / hc.target_s, 1.0), 3),
                 "circles": {
                     "show": circles_show,
                     "clockwise": counts["clockwise"],
