@@ -13,10 +13,15 @@ from hipwise.reps.session import SessionTracker
 from hipwise.reps.tracker import Phase, PhaseChanged
 from tests.conftest import MakeSeq
 
-_REST_VALUES = {"abduction": 10.0, "foot": -6.0, "side_bend": 2.0, "roll": 0.0, "drift": 0.0,
-                "knee": 178.0}
+_REST_VALUES = {"abduction": 10.0, "foot": -6.0, "waist": 100.0, "hip_gap": 40.0, "roll": 0.0,
+                "drift": 0.0, "knee": 178.0}
 # channels by name (the channel list may grow): unknown ones are 1.0 (ratios at rest)
 REST = np.array([_REST_VALUES.get(name, 1.0) for name in CHANNELS])
+
+
+def bent(deg: float) -> float:
+    """The top-side waist (px) after a side-bend of ``deg`` from the rest above."""
+    return _REST_VALUES["waist"] - _REST_VALUES["hip_gap"] * float(np.radians(deg))
 
 
 def ch(**kw: float) -> np.ndarray:
@@ -49,8 +54,8 @@ def test_live_faults_match_the_rule_thresholds() -> None:
     assert live_faults(ch(foot=15.0), REST, 25.0, f, k) == ["toes_up"]
     assert live_faults(ch(foot=0.0), REST, 25.0, f, k) == ["toes_down"]
     assert live_faults(ch(foot=0.0), REST, 25.0, f, ConditionsConfig(labral_tear=True)) == []
-    assert live_faults(ch(side_bend=2.0 + 9.0), REST, 25.0, f, k) == ["hip_hike"]
-    assert live_faults(ch(side_bend=2.0 + 7.0), REST, 25.0, f, k) == []
+    assert live_faults(ch(waist=bent(9.0)), REST, 25.0, f, k) == ["hip_hike"]
+    assert live_faults(ch(waist=bent(7.0)), REST, 25.0, f, k) == []
     assert live_faults(ch(roll=-12.0, foot=-20.0), REST, 25.0, f, k) == ["pelvis_roll"]
     assert live_faults(ch(drift=16.0), REST, 25.0, f, k) == ["forward_drift"]
     assert live_faults(REST, REST, 46.0, f, k) == ["too_high"]
@@ -75,7 +80,7 @@ def test_a_single_noisy_frame_is_never_cued() -> None:
     lift_up(coach, 2.0)
     cues = []
     for i, t in enumerate(np.arange(2.03, 5.0, 1 / 30)):
-        chans = ch(side_bend=20.0) if i % 5 == 0 else REST
+        chans = ch(waist=bent(18.0)) if i % 5 == 0 else REST
         c = coach.update(CoachFrame(float(t), "hold", 25.0, chans))
         if c is not None:
             cues.append(c)
@@ -88,11 +93,11 @@ def test_priority_then_cooldown_then_no_repeat() -> None:
     feed(coach, 0.0, 2.0, "rest", REST)
     lift_up(coach, 2.0)
     # hip hike (priority 1) and toes up (priority 3) at once: hip hike first
-    cues = feed(coach, 2.03, 10.0, "hold", ch(side_bend=15.0, foot=15.0), angle=25.0)
+    cues = feed(coach, 2.03, 10.0, "hold", ch(waist=bent(13.0), foot=15.0), angle=25.0)
     assert [c.id for c in cues] == ["hip_hike", "toes_up"]
     assert cues[1].t - cues[0].t >= cfg.cooldown_s - 1e-9
     # both still visible, but neither is said again within repeat_s
-    more = feed(coach, 10.0, 2.03 + cfg.repeat_s - 0.1, "hold", ch(side_bend=15.0, foot=15.0),
+    more = feed(coach, 10.0, 2.03 + cfg.repeat_s - 0.1, "hold", ch(waist=bent(13.0), foot=15.0),
                 angle=25.0)
     assert more == []
 
@@ -104,7 +109,7 @@ def test_alerts_outrank_everything_and_respect_repeat() -> None:
     alert = Alert("person_left", "I can't see you.")
     said = []
     for t in np.arange(2.03, 14.0, 1 / 30):
-        c = coach.update(CoachFrame(float(t), "hold", 25.0, ch(side_bend=15.0), (), [alert]))
+        c = coach.update(CoachFrame(float(t), "hold", 25.0, ch(waist=bent(13.0)), (), [alert]))
         if c is not None:
             said.append((round(c.t, 1), c.id))
     assert said[0][1] == "person_left"

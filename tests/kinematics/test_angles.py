@@ -4,10 +4,12 @@ import pytest
 from hipwise.kinematics import (
     abduction_deg,
     forward_drift_deg,
+    hip_gap_px,
     knee_angle_deg,
     pelvis_roll_deg,
-    side_bend_deg,
+    side_bend_change_deg,
     top_side_score,
+    top_waist_px,
 )
 from hipwise.pose.landmarks import LM
 from tests.conftest import make_sequence
@@ -33,7 +35,8 @@ def test_top_side_score_names_the_upper_leg() -> None:
 def test_rest_pose_has_no_trunk_faults() -> None:
     seq, _ = make_sequence([{}])
     f0 = slice(0, 5)
-    assert abs(np.mean(side_bend_deg(seq.xy[f0], "right"))) < 0.5
+    waist, gap = top_waist_px(seq.xy, "right"), hip_gap_px(seq.xy, "right")
+    assert np.all(np.abs(side_bend_change_deg(waist[f0], waist[0], gap[0])) < 0.5)
     assert abs(np.mean(forward_drift_deg(seq.world[f0], "right"))) < 1.5
     assert np.mean(knee_angle_deg(seq.xy[f0], "right")) > 170
 
@@ -41,9 +44,10 @@ def test_rest_pose_has_no_trunk_faults() -> None:
 def test_pelvis_roll_and_side_bend_follow_the_script() -> None:
     seq, _ = make_sequence([{"faults": ["pelvis_roll", "hip_hike"]}])
     roll = pelvis_roll_deg(seq.world, "right")
-    bend = side_bend_deg(seq.xy, "right")
+    waist, gap = top_waist_px(seq.xy, "right"), hip_gap_px(seq.xy, "right")
+    bend = side_bend_change_deg(waist, waist[0], gap[0])
     assert np.max(roll) - roll[0] == pytest.approx(18.0, abs=1.5)
-    assert np.max(bend) - bend[0] > 10.0
+    assert np.max(bend) > 10.0
 
 
 def test_missing_landmarks_give_nan() -> None:

@@ -30,6 +30,7 @@ from hipwise.coach.config import CoachConfig
 from hipwise.config import ConditionsConfig, FaultConfig
 from hipwise.contract import FaultId
 from hipwise.faults.registry import FAULT_RULES
+from hipwise.kinematics.angles import side_bend_change_deg
 from hipwise.pose.sequence import FloatArray
 from hipwise.reps.measure import CHANNELS
 from hipwise.reps.session import RepRecord, SessionEvent
@@ -114,7 +115,7 @@ def live_faults(
     def delta(name: str) -> float:
         return float(c[_IDX[name]] - r[_IDX[name]])
 
-    bend = delta("side_bend")
+    bend = float(side_bend_change_deg(c[_IDX["waist"]], r[_IDX["waist"]], r[_IDX["hip_gap"]]))
     if np.isfinite(bend) and bend > faults.hip_hike_deg:
         found.append("hip_hike")
     roll = delta("roll")

@@ -5,11 +5,13 @@ from hipwise.kinematics.angles import (
     body_axes,
     foot_rotation_deg,
     forward_drift_deg,
+    hip_gap_px,
     knee_angle_deg,
     pelvis_roll_deg,
     shank_ratio,
-    side_bend_deg,
+    side_bend_change_deg,
     top_side_score,
+    top_waist_px,
 )
 from hipwise.kinematics.filter import LowPass, gaussian_smooth, gradient
 
@@ -21,9 +23,11 @@ __all__ = [
     "forward_drift_deg",
     "gaussian_smooth",
     "gradient",
+    "hip_gap_px",
     "knee_angle_deg",
     "pelvis_roll_deg",
     "shank_ratio",
-    "side_bend_deg",
+    "side_bend_change_deg",
     "top_side_score",
+    "top_waist_px",
 ]

@@ -16,6 +16,7 @@ import numpy as np
 
 from hipwise.config import AnalysisConfig
 from hipwise.contract import FaultId, SetResult
+from hipwise.kinematics.angles import side_bend_change_deg
 from hipwise.pose.sequence import FloatArray
 from hipwise.report.model import (
     by_priority,
@@ -49,7 +50,7 @@ COLOURS: dict[str, str] = {
     "foot": "#1f7a70",
     "clockwise": "#2a6f97",
     "counterclockwise": "#c2571a",
-    "side_bend": "#b5562b",
+    "side_bend": "#b5562b",  # the trunk side-bend trace (from the waist and hip_gap channels)
     "grid": "#e6e6e6",
     "text": "#222222",
 }
@@ -253,9 +254,12 @@ def posture_chart(
     from matplotlib.figure import Figure
 
     t, foot = channel_series(frames, "foot")
-    _, bend = channel_series(frames, "side_bend")
+    _, waist = channel_series(frames, "waist")
+    _, gap = channel_series(frames, "hip_gap")
     m = window_mask(t, window)
-    bend = bend - rest_baseline(t[m], bend[m], s)
+    bend = side_bend_change_deg(
+        waist, rest_baseline(t[m], waist[m], s), rest_baseline(t[m], gap[m], s)
+    )
     fc = settings.faults
     with matplotlib.rc_context(_rc(font_pt)):
         fig = Figure(figsize=(width_in, 4.0), layout="constrained")

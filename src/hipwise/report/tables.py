@@ -49,12 +49,13 @@ class Column:
 CHANNEL_COLUMNS: dict[str, str] = {
     "abduction": "abduction_raw_deg",
     "foot": "foot_rotation_deg",
-    "side_bend": "side_bend_deg",
+    "waist": "top_waist_px",
     "roll": "pelvis_roll_deg",
     "drift": "forward_drift_deg",
     "knee": "knee_deg",
     "shank_ratio": "shank_thigh_ratio",
     "foot_bottom": "bottom_foot_rotation_deg",
+    "hip_gap": "hip_gap_px",
 }
 
 FRAME_COLUMNS: tuple[Column, ...] = (
@@ -70,7 +71,9 @@ FRAME_COLUMNS: tuple[Column, ...] = (
     Column("abduction_raw_deg", "deg", "2D trunk-leg angle before zeroing on the rest."),
     Column("foot_rotation_deg", "deg", "Foot rotation: + toes toward the ceiling, "
            "- toes toward the floor."),
-    Column("side_bend_deg", "deg", "Trunk side-bend on the top side (grows with a hip hike)."),
+    Column("top_waist_px", "px", "Top-side shoulder-hip distance in the image; it shrinks "
+           "with a hip hike (side-bend = its shrinking since rest / the rest hip gap, in "
+           "radians)."),
     Column("pelvis_roll_deg", "deg", "Pelvis roll away from stacked hips."),
     Column("forward_drift_deg", "deg", "Leg angle in front of the body line."),
     Column("knee_deg", "deg", "Top knee angle in the image (180 = straight)."),
@@ -79,6 +82,8 @@ FRAME_COLUMNS: tuple[Column, ...] = (
            "measure it."),
     Column("bottom_foot_rotation_deg", "deg", "The bottom foot's rotation, same sign as the top "
            "foot's; it turns only when the whole body rolls."),
+    Column("hip_gap_px", "px", "Distance between the two hips in the image (the body's width "
+           "there)."),
 )
 
 REP_COLUMNS: tuple[Column, ...] = (

@@ -8,18 +8,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipwise.config import FilterConfig, RepConfig
+from hipwise.kinematics.angles import side_bend_change_deg
 from hipwise.kinematics.filter import gaussian_smooth
 from hipwise.pose.sequence import FloatArray
 from hipwise.reps.segment import RepPhases, segment_rep
 
 __all__ = ["CHANNELS", "RepBuffer", "RepMeasurement", "measure_rep", "oscillation_amplitude"]
 
-#: Kinematic channels buffered per frame: raw abduction (not zeroed), foot rotation, trunk
-#: side-bend, pelvis roll, forward drift, top knee angle in the image (all degrees), and the
-#: top shank/thigh image-length ratio (dimensionless), and the bottom foot's rotation (deg),
-#: which turns only when the whole body rolls.
+#: Kinematic channels buffered per frame: raw abduction (not zeroed), foot rotation (deg), the
+#: top-side shoulder-hip distance ("waist", px; the trunk side-bend is its shrinking against
+#: the hip gap), pelvis roll, forward drift, top knee angle in the image (deg), the top
+#: shank/thigh image-length ratio (dimensionless), the bottom foot's rotation (deg; it turns
+#: only when the whole body rolls) and the gap between the hips in the image (px).
 CHANNELS: tuple[str, ...] = (
-    "abduction", "foot", "side_bend", "roll", "drift", "knee", "shank_ratio", "foot_bottom"
+    "abduction", "foot", "waist", "roll", "drift", "knee", "shank_ratio", "foot_bottom",
+    "hip_gap",
 )
 
 _MIN_HOLD_WINDOW_S = 0.2
@@ -129,8 +132,11 @@ def measure_rep(buf: RepBuffer, rep_cfg: RepConfig, filter_cfg: FilterConfig) ->
     def at_top(name: str) -> float:
         return _median(buf.channel(name)[hold])
 
+    def before(name: str) -> float:
+        return _median(buf.channel(name)[pre])
+
     def change(name: str) -> float:
-        return at_top(name) - _median(buf.channel(name)[pre])
+        return at_top(name) - before(name)
 
     amp = oscillation_amplitude(
         t[hold], (angle - gaussian_smooth(t, angle, filter_cfg.segment_sigma_s))[hold],
@@ -140,7 +146,9 @@ def measure_rep(buf: RepBuffer, rep_cfg: RepConfig, filter_cfg: FilterConfig) ->
         phases=phases,
         # a whole-body roll turns both feet; only the top foot's own turn is toes_up
         foot_rotation_deg=at_top("foot") - np.nan_to_num(change("foot_bottom")),
-        side_bend_change_deg=change("side_bend"),
+        side_bend_change_deg=float(
+            side_bend_change_deg(at_top("waist"), before("waist"), before("hip_gap"))
+        ),
         pelvis_roll_deg=_pelvis_roll(change("roll"), change("foot_bottom")),
         forward_drift_deg=change("drift"),
         min_knee_deg=at_top("knee"),

@@ -19,11 +19,12 @@ from hipwise.kinematics.angles import (
     abduction_deg,
     foot_rotation_deg,
     forward_drift_deg,
+    hip_gap_px,
     knee_angle_deg,
     pelvis_roll_deg,
     shank_ratio,
-    side_bend_deg,
     top_side_score,
+    top_waist_px,
 )
 from hipwise.pose.landmarks import LM, Side, leg_indices, other_side
 from hipwise.pose.sequence import FloatArray, PoseFrame
@@ -44,8 +45,9 @@ _TRUNK = (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP)
 
 
 def frame_channels(frame: PoseFrame, top: Side, min_visibility: float) -> FloatArray:
-    """Kinematic channels ``(len(CHANNELS),)`` in degrees for one frame with ``top`` as the
-    working leg; NaN where a needed landmark is missing or below ``min_visibility``."""
+    """Kinematic channels ``(len(CHANNELS),)`` (units in :data:`CHANNELS`) for one frame with
+    ``top`` as the working leg; NaN where a needed landmark is missing or below
+    ``min_visibility``."""
     out = np.full(len(CHANNELS), np.nan)
     if not frame.detected:
         return out
@@ -65,8 +67,9 @@ def frame_channels(frame: PoseFrame, top: Side, min_visibility: float) -> FloatA
     if trunk_ok and seen(*leg_indices(bottom)):
         out[7] = foot_rotation_deg(xy, world, top, leg=bottom)
     if trunk_ok:
-        out[2] = side_bend_deg(xy, top)
+        out[2] = top_waist_px(xy, top)
         out[3] = pelvis_roll_deg(world, top)
+        out[8] = hip_gap_px(xy, top)
     if trunk_ok and seen(ankle, LM.NOSE):
         out[4] = forward_drift_deg(world, top)
     if seen(hip, knee, ankle):

@@ -75,10 +75,13 @@ def _body_points(track: JointTrack, top: Side, body: KinematicBody) -> FloatArra
         return int(left if side == "left" else right)
 
     hw, sw = body.hip_width / 2, body.shoulder_width / 2
-    hip_t = np.tile([0.0, hw, 0.0], (n, 1))
+    # hip hike (trunk side-bend): the pelvis tilts about the bottom hip, which lies on the mat,
+    # so the top hip rises toward the ribs (top-side waist shortens; the hip line turns by the
+    # side-bend against the long axis, as the rendered rig does); the upper body stays
+    hike = np.radians(track.trunk_side_bend_deg)
     hip_b = np.tile([0.0, -hw, 0.0], (n, 1))
-    # upper body, tilted toward the top side by the side-bend about the mid-hip
-    bend = -np.radians(track.trunk_side_bend_deg)
+    hip_t = hip_b + 2 * hw * np.stack([-np.sin(hike), np.cos(hike), np.zeros(n)], axis=1)
+    bend = np.zeros(n)
     sh_t = _rot(ez, bend, np.tile([-body.trunk, sw, 0.0], (n, 1)))
     sh_b = _rot(ez, bend, np.tile([-body.trunk, -sw, 0.0], (n, 1)))
     axis = _unit(0.5 * (hip_t + hip_b) - 0.5 * (sh_t + sh_b))
