@@ -125,7 +125,7 @@ def test_auto_orientation_finds_lying_person_and_maps_back(
 ) -> None:
     xy = _pose_xy(lying=True, head_left=head_left)
     img = _draw(xy)
-    cfg = PoseConfig(backend="solutions", orientation="auto", count_people=False,
+    cfg = PoseConfig(backend="solutions", mirror="none", orientation="auto", count_people=False,
                      camera_motion=None)
     with MediaPipePoseEstimator(cfg) as est:
         frames = [est.estimate(img, t) for t in (0.0, 0.1, 0.2)]
@@ -142,7 +142,7 @@ def test_auto_orientation_finds_lying_person_and_maps_back(
 def test_without_normalisation_a_lying_person_is_missed(fake_engine: None) -> None:
     """(The fake engine only sees upright bodies; MediaPipe itself sees both.)"""
     img = _draw(_pose_xy(lying=True))
-    cfg = PoseConfig(backend="solutions", count_people=False, camera_motion=None)
+    cfg = PoseConfig(backend="solutions", mirror="none", count_people=False, camera_motion=None)
     with MediaPipePoseEstimator(cfg) as est:
         assert not est.estimate(img, 0.0).detected
         assert est.last_rotation == 0
@@ -150,7 +150,7 @@ def test_without_normalisation_a_lying_person_is_missed(fake_engine: None) -> No
 
 def test_upright_person_keeps_rotation_zero(fake_engine: None) -> None:
     img = _draw(_pose_xy(lying=False))
-    cfg = PoseConfig(backend="solutions", orientation="auto", count_people=False,
+    cfg = PoseConfig(backend="solutions", mirror="none", orientation="auto", count_people=False,
                      camera_motion=None)
     with MediaPipePoseEstimator(cfg) as est:
         f = est.estimate(img, 0.0)
@@ -161,7 +161,7 @@ def test_orientation_is_decided_again_after_the_person_is_lost(fake_engine: None
     left = _draw(_pose_xy(lying=True, head_left=True))
     right = _draw(_pose_xy(lying=True, head_left=False))
     empty = np.zeros_like(left)
-    cfg = PoseConfig(backend="solutions", orientation="auto", count_people=False,
+    cfg = PoseConfig(backend="solutions", mirror="none", orientation="auto", count_people=False,
                      camera_motion=None, lost_after_s=0.3, probe_interval_s=0.2, max_fps=None)
     with MediaPipePoseEstimator(cfg) as est:
         assert est.estimate(left, 0.0).detected and est.last_rotation == 90
@@ -174,7 +174,7 @@ def test_orientation_is_decided_again_after_the_person_is_lost(fake_engine: None
 
 def test_probing_is_rate_limited_while_nobody_is_there(fake_engine: None) -> None:
     empty = np.zeros((480, 640, 3), np.uint8)
-    cfg = PoseConfig(backend="solutions", orientation="auto", count_people=False,
+    cfg = PoseConfig(backend="solutions", mirror="none", orientation="auto", count_people=False,
                      camera_motion=None, probe_interval_s=1.0)
     _DotEngine.calls = 0
     with MediaPipePoseEstimator(cfg) as est:
@@ -186,7 +186,8 @@ def test_probing_is_rate_limited_while_nobody_is_there(fake_engine: None) -> Non
 
 def test_fixed_orientation_setting(fake_engine: None) -> None:
     xy = _pose_xy(lying=True, head_left=True)
-    cfg = PoseConfig(backend="solutions", orientation=90, count_people=False, camera_motion=None)
+    cfg = PoseConfig(backend="solutions", mirror="none", orientation=90, count_people=False,
+                     camera_motion=None)
     with MediaPipePoseEstimator(cfg) as est:
         f = est.estimate(_draw(xy), 0.0)
     assert f.detected
@@ -233,7 +234,8 @@ def test_two_people_counted_warned_and_the_lying_one_kept(monkeypatch: pytest.Mo
     )
     monkeypatch.setattr(mpa, "_COUNT_ROTATIONS", (0, 90))  # the fake cannot tell 90 from 270
     img = np.zeros((480, 640, 3), np.uint8)
-    cfg = PoseConfig(backend="tasks", orientation=90, camera_motion=None, people_interval_s=0.5)
+    cfg = PoseConfig(backend="tasks", mirror="none", orientation=90, camera_motion=None,
+                     people_interval_s=0.5)
     with MediaPipePoseEstimator(cfg) as est:
         if est.backend != "tasks":
             pytest.skip("the Tasks bundle could not be built here")
@@ -250,3 +252,56 @@ def test_two_people_counted_warned_and_the_lying_one_kept(monkeypatch: pytest.Mo
     for f in frames:
         assert f.detected
         np.testing.assert_allclose(f.xy, lying, atol=1e-6)
+
+
+# ------------------------------------------------------------------------------------------
+# mirroring so the model always sees the head at the image's right
+# ------------------------------------------------------------------------------------------
+
+
+def test_mirror_frame_is_its_own_inverse_and_swaps_sides() -> None:
+    from hipwise.pose.mediapipe_adapter import MIRROR_INDEX, mirror_frame
+    from hipwise.pose.sequence import PoseFrame
+
+    rng = np.random.default_rng(0)
+    f = PoseFrame(t=0.0, xy=rng.uniform(0, 600, (NUM_LANDMARKS, 2)),
+                  depth=rng.normal(size=NUM_LANDMARKS), world=rng.normal(size=(NUM_LANDMARKS, 3)),
+                  visibility=rng.uniform(size=NUM_LANDMARKS), image_size=(640, 480))
+    m = mirror_frame(f)
+    assert m.xy[LM.LEFT_HIP, 0] == pytest.approx(640 - f.xy[LM.RIGHT_HIP, 0])
+    assert m.xy[LM.LEFT_HIP, 1] == f.xy[LM.RIGHT_HIP, 1]
+    assert m.world[LM.NOSE, 0] == -f.world[LM.NOSE, 0]
+    assert m.visibility[LM.LEFT_ANKLE] == f.visibility[LM.RIGHT_ANKLE]
+    assert sorted(MIRROR_INDEX) == list(range(NUM_LANDMARKS))
+    back = mirror_frame(m)
+    np.testing.assert_allclose(back.xy, f.xy)
+    np.testing.assert_allclose(back.world, f.world)
+
+
+def test_frames_are_mirrored_while_the_head_is_at_the_left(fake_engine: None) -> None:
+    head_left = _draw(_pose_xy(lying=True, head_left=True))
+    head_right = _draw(_pose_xy(lying=True, head_left=False))
+    cfg = PoseConfig(backend="solutions", orientation="auto", count_people=False,
+                     camera_motion=None, mirror_switch_s=1.0, probe_interval_s=0.01,
+                     lost_after_s=0.01)
+    with MediaPipePoseEstimator(cfg) as est:
+        first = est.estimate(head_left, 0.0)
+        assert first.detected and est.mirrored  # the first detection decides at once
+        nose = _pose_xy(lying=True, head_left=True)[LM.NOSE]
+        f = est.estimate(head_left, 0.1)  # the model saw the mirrored frame ...
+        assert f.detected
+        # ... and mapped back
+        np.testing.assert_allclose(f.xy[LM.NOSE], np.floor(nose) + 0.5, atol=1e-6)
+        # turned over: the head at the right for less than mirror_switch_s changes nothing
+        for t in np.arange(0.2, 1.15, 0.1):
+            est.estimate(head_right, float(t))
+            assert est.mirrored
+        for t in np.arange(1.2, 2.5, 0.1):
+            est.estimate(head_right, float(t))
+        assert not est.mirrored
+    off = PoseConfig(backend="solutions", orientation="auto", count_people=False,
+                     camera_motion=None, mirror="none")
+    with MediaPipePoseEstimator(off) as est:
+        est.estimate(head_left, 0.0)
+        est.estimate(head_left, 0.1)
+        assert not est.mirrored
