@@ -638,29 +638,37 @@ class MediaPipePoseEstimator:
         With ``config.mirror = "head_right"`` the frame is mirrored first whenever the head
         lies at the image's left (see :class:`PoseConfig`); the pose returned is always in the
         original image."""
-        if not self.mirrored:
-            frame = self._estimate(rgb, t)
-        else:
-            frame = mirror_frame(self._estimate(rgb[:, ::-1], t))
-            if self.last_partial is not None:
-                self.last_partial = mirror_frame(self.last_partial)
+        frame = self._estimate_as_mirrored(rgb, t)
         if self.config.mirror == "head_right" and frame.detected:
-            self._follow_head(frame, t)
+            first = not self._mirror_decided
+            if self._follow_head(frame, t) and first:
+                # the first sight decides: this frame again, the way all later ones are seen
+                frame = self._estimate_as_mirrored(rgb, t)
         return frame
 
-    def _follow_head(self, frame: PoseFrame, t: float) -> None:
+    def _estimate_as_mirrored(self, rgb: NDArray[np.uint8], t: float) -> PoseFrame:
+        if not self.mirrored:
+            return self._estimate(rgb, t)
+        frame = mirror_frame(self._estimate(rgb[:, ::-1], t))
+        if self.last_partial is not None:
+            self.last_partial = mirror_frame(self.last_partial)
+        return frame
+
+    def _follow_head(self, frame: PoseFrame, t: float) -> bool:
         """Mirror from the next frame on when the head is (first seen, or has stayed
-        ``mirror_switch_s``) at the image's left; back when it is at the right."""
+        ``mirror_switch_s``) at the image's left; back when it is at the right. Returns True
+        when the mirroring changed (the tracker then starts afresh: its state belongs to the
+        other picture)."""
         want = head_side(frame.xy) < 0
         if want == self.mirrored:
             self._mirror_decided = True
             self._other_side_since = None
-            return
+            return False
         if self._mirror_decided:
             if self._other_side_since is None:
                 self._other_side_since = t
             if t - self._other_side_since < self.config.mirror_switch_s:
-                return
+                return False
         self.mirrored = want
         self._mirror_decided = True
         self._other_side_since = None
@@ -673,6 +681,10 @@ class MediaPipePoseEstimator:
             self._last_probe_t = -np.inf
         elif self._rot is not None:
             self._rot = (360 - self._rot) % 360
+        if self._tracker is not None:
+            self._tracker.close()
+            self._tracker = None
+        return True
 
     def _estimate(self, rgb: NDArray[np.uint8], t: float) -> PoseFrame:
         """:meth:`estimate` on the frame as given (mirrored or not)."""
