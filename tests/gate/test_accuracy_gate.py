@@ -17,9 +17,11 @@ SAMPLE = Path(__file__).resolve().parents[2] / "src" / "hipwise" / "data" / "sam
 FLOORS = {
     "exact_count_rate": 1.0,  # every clip counted exactly
     "leg_accuracy": 1.0,  # working leg always right
-    "peak_mae_deg": 2.5,  # measured 1.6
+    "peak_mae_deg": 2.0,  # measured 1.6, 1.3 since the head-left frames are mirrored
     "timing_mae_s": 0.25,  # lift, hold and lower each; measured 0.06 / 0.07 / 0.14
-    "fault_micro_f1": 0.7,  # measured 0.74 on 2026-11-25 (hip hike and bent knee are weak)
+    # measured 0.74 on 2026-11-25, 0.88 once hip hike was read from the top-side waist (the
+    # misses: forward drift and bent knee, which a front camera barely shows)
+    "fault_micro_f1": 0.8,
 }
 
 
