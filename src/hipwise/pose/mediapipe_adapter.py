@@ -103,12 +103,14 @@ class PoseConfig(BaseModel):
     the head at the right. BlazePose is not mirror-symmetric here: on rendered clips it read
     the leg-lift peak 1.0-3.2 deg low with the head at the left (3 clips, 8 reps) and
     0.4-1.9 deg high with it at the right; the same head-left clips mirrored read -0.3 to
-    -1.3 deg, and a head-right clip mirrored read 2-3 deg low. Costs a frame copy (~0.3 ms).
-    ``none`` leaves frames as they are."""
+    -1.3 deg, and a head-right clip mirrored read 2-3 deg low. Before the tracker first sees
+    anyone, a still-image pass (every ``probe_interval_s``) tells where the head is; the flip
+    costs ~0.07 ms a frame, and analysis speed over the bare model's was the same with and
+    without it (83-90 %, run-to-run noise). ``none`` leaves frames as they are."""
 
     mirror_switch_s: float = Field(default=1.0, ge=0.0)
     """Seconds the head must stay on the other side before the mirroring follows (a person
-    turning over to work the other leg); the first detection decides at once."""
+    turning over to work the other leg; the tracker then starts afresh)."""
 
     min_detection_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
     """Person-detector score needed to start tracking someone (MediaPipe default)."""
@@ -490,6 +492,7 @@ class MediaPipePoseEstimator:
         self.mirrored = False  # frames are mirrored before the model (config.mirror)
         self._mirror_decided = False
         self._other_side_since: float | None = None
+        self._last_mirror_probe_t = -np.inf
 
     # -- engines -----------------------------------------------------------------------------
 
@@ -638,18 +641,41 @@ class MediaPipePoseEstimator:
         With ``config.mirror = "head_right"`` the frame is mirrored first whenever the head
         lies at the image's left (see :class:`PoseConfig`); the pose returned is always in the
         original image."""
+        cfg = self.config
+        if (
+            cfg.mirror == "head_right"
+            and not self._mirror_decided
+            and t - self._last_mirror_probe_t >= cfg.probe_interval_s
+        ):
+            self._last_mirror_probe_t = t
+            self._decide_mirror(rgb, t)
         frame = self._estimate_as_mirrored(rgb, t)
-        if self.config.mirror == "head_right" and frame.detected:
+        if cfg.mirror == "head_right" and frame.detected:
             first = not self._mirror_decided
             if self._follow_head(frame, t) and first:
                 # the first sight decides: this frame again, the way all later ones are seen
                 frame = self._estimate_as_mirrored(rgb, t)
         return frame
 
+    def _decide_mirror(self, rgb: NDArray[np.uint8], t: float) -> None:
+        """Before the tracker first sees anyone: one still-image pass (the engine the person
+        count uses anyway) tells where the head is, so the tracker starts on the right
+        picture (re-creating it later costs a model load)."""
+        size = (int(rgb.shape[1]), int(rgb.shape[0]))
+        found = [self._to_frame(r, 0, size, t)
+                 for r in self._run(self._still_engine(), rgb, round(t * 1000))]
+        if not found:
+            return
+        person = max(found, key=self._lying_score)
+        self.mirrored = head_side(person.xy) < 0
+        self._mirror_decided = True
+
     def _estimate_as_mirrored(self, rgb: NDArray[np.uint8], t: float) -> PoseFrame:
         if not self.mirrored:
             return self._estimate(rgb, t)
-        frame = mirror_frame(self._estimate(rgb[:, ::-1], t))
+        import cv2
+
+        frame = mirror_frame(self._estimate(np.asarray(cv2.flip(rgb, 1), dtype=np.uint8), t))
         if self.last_partial is not None:
             self.last_partial = mirror_frame(self.last_partial)
         return frame
