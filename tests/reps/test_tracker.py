@@ -90,3 +90,12 @@ def test_rest_settles_at_any_frame_rate() -> None:
         ts = np.arange(0, t[-1], 1 / fps)
         done = [e for e in run(ts, np.interp(ts, t, a)) if isinstance(e, RepCompleted)]
         assert len(done) == 1, fps
+
+
+def test_a_short_rest_after_a_higher_rep_does_not_hide_the_next_one() -> None:
+    # 35 deg then 22 deg with only 1.3 s of rest: the 3 s look-back reached into the first
+    # rep's lower, which is higher than the second rep's top (a rendered clip lost its rep)
+    t, a = reps_signal([35, 22], lift=1.3, hold=2.2, lower=1.1, rest=1.3)
+    done = [e for e in run(t, a) if isinstance(e, RepCompleted)]
+    assert len(done) == 2
+    assert abs(done[1].measurement.phases.peak_deg - 22) < 0.5

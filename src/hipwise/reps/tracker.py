@@ -76,6 +76,7 @@ class RepTracker:
         self._peak = -np.inf
         self._opened_t = 0.0
         self._returned_t = 0.0
+        self._rest_since = -np.inf  # when the last rep came back below end_deg (s)
         self._last_valid_t: float | None = None
         self._armed = True  # False after losing the leg mid-rep, until it is seen at rest
         self._prev: tuple[float, float] | None = None
@@ -111,7 +112,9 @@ class RepTracker:
 
     def _open(self, t: float, events: list[RepEvent]) -> None:
         self._state = "active"
-        self._buf = list(self._history)
+        # the look-back starts where the previous rep came back to rest: its lower must not
+        # be taken for this rep's top (after a short rest the preroll reaches into it)
+        self._buf = [s for s in self._history if s[0] >= self._rest_since]
         self._peak = -np.inf
         self._opened_t = t
         self._set_phase(t, "lift", events)
@@ -122,6 +125,7 @@ class RepTracker:
         buf = self._buf
         self._buf = []
         self._state = "rest"
+        self._rest_since = self._returned_t
         self._set_phase(t, "rest", events)
         if peak < self.cfg.min_peak_deg:
             events.append(RepDiscarded(t, f"only {peak:.0f}° above rest", peak))
