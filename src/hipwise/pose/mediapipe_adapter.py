@@ -662,13 +662,19 @@ class MediaPipePoseEstimator:
         count uses anyway) tells where the head is, so the tracker starts on the right
         picture (re-creating it later costs a model load)."""
         size = (int(rgb.shape[1]), int(rgb.shape[0]))
-        found = [self._to_frame(r, 0, size, t)
-                 for r in self._run(self._still_engine(), rgb, round(t * 1000))]
+        rot = self._rot if self._rot is not None else self._fallback_rot
+        found = [self._to_frame(r, rot, size, t) for r in self._run(
+            self._still_engine(), rotate_image(rgb, rot), round(t * 1000))]
         if not found:
             return
         person = max(found, key=self._lying_score)
-        self.mirrored = head_side(person.xy) < 0
         self._mirror_decided = True
+        if head_side(person.xy) < 0:
+            self.mirrored = True
+            # a quarter turn one way in the original is the other way in the mirrored picture
+            self._fallback_rot = (360 - self._fallback_rot) % 360
+            if self._rot is not None:
+                self._rot = (360 - self._rot) % 360
 
     def _estimate_as_mirrored(self, rgb: NDArray[np.uint8], t: float) -> PoseFrame:
         if not self.mirrored:

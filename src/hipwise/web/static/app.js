@@ -447,10 +447,23 @@ async function startCamera() {
       });
     }
     cameraOk = true;
+    watchFrames();
     setInterval(capture, 1000 / settings.capture_fps);
   } catch (err) {
     cameraError(err);
   }
+}
+
+// Each camera frame's own capture time (ms, the page's clock), when the browser reports it:
+// phases are timed on it, so a busy page grabbing frames late cannot squeeze a hold.
+let frameTime = null;
+function watchFrames() {
+  if (!("requestVideoFrameCallback" in HTMLVideoElement.prototype)) return;
+  const onFrame = (now, meta) => {
+    frameTime = meta.captureTime !== undefined ? meta.captureTime : now;
+    video.requestVideoFrameCallback(onFrame);
+  };
+  video.requestVideoFrameCallback(onFrame);
 }
 
 function capture() {
@@ -467,7 +480,7 @@ function capture() {
   if (grab.width !== w || grab.height !== h) { grab.width = w; grab.height = h; }
   gctx.drawImage(video, 0, 0, w, h);
   const id = nextId++;
-  const tCapture = performance.now();
+  const tCapture = frameTime !== null ? frameTime : performance.now();
   inFlight.set(id, { cap: tCapture, sent: null });   // reserve the slot while encoding
   grab.toBlob(async (blob) => {
     if (!blob || !ws || ws.readyState !== WebSocket.OPEN) { inFlight.delete(id); return; }
