@@ -657,6 +657,13 @@ class MediaPipePoseEstimator:
                 frame = self._estimate_as_mirrored(rgb, t)
         return frame
 
+    def _mirror_rotations(self) -> None:
+        """The mirroring changed: a quarter turn one way in one picture is the other way in
+        its mirror image."""
+        self._fallback_rot = (360 - self._fallback_rot) % 360
+        if self._rot is not None:
+            self._rot = (360 - self._rot) % 360
+
     def _decide_mirror(self, rgb: NDArray[np.uint8], t: float) -> None:
         """Before the tracker first sees anyone: one still-image pass (the engine the person
         count uses anyway) tells where the head is, so the tracker starts on the right
@@ -671,10 +678,7 @@ class MediaPipePoseEstimator:
         self._mirror_decided = True
         if head_side(person.xy) < 0:
             self.mirrored = True
-            # a quarter turn one way in the original is the other way in the mirrored picture
-            self._fallback_rot = (360 - self._fallback_rot) % 360
-            if self._rot is not None:
-                self._rot = (360 - self._rot) % 360
+            self._mirror_rotations()
 
     def _estimate_as_mirrored(self, rgb: NDArray[np.uint8], t: float) -> PoseFrame:
         if not self.mirrored:
@@ -704,15 +708,12 @@ class MediaPipePoseEstimator:
         self.mirrored = want
         self._mirror_decided = True
         self._other_side_since = None
-        # the model's state (tracked pose, orientation) lives in the old image's coordinates;
-        # a quarter turn one way in the mirrored image is the other way in the original
+        # the model's state (tracked pose, orientation) lives in the old image's coordinates
         self._target_xy = None
-        self._fallback_rot = (360 - self._fallback_rot) % 360
+        self._mirror_rotations()
         if self._auto:
             self._rot = None
             self._last_probe_t = -np.inf
-        elif self._rot is not None:
-            self._rot = (360 - self._rot) % 360
         if self._tracker is not None:
             self._tracker.close()
             self._tracker = None
