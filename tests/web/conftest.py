@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -89,3 +90,21 @@ def scripted() -> Callable[..., Factory]:
         return factory
 
     return make
+
+
+@pytest.fixture(scope="module")
+def pw() -> Iterator[Any]:
+    """Playwright (driving Debian's chromium; browser test modules skip without it)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture
+def grey_camera(tmp_path: Path) -> Path:
+    """A 2 s grey y4m for the fake camera (the pose model is scripted in these tests)."""
+    from hipwise.web.harness import solid_y4m
+
+    y4m = tmp_path / "grey.y4m"
+    solid_y4m(y4m, 120, 2.0)
+    return y4m

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from hipwise.web.harness import (
     solid_y4m,
     video_to_y4m,
 )
+from tests.web.browser import js, wait_js
 from tests.web.conftest import three_reps
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
@@ -34,7 +35,7 @@ CHROMIUM = chromium_path()
 if CHROMIUM is None:
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)",
                 allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parents[2]
 # a labelled clip with reps: the first that exists (each with NAME.labels.json beside it)
@@ -60,29 +61,12 @@ def _labels(clip: Path) -> Path:
     return clip.with_suffix("").with_suffix(".labels.json")
 
 
-@pytest.fixture(scope="module")
-def pw() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        yield p
-
 
 def _launch(pw: Any, y4m: Path | None, allow_camera: bool = True) -> Any:
     return pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                               args=chromium_args(y4m, allow_camera))
 
 
-def _hook(page: Any, expr: str) -> Any:
-    return page.evaluate(f"() => {expr}")
-
-
-def _wait(page: Any, expr: str, timeout_s: float, every_s: float = 0.25) -> Any:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        value = _hook(page, expr)
-        if value:
-            return value
-        time.sleep(every_s)
-    raise AssertionError(f"timed out after {timeout_s} s waiting for {expr}")
 
 
 # ------------------------------------------------------------------------------------------
@@ -102,7 +86,7 @@ def test_camera_permission_denied_says_what_to_do(pw: Any, tmp_path: Path) -> No
             page.wait_for_selector("#banner:not(.hidden)", timeout=15000)
             text = page.inner_text("#banner")
             assert "denied" in text and "Allow the camera" in text and "reload" in text
-            assert "NotAllowedError" in _hook(page, "window.__hipwise.errors")
+            assert "NotAllowedError" in js(page, "window.__hipwise.errors")
         finally:
             browser.close()
 
@@ -140,7 +124,7 @@ def test_empty_or_dark_room_is_explained(
             page.wait_for_selector(f"#setup-issues li[data-code={code}]", timeout=30000)
             text = page.inner_text("#setup-issues").lower()
             assert any(w in text for w in words.split("|")), text
-            spoken = _wait(page, "window.__spoke.length && window.__spoke", 15)
+            spoken = wait_js(page, "window.__spoke.length && window.__spoke", 15)
             assert any(words in s.lower() for s in spoken)
         finally:
             browser.close()
@@ -176,21 +160,19 @@ def test_bad_clips_tell_the_person_what_to_change(
             text = page.inner_text("#setup-issues").lower()
             assert any(w in text for w in words.split("|")), text
             time.sleep(3.0)
-            counts = _hook(page, "window.__hipwise.state.counts")
+            counts = js(page, "window.__hipwise.state.counts")
             assert counts["left"]["reps"] + counts["right"]["reps"] <= 1
         finally:
             browser.close()
 
 
 def test_person_leaving_mid_set_is_told_and_the_set_is_kept(
-    pw: Any, tmp_path: Path, scripted: Callable[..., Any]
+    pw: Any, tmp_path: Path, grey_camera: Path, scripted: Callable[..., Any]
 ) -> None:
     seq, _ = three_reps()
-    y4m = tmp_path / "grey.y4m"
-    solid_y4m(y4m, 120, 2.0)
     app = create_app(data_dir=tmp_path, factory=scripted(seq, gone_after_s=9.0))
     with ServerThread(app) as srv:
-        browser = _launch(pw, y4m)
+        browser = _launch(pw, grey_camera)
         try:
             page = browser.new_page()
             page.goto(srv.url)
@@ -198,23 +180,21 @@ def test_person_leaving_mid_set_is_told_and_the_set_is_kept(
             text = page.inner_text("#banner")
             assert "can't see you" in text and "Your set so far is kept" in text
             assert int(page.inner_text("#count-right")) >= 1
-            assert _hook(page, "window.__hipwise.state.setup_passed")
+            assert js(page, "window.__hipwise.state.setup_passed")
         finally:
             browser.close()
 
 
 def test_finish_shows_the_summary_good_reps_first_and_the_report(
-    pw: Any, tmp_path: Path, scripted: Callable[..., Any]
+    pw: Any, tmp_path: Path, grey_camera: Path, scripted: Callable[..., Any]
 ) -> None:
     seq, _ = three_reps()  # good, hip hike, good
-    y4m = tmp_path / "grey.y4m"
-    solid_y4m(y4m, 120, 2.0)
     with ServerThread(create_app(data_dir=tmp_path, factory=scripted(seq))) as srv:
-        browser = _launch(pw, y4m)
+        browser = _launch(pw, grey_camera)
         try:
             page = browser.new_page()
             page.goto(srv.url)
-            _wait(page, "window.__hipwise.state && window.__hipwise.state.counts.right.reps >= 3",
+            wait_js(page, "window.__hipwise.state && window.__hipwise.state.counts.right.reps >= 3",
                   60)
             page.click("#finish")
             page.wait_for_selector("#summary:not(.hidden)", timeout=30000)
@@ -233,63 +213,60 @@ def test_finish_shows_the_summary_good_reps_first_and_the_report(
 
 
 def test_lan_mode_over_https_with_the_qr_code(
-    pw: Any, tmp_path: Path, scripted: Callable[..., Any]
+    pw: Any, tmp_path: Path, grey_camera: Path, scripted: Callable[..., Any]
 ) -> None:
     from hipwise.web.net import ensure_certificate
 
     seq, _ = three_reps()
-    y4m = tmp_path / "grey.y4m"
-    solid_y4m(y4m, 120, 2.0)
     cert, key = ensure_certificate(tmp_path / "tls", ["127.0.0.1", "localhost"])
     port = free_port()
     app = create_app(data_dir=tmp_path, factory=scripted(seq),
                      public_url=f"https://127.0.0.1:{port}/")
     with ServerThread(app, port, ssl=(cert, key)) as srv:
         assert srv.url.startswith("https://")
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=[*chromium_args(y4m), "--ignore-certificate-errors"])
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=[*chromium_args(grey_camera), "--ignore-certificate-errors"])
         try:
             page = browser.new_page()
             page.goto(srv.url)
             # camera allowed (secure context), frames over wss://, reps counted
-            _wait(page, "window.__hipwise.state && window.__hipwise.state.counts.right.reps >= 1",
+            wait_js(page, "window.__hipwise.state && window.__hipwise.state.counts.right.reps >= 1",
                   60)
             page.wait_for_selector("#lan:not(.hidden)", timeout=5000)
             assert page.inner_text("#lan-url") == f"https://127.0.0.1:{port}/"
-            assert _hook(page, "document.getElementById('qr').naturalWidth") > 50
+            assert js(page, "document.getElementById('qr').naturalWidth") > 50
         finally:
             browser.close()
 
 
 def test_server_restart_reconnects_and_keeps_the_counts(
-    pw: Any, tmp_path: Path, scripted: Callable[..., Any]
+    pw: Any, tmp_path: Path, grey_camera: Path, scripted: Callable[..., Any]
 ) -> None:
     seq, _ = three_reps()
-    y4m = tmp_path / "grey.y4m"
-    solid_y4m(y4m, 120, 2.0)
     port = free_port()
-    browser = _launch(pw, y4m)
+    browser = _launch(pw, grey_camera)
     try:
         page = browser.new_page()
         with ServerThread(create_app(data_dir=tmp_path, factory=scripted(seq)), port) as srv:
             page.goto(srv.url)
-            _wait(page, "window.__hipwise.state && window.__hipwise.state.counts.right.reps >= 1",
+            wait_js(page, "window.__hipwise.state && window.__hipwise.state.counts.right.reps >= 1",
                   60)
-            before = _hook(page, "window.__hipwise.state.counts.right.reps")
-            sid = _hook(page, "window.__hipwise.state.session")
-            assert _hook(page, "window.__hipwise.ticks || 0") >= 3  # tempo ticks played
-            assert _hook(page, "window.__hipwise.errors") == []
+            before = js(page, "window.__hipwise.state.counts.right.reps")
+            sid = js(page, "window.__hipwise.state.session")
+            assert js(page, "window.__hipwise.ticks || 0") >= 3  # tempo ticks played
+            assert js(page, "window.__hipwise.errors") == []
         # the server is gone: the page says so and keeps what it has
         page.wait_for_selector("#banner[data-source=connection]:not(.hidden)", timeout=10000)
         assert "Reconnecting" in page.inner_text("#banner")
         assert page.inner_text("#count-right") == str(before)
         with ServerThread(create_app(data_dir=tmp_path, factory=scripted(seq)), port):
-            _wait(page, "window.__hipwise.welcomes >= 2", 20)
-            assert _hook(page, "window.__hipwise.state.session") == sid
+            wait_js(page, "window.__hipwise.welcomes >= 2", 20)
+            assert js(page, "window.__hipwise.state.session") == sid
             assert int(page.inner_text("#count-right")) >= before
             page.wait_for_selector("#banner.hidden", state="attached", timeout=10000)
             # and it goes on counting
-            _wait(page, f"window.__hipwise.state.counts.right.reps > {before}", 60)
+            wait_js(page, f"window.__hipwise.state.counts.right.reps > {before}", 60)
     finally:
         browser.close()
 
@@ -339,9 +316,9 @@ def clip_run(pw: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
             page.goto(srv.url)
             expr = ("window.__hipwise.state && (window.__hipwise.state.counts.left.reps + "
                     f"window.__hipwise.state.counts.right.reps) >= {total}")
-            _wait(page, expr, duration + 40)
+            wait_js(page, expr, duration + 40)
             time.sleep(2.0)  # nothing more is counted in the still tail
-            counts = _hook(page, "window.__hipwise.state.counts")
+            counts = js(page, "window.__hipwise.state.counts")
             shown = {side: int(page.inner_text(f"#count-{side}")) for side in ("left", "right")}
             page.click("#finish")
             page.wait_for_selector("#summary:not(.hidden)", timeout=30000)
@@ -354,10 +331,10 @@ def clip_run(pw: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
                 page.screenshot(path=str(Path(out_dir) / "live.png"), full_page=True)
             rep_faults = page.eval_on_selector_all(
                 "#summary ol li", "els => els.map(e => e.dataset.faults)")
-            spoke = _hook(page, "window.__spoke")
-            latencies = _hook(page, "window.__hipwise.latencies")
-            analysis = _hook(page, "window.__hipwise.summary.analysis")
-            frames = _hook(page, "[window.__hipwise.results, window.__hipwise.dropped]")
+            spoke = js(page, "window.__spoke")
+            latencies = js(page, "window.__hipwise.latencies")
+            analysis = js(page, "window.__hipwise.summary.analysis")
+            frames = js(page, "[window.__hipwise.results, window.__hipwise.dropped]")
         finally:
             browser.close()
     return {

@@ -9,8 +9,7 @@ y4m: only the page, the socket and the server's live variation code are under te
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,8 @@ import pytest
 from hipwise.synth.kinematic import landmarks_from_track
 from hipwise.synth.variations import hold_track
 from hipwise.web.app import create_app
-from hipwise.web.harness import ServerThread, chromium_args, chromium_path, solid_y4m
+from hipwise.web.harness import ServerThread, chromium_args, chromium_path
+from tests.web.browser import wait_js
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -28,66 +28,50 @@ CHROMIUM = chromium_path()
 if CHROMIUM is None:
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)",
                 allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 
-@pytest.fixture(scope="module")
-def pw() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        yield p
-
-
-def _wait(page: Any, expr: str, timeout_s: float, every_s: float = 0.25) -> Any:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        value = page.evaluate(f"() => {expr}")
-        if value:
-            return value
-        time.sleep(every_s)
-    raise AssertionError(f"timed out after {timeout_s} s waiting for {expr}")
 
 
 def test_hold_with_circles_shows_timer_counts_and_summary(
-    pw: Any, tmp_path: Path, scripted: Callable[..., Any]
+    pw: Any, tmp_path: Path, grey_camera: Path, scripted: Callable[..., Any]
 ) -> None:
     # lift at 4 s (time to choose the exercise), hold 22 s with 5 + 5 circles, lower 3 s
     t = np.arange(0, 34, 1 / 15)
     track, hold, labels = hold_track(t, start_s=4.0, hold_s=22.0,
                                      circles=(("clockwise", 5), ("counterclockwise", 5)))
     seq = landmarks_from_track(track, "left", noise_px=1.0)
-    y4m = tmp_path / "grey.y4m"
-    solid_y4m(y4m, 120, 2.0)
     with ServerThread(create_app(data_dir=tmp_path, factory=scripted(seq))) as srv:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=chromium_args(y4m))
+                                     args=chromium_args(grey_camera))
         try:
             page = browser.new_page()
             page.goto(srv.url)
-            _wait(page, "window.__hipwise.welcomes >= 1", 20)
+            wait_js(page, "window.__hipwise.welcomes >= 1", 20)
             assert page.is_hidden("#hold")
             page.select_option("#variation", "isometric_circles")
-            _wait(page, "window.__hipwise.state && "
+            wait_js(page, "window.__hipwise.state && "
                         "window.__hipwise.state.variation === 'isometric_circles'", 10)
             assert page.is_visible("#hold") and page.is_visible("#circles")
             assert page.evaluate("() => localStorage.getItem('hipwise.variation')") == (
                 "isometric_circles")
             # the running hold timer, against the 20 s target
-            _wait(page, "Number(document.getElementById('hold-s').textContent) >= 5", 40)
+            wait_js(page, "Number(document.getElementById('hold-s').textContent) >= 5", 40)
             assert page.inner_text("#hold-target") == "20"
             timer = float(page.inner_text("#hold-s"))
             assert 5.0 <= timer <= 22.5
             assert float(page.get_attribute("#hold", "data-hold-s") or 0) == pytest.approx(
                 timer, abs=0.5)
             # the running circle counts, one direction after the other
-            _wait(page, "document.getElementById('circles').dataset.cw === '5'", 40)
+            wait_js(page, "document.getElementById('circles').dataset.cw === '5'", 40)
             assert page.inner_text("#circles-cw") == "5"
             assert int(page.inner_text("#circles-ccw")) <= 1
-            _wait(page, "document.getElementById('circles').dataset.ccw === '5'", 40)
+            wait_js(page, "document.getElementById('circles').dataset.ccw === '5'", 40)
             assert page.inner_text("#circles-cw") == "5"
             assert all(t == "5" for t in page.eval_on_selector_all(
                 ".circles-target", "els => els.map(e => e.textContent)"))
             # the leg comes down: the measured hold is listed
-            _wait(page, "document.querySelectorAll('#holds li').length >= 1", 30)
+            wait_js(page, "document.querySelectorAll('#holds li').length >= 1", 30)
             measured = float(page.get_attribute("#holds li", "data-hold-s") or 0)
             assert measured == pytest.approx(hold.end_s - hold.start_s, abs=0.5)
             assert "circles 5 + 5" in page.inner_text("#holds li")
