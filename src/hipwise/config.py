@@ -14,11 +14,13 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
+from hipwise.kinematics.angles import FOOT_TO_LEG
 from hipwise.settings_base import FrozenSettings as _Frozen
 from hipwise.variations.config import VariationChoice, VariationsConfig
 
 __all__ = [
     "AnalysisConfig",
+    "BodyConfig",
     "ConditionsConfig",
     "ConfigError",
     "FaultConfig",
@@ -62,6 +64,19 @@ class FilterConfig(_Frozen):
         gt=0,
         description="Missing stretches up to this long are bridged by holding the last value; "
         "longer gaps end the rep in progress without counting it.",
+    )
+
+
+class BodyConfig(_Frozen):
+    """Body proportions used where the pose model's own 3D landmarks are too coarse."""
+
+    foot_to_leg: float = Field(
+        default=FOOT_TO_LEG,
+        gt=0,
+        description="Foot length (heel to toe tip) over leg length (thigh + shank) of an "
+        "adult, 0.152 / 0.491 of body height (Winter's segment tables). Scales the foot's "
+        "rotation: a foot turned by θ lifts its toe by foot length × sin θ in the image. "
+        "(The pose model's 3D foot is 0.18 of its leg and read rotations ~1.9x too large.)",
     )
 
 
@@ -163,10 +178,11 @@ class FaultConfig(_Frozen):
         default=1.7, description="Lower shorter than this x lift = dropped (tolerance)."
     )
     toes_up_deg: float = Field(
-        default=8.0,
+        default=0.0,
         description="Foot rotation above this (deg; + = toes toward the ceiling, 0 = foot "
-        "parallel to the floor) at the top of the rep = toes_up. Margin above 0 absorbs "
-        "measurement noise on a ~25 px foot.",
+        "parallel to the floor) at the top of the rep = toes_up: DOMAIN.md's 'toes above the "
+        "heel'. Rendered clips: toes-up reps read +3 to +18, every other rep -5 or lower "
+        "(the foot reads ~5 deg toward the floor on average, so a neutral foot passes).",
     )
     toes_down_wanted_deg: float = Field(
         default=-3.0,
@@ -240,6 +256,7 @@ class AnalysisConfig(_Frozen):
     """All settings of one analysis."""
 
     filter: FilterConfig = FilterConfig()
+    body: BodyConfig = BodyConfig()
     reps: RepConfig = RepConfig()
     faults: FaultConfig = FaultConfig()
     sets: SetConfig = SetConfig()

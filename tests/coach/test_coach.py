@@ -56,8 +56,12 @@ def test_live_faults_match_the_rule_thresholds() -> None:
     assert live_faults(ch(foot=0.0), REST, 25.0, f, ConditionsConfig(labral_tear=True)) == []
     assert live_faults(ch(waist=bent(9.0)), REST, 25.0, f, k) == ["hip_hike"]
     assert live_faults(ch(waist=bent(7.0)), REST, 25.0, f, k) == []
-    assert live_faults(ch(roll=-12.0, foot=-20.0), REST, 25.0, f, k) == ["pelvis_roll"]
-    assert live_faults(ch(drift=16.0), REST, 25.0, f, k) == ["forward_drift"]
+    # a roll turns the hip line and both feet the same way; the hip line alone is not a roll
+    rolled = ch(roll=-12.0, foot=-20.0, foot_bottom=1.0 - 13.0)
+    assert live_faults(rolled, REST, 25.0, f, k) == ["pelvis_roll"]
+    assert live_faults(ch(roll=-12.0), REST, 25.0, f, k) == []
+    assert live_faults(ch(shank_ratio=1.06), REST, 25.0, f, k) == ["forward_drift"]
+    assert live_faults(ch(knee=172.0), REST, 25.0, f, k) == ["bent_knee"]  # closed 6 deg
     assert live_faults(REST, REST, 46.0, f, k) == ["too_high"]
     assert live_faults(ch(knee=150.0), REST, 25.0, f, k) == ["bent_knee"]
 

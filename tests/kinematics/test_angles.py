@@ -3,6 +3,8 @@ import pytest
 
 from hipwise.kinematics import (
     abduction_deg,
+    agreed_roll_deg,
+    foot_rotation_deg,
     forward_drift_deg,
     hip_gap_px,
     knee_angle_deg,
@@ -12,6 +14,7 @@ from hipwise.kinematics import (
     top_waist_px,
 )
 from hipwise.pose.landmarks import LM
+from hipwise.synth.kinematic import KinematicCamera
 from tests.conftest import make_sequence
 
 
@@ -48,6 +51,35 @@ def test_pelvis_roll_and_side_bend_follow_the_script() -> None:
     bend = side_bend_change_deg(waist, waist[0], gap[0])
     assert np.max(roll) - roll[0] == pytest.approx(18.0, abs=1.5)
     assert np.max(bend) > 10.0
+
+
+@pytest.mark.parametrize("lying_on", ["left", "right"])
+@pytest.mark.parametrize("toes", [0.0, 15.0, 30.0])
+@pytest.mark.parametrize(("camera", "tol"), [
+    (KinematicCamera(distance_m=20.0, fov_deg=10.0), 1.0),  # nearly orthographic: geometry
+    (KinematicCamera(), 4.5),  # 2.6 m: the toe, nearer the camera than the heel, reads larger
+])
+def test_foot_rotation_matches_the_script(
+    lying_on: str, toes: float, camera: KinematicCamera, tol: float
+) -> None:
+    rep = {"faults": ["toes_up"], "magnitudes": {"toes_up_deg": toes}} if toes else {}
+    seq, truth = make_sequence([rep], lying_on=lying_on, camera=camera)
+    top = "right" if lying_on == "left" else "left"
+    true_rep = truth.sets[0].reps[0]
+    peak = int(np.argmin(np.abs(seq.t - true_rep.peak_s)))
+    foot = foot_rotation_deg(seq.xy, top)  # type: ignore[arg-type]
+    assert true_rep.foot_rotation_deg is not None
+    assert foot[peak] == pytest.approx(true_rep.foot_rotation_deg, abs=tol)
+
+
+def test_roll_needs_all_witnesses_turning_the_same_way() -> None:
+    assert agreed_roll_deg(20.0, 15.0, 12.0) == 15.0  # the bottom foot gives the size
+    assert agreed_roll_deg(30.0, 8.0, 2.0) == 8.0
+    assert agreed_roll_deg(30.0, 12.0, -3.0) == 0.0  # the top foot did not follow: a hike
+    assert agreed_roll_deg(-12.0, -14.0, -9.0) == -14.0
+    assert agreed_roll_deg(float("nan"), 14.0, 9.0) == 14.0
+    assert agreed_roll_deg(20.0, float("nan"), 9.0) == 9.0
+    assert np.isnan(agreed_roll_deg(float("nan"), float("nan"), float("nan")))
 
 
 def test_missing_landmarks_give_nan() -> None:

@@ -46,5 +46,5 @@ def test_charts_are_valid_svg_with_unique_ids_and_marked_faults(
     # the toes-up rep is labelled on the angle chart; thresholds are drawn as text
     assert "2: toes up" in charts[0]
     assert "too high &gt; 45°" in charts[0]
-    assert "toes up &gt; 8°" in charts[1]
+    assert "toes up &gt; 0°" in charts[1]
     assert "rep 2" in charts[2]

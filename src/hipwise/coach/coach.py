@@ -28,11 +28,11 @@ import numpy as np
 
 from hipwise.coach.config import CoachConfig
 from hipwise.config import ConditionsConfig, FaultConfig
-from hipwise.contract import FaultId
+from hipwise.contract import FAULT_IDS, FaultId
 from hipwise.faults.registry import FAULT_RULES
-from hipwise.kinematics.angles import side_bend_change_deg
 from hipwise.pose.sequence import FloatArray
-from hipwise.reps.measure import CHANNELS
+from hipwise.reps.measure import CHANNELS, RepMeasurement, posture_change
+from hipwise.reps.segment import RepPhases
 from hipwise.reps.session import RepRecord, SessionEvent
 from hipwise.reps.tracker import Phase, PhaseChanged
 
@@ -56,7 +56,6 @@ EXTRA_CUES: dict[str, tuple[str, int]] = {
 }
 
 _WARNING_PRIORITY = -1
-_IDX = {name: i for i, name in enumerate(CHANNELS)}
 
 
 @dataclass(frozen=True)
@@ -101,40 +100,44 @@ def live_faults(
     conditions: ConditionsConfig,
 ) -> list[str]:
     """Faults visible in one frame with the leg up: ``channels`` and ``rest``
-    ``(len(CHANNELS),)`` degrees (rest = the person's medians at rest, NaN if unknown), the
-    zeroed abduction in degrees. Returns fault ids, plus ``"toes_down"`` when the foot is
-    neutral rather than turned down (not with a labral tear, where neutral is fine).
+    ``(len(CHANNELS),)`` (rest = the person's medians at rest, NaN if unknown), the zeroed
+    abduction in degrees. Returns fault ids in contract order, plus ``"toes_down"`` when the
+    foot is neutral rather than turned down (not with a labral tear, where neutral is fine).
 
-    Same definitions as :func:`~hipwise.reps.measure.measure_rep`: side-bend and roll as change
-    from rest, the foot relative to the pelvis roll.
+    The offline rules themselves (:data:`~hipwise.faults.registry.FAULT_RULES`, those marked
+    ``live``) on :func:`~hipwise.reps.measure.posture_change` of this frame against the rest,
+    so the coach and the report judge the same numbers.
     """
-    found: list[str] = []
     c = np.asarray(channels, dtype=np.float64)
     r = np.asarray(rest, dtype=np.float64)
-
-    def delta(name: str) -> float:
-        return float(c[_IDX[name]] - r[_IDX[name]])
-
-    bend = float(side_bend_change_deg(c[_IDX["waist"]], r[_IDX["waist"]], r[_IDX["hip_gap"]]))
-    if np.isfinite(bend) and bend > faults.hip_hike_deg:
-        found.append("hip_hike")
-    roll = delta("roll")
-    if np.isfinite(roll) and abs(roll) > faults.pelvis_roll_deg:
-        found.append("pelvis_roll")
-    foot = float(c[_IDX["foot"]]) - (roll if np.isfinite(roll) else 0.0)
-    if np.isfinite(foot):
-        if foot > faults.toes_up_deg:
-            found.append("toes_up")
-        elif foot > faults.toes_down_wanted_deg and not conditions.labral_tear:
-            found.append("toes_down")
-    drift = delta("drift")
-    if np.isfinite(drift) and drift > faults.forward_drift_deg:
-        found.append("forward_drift")
-    if angle_deg is not None and np.isfinite(angle_deg) and angle_deg > faults.too_high_deg:
-        found.append("too_high")
-    knee = float(c[_IDX["knee"]])
-    if np.isfinite(knee) and knee < faults.bent_knee_deg:
-        found.append("bent_knee")
+    p = posture_change(
+        {n: float(c[i]) for i, n in enumerate(CHANNELS)},
+        {n: float(r[i]) for i, n in enumerate(CHANNELS)},
+    )
+    angle = float("nan") if angle_deg is None else float(angle_deg)
+    m = RepMeasurement(
+        phases=RepPhases(0.0, 0.0, 0.0, 0.0, angle),
+        foot_rotation_deg=p.foot_rotation_deg,
+        side_bend_change_deg=p.side_bend_change_deg,
+        pelvis_roll_deg=p.pelvis_roll_deg,
+        forward_drift_deg=p.forward_drift_deg,
+        min_knee_deg=p.min_knee_deg,
+        knee_bend_change_deg=p.knee_bend_change_deg,
+        shank_growth=p.shank_growth,
+        shaking=False,
+        shaking_amp_deg=0.0,
+    )
+    found: list[str] = [
+        f for f in FAULT_IDS if FAULT_RULES[f].live and FAULT_RULES[f].check(m, faults, conditions)
+    ]
+    foot = p.foot_rotation_deg
+    if (
+        "toes_up" not in found
+        and np.isfinite(foot)
+        and foot > faults.toes_down_wanted_deg
+        and not conditions.labral_tear
+    ):
+        found.append("toes_down")
     return found
 
 

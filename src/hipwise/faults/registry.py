@@ -21,12 +21,15 @@ RuleFn = Callable[[RepMeasurement, FaultConfig, ConditionsConfig], bool]
 
 @dataclass(frozen=True)
 class FaultRule:
-    """A registered rule: its contract id, check, spoken cue and priority."""
+    """A registered rule: its contract id, check, spoken cue, priority, and whether one moment
+    of the lift shows it (``live``: form rules the coach can call while the leg is up; the
+    timing rules need the whole rep)."""
 
     id: FaultId
     check: RuleFn
     cue: str
     priority: int
+    live: bool
 
     @property
     def rule_text(self) -> str:
@@ -37,9 +40,11 @@ class FaultRule:
 FAULT_RULES: dict[FaultId, FaultRule] = {}
 
 
-def _rule(fault_id: FaultId, cue: str, priority: int) -> Callable[[RuleFn], RuleFn]:
+def _rule(
+    fault_id: FaultId, cue: str, priority: int, live: bool = True
+) -> Callable[[RuleFn], RuleFn]:
     def deco(fn: RuleFn) -> RuleFn:
-        FAULT_RULES[fault_id] = FaultRule(fault_id, fn, cue, priority)
+        FAULT_RULES[fault_id] = FaultRule(fault_id, fn, cue, priority, live)
         return fn
 
     return deco
@@ -86,19 +91,19 @@ def bent_knee(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
     return m.min_knee_deg < c.bent_knee_deg or m.knee_bend_change_deg > c.bent_knee_change_deg
 
 
-@_rule("too_fast", "Lift slowly and breathe out.", 7)
+@_rule("too_fast", "Lift slowly and breathe out.", 7, live=False)
 def too_fast(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
     """Lift slowly, breathe out: lift shorter than 1.0 s = too fast / swinging."""
     return m.phases.lift_s < c.too_fast_lift_s
 
 
-@_rule("no_hold", "Hold two seconds at the top.", 8)
+@_rule("no_hold", "Hold two seconds at the top.", 8, live=False)
 def no_hold(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
     """Hold at the top for two seconds: hold shorter than 2 s (tolerance 1.7 s) = no hold."""
     return m.phases.hold_s < c.hold_min_s
 
 
-@_rule("dropped", "Lower twice as slowly as you lift.", 9)
+@_rule("dropped", "Lower twice as slowly as you lift.", 9, live=False)
 def dropped(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
     """Lower twice as slowly as the lift: descent shorter than 2 x lift (tolerance 1.7 x) =
     dropped the leg."""

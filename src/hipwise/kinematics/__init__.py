@@ -2,6 +2,7 @@
 
 from hipwise.kinematics.angles import (
     abduction_deg,
+    agreed_roll_deg,
     body_axes,
     foot_rotation_deg,
     forward_drift_deg,
@@ -18,6 +19,7 @@ from hipwise.kinematics.filter import LowPass, gaussian_smooth, gradient
 __all__ = [
     "LowPass",
     "abduction_deg",
+    "agreed_roll_deg",
     "body_axes",
     "foot_rotation_deg",
     "forward_drift_deg",

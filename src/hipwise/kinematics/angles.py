@@ -19,7 +19,9 @@ from hipwise.pose.landmarks import LM, Side, leg_indices, other_side
 from hipwise.pose.sequence import FloatArray
 
 __all__ = [
+    "FOOT_TO_LEG",
     "abduction_deg",
+    "agreed_roll_deg",
     "body_axes",
     "foot_rotation_deg",
     "forward_drift_deg",
@@ -75,8 +77,14 @@ def abduction_deg(xy: FloatArray, top: Side) -> FloatArray:
     return np.degrees(np.arctan2(_dot(leg, n), _dot(leg, a)))
 
 
+#: Foot length (heel to toe tip) over leg length (hip to knee plus knee to ankle) of an adult:
+#: 0.152 / (0.245 + 0.246) of body height (Winter, *Biomechanics and Motor Control of Human
+#: Movement*, segment lengths). Default of ``body.foot_to_leg``.
+FOOT_TO_LEG = 0.31
+
+
 def foot_rotation_deg(
-    xy: FloatArray, world: FloatArray, top: Side, leg: Side | None = None
+    xy: FloatArray, top: Side, leg: Side | None = None, foot_to_leg: float = FOOT_TO_LEG
 ) -> FloatArray:
     """Foot rotation about the leg axis, + = toes toward the ceiling, 0 = foot parallel to the
     floor, − = toes toward the floor (wanted). ``leg`` picks the foot (default: the top one);
@@ -84,8 +92,11 @@ def foot_rotation_deg(
     sign as the top foot.
 
     The heel→toe vector's image component along the leg's ``up`` normal, divided by the foot's
-    metric length (world landmarks) scaled to pixels by the thigh+shank image/world ratio; the
-    foot points at the camera, so its image length alone would be foreshortened.
+    length in pixels: ``foot_to_leg`` × the leg's image length (thigh + shank, which lie in the
+    image plane). The foot points at the camera, so its own image length is foreshortened and
+    cannot serve. The pose model's metric (world) foot, used before, is 0.14 m long against a
+    0.77 m leg (ratio 0.18, median of 49 rendered clips: its toe landmark sits short of the toe
+    tip) and read every rotation about 1.9 times too large.
     """
     hip, knee, ankle, heel, toe = leg_indices(leg or top)
     leg2 = xy[..., ankle, :] - xy[..., hip, :]
@@ -98,13 +109,8 @@ def foot_rotation_deg(
     leg_px = np.linalg.norm(xy[..., knee, :] - xy[..., hip, :], axis=-1) + np.linalg.norm(
         xy[..., ankle, :] - xy[..., knee, :], axis=-1
     )
-    leg_m = np.linalg.norm(world[..., knee, :] - world[..., hip, :], axis=-1) + np.linalg.norm(
-        world[..., ankle, :] - world[..., knee, :], axis=-1
-    )
-    foot_m = np.linalg.norm(world[..., toe, :] - world[..., heel, :], axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        foot_px = foot_m * leg_px / leg_m
-        ratio = np.clip(up_px / foot_px, -1.0, 1.0)
+        ratio = np.clip(up_px / (foot_to_leg * leg_px), -1.0, 1.0)
     return np.degrees(np.arcsin(ratio))
 
 
@@ -152,6 +158,31 @@ def pelvis_roll_deg(world: FloatArray, top: Side) -> FloatArray:
     _, hip_b = _shoulder_hip(other_side(top))
     h = world[..., hip_t, :] - world[..., hip_b, :]
     return np.degrees(np.arctan2(h[..., 2], np.linalg.norm(h[..., :2], axis=-1)))
+
+
+def agreed_roll_deg(hip_line: float, bottom_foot: float, top_foot: float) -> float:
+    """Whole-body roll (deg, + = rolling back) from three witnesses of its change since rest:
+    the metric hip line's turn out of the image plane (:func:`pelvis_roll_deg`), and the
+    rotation of the bottom and of the top foot (:func:`foot_rotation_deg`, + = toes up).
+
+    DOMAIN.md: the hips stop being stacked and the body follows, so a roll turns all three
+    the same way, and each one alone also moves without a roll: the pose model's 3D hips
+    swing with a hip hike (up to 34 deg on rendered 15-deg hikes) and at high abduction, the
+    top foot turns alone with toes up, the bottom foot a little with a hike (up to 8 deg).
+    The size comes from the bottom foot, which lies on the floor and turns only with the
+    whole body (rendered 18-deg rolls read 13-26 deg; every other rep under 8); the hip line
+    and the top foot only have to turn the same way, else the roll is 0. Without a bottom
+    foot, the smaller of the other two when they agree; NaN when none is finite."""
+    others = [float(x) for x in (hip_line, top_foot) if np.isfinite(x)]
+    if np.isfinite(bottom_foot):
+        size = float(bottom_foot)
+    elif others:
+        size = min(others, key=abs)
+    else:
+        return float("nan")
+    if all(x * size > 0 for x in others):
+        return size
+    return 0.0
 
 
 def forward_drift_deg(world: FloatArray, top: Side) -> FloatArray:

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.typing import NDArray
 
 from hipwise.config import FilterConfig, RepConfig
-from hipwise.kinematics.angles import side_bend_change_deg
+from hipwise.kinematics.angles import agreed_roll_deg, side_bend_change_deg
 from hipwise.kinematics.filter import gaussian_smooth
 from hipwise.pose.sequence import FloatArray
 from hipwise.reps.segment import RepPhases, segment_rep
 
-__all__ = ["CHANNELS", "RepBuffer", "RepMeasurement", "measure_rep", "oscillation_amplitude"]
+__all__ = [
+    "CHANNELS",
+    "Posture",
+    "RepBuffer",
+    "RepMeasurement",
+    "measure_rep",
+    "oscillation_amplitude",
+    "posture_change",
+]
 
 #: Kinematic channels buffered per frame: raw abduction (not zeroed), foot rotation (deg), the
 #: top-side shoulder-hip distance ("waist", px; the trunk side-bend is its shrinking against
@@ -90,28 +98,51 @@ def oscillation_amplitude(
     return best
 
 
-def _ratio_change(buf: RepBuffer, hold: NDArray[np.bool_], pre: NDArray[np.bool_]) -> float:
-    """The top shank/thigh image-length ratio at the top over its rest value (1 = unchanged).
-    Above 1 the ankle came toward the camera faster than the knee: the leg tilted forward."""
-    r = _median(buf.channel("shank_ratio")[hold])
-    r0 = _median(buf.channel("shank_ratio")[pre])
-    if not (np.isfinite(r) and np.isfinite(r0)) or r0 <= 0:
-        return 1.0
-    return r / r0
+@dataclass(frozen=True)
+class Posture:
+    """The form quantities of one moment against the person's rest (degrees unless named):
+    the values the form rules judge, offline at the top of a rep and live frame by frame."""
+
+    foot_rotation_deg: float
+    side_bend_change_deg: float
+    pelvis_roll_deg: float
+    forward_drift_deg: float
+    min_knee_deg: float
+    knee_bend_change_deg: float
+    shank_growth: float
 
 
-def _pelvis_roll(hip_line: float, bottom_foot: float) -> float:
-    """Roll (deg) from two witnesses that must agree: the metric hip line's turn out of the
-    image plane and the bottom foot's turn (it lies still unless the whole body rolls). The
-    pose model's 3D hips also swing when only the top foot turns, and a foot alone is noisy,
-    so the roll is the smaller of the two when they agree in direction, else 0."""
-    if not np.isfinite(hip_line):
-        return bottom_foot
-    if not np.isfinite(bottom_foot):
-        return hip_line
-    if hip_line * bottom_foot <= 0:
-        return 0.0
-    return float(hip_line if abs(hip_line) < abs(bottom_foot) else bottom_foot)
+def posture_change(top: Mapping[str, float], rest: Mapping[str, float]) -> Posture:
+    """Form quantities from channel values (by :data:`CHANNELS` name, NaN = unknown) at the
+    top of a lift and at the rest before it. Pure; :func:`measure_rep` feeds it the medians of
+    a rep's hold and of the second before its lift, the live coach one frame and the recent
+    rest, so offline and live judge the same numbers.
+
+    - foot rotation: the top foot at the top, less the bottom foot's turn (a whole-body roll
+      turns both feet; only the top foot's own turn is toes up);
+    - side-bend: :func:`~hipwise.kinematics.angles.side_bend_change_deg`;
+    - pelvis roll: :func:`~hipwise.kinematics.angles.agreed_roll_deg` of the changes;
+    - knee: the top knee angle and how much it closed since rest;
+    - shank growth: the shank/thigh image-length ratio over its rest value (1 = unchanged;
+      above 1 the ankle came toward the camera faster than the knee, the leg tilted forward).
+    """
+
+    def change(name: str) -> float:
+        return float(top[name] - rest[name])
+
+    r, r0 = top["shank_ratio"], rest["shank_ratio"]
+    growth = r / r0 if np.isfinite(r) and np.isfinite(r0) and r0 > 0 else 1.0
+    return Posture(
+        foot_rotation_deg=float(top["foot"] - np.nan_to_num(change("foot_bottom"))),
+        side_bend_change_deg=float(
+            side_bend_change_deg(top["waist"], rest["waist"], rest["hip_gap"])
+        ),
+        pelvis_roll_deg=agreed_roll_deg(change("roll"), change("foot_bottom"), change("foot")),
+        forward_drift_deg=change("drift"),
+        min_knee_deg=float(top["knee"]),
+        knee_bend_change_deg=-change("knee"),
+        shank_growth=float(growth),
+    )
 
 
 def measure_rep(buf: RepBuffer, rep_cfg: RepConfig, filter_cfg: FilterConfig) -> RepMeasurement:
@@ -135,25 +166,20 @@ def measure_rep(buf: RepBuffer, rep_cfg: RepConfig, filter_cfg: FilterConfig) ->
     def before(name: str) -> float:
         return _median(buf.channel(name)[pre])
 
-    def change(name: str) -> float:
-        return at_top(name) - before(name)
-
     amp = oscillation_amplitude(
         t[hold], (angle - gaussian_smooth(t, angle, filter_cfg.segment_sigma_s))[hold],
         rep_cfg.shaking_band_hz,
     )
+    p = posture_change({c: at_top(c) for c in CHANNELS}, {c: before(c) for c in CHANNELS})
     return RepMeasurement(
         phases=phases,
-        # a whole-body roll turns both feet; only the top foot's own turn is toes_up
-        foot_rotation_deg=at_top("foot") - np.nan_to_num(change("foot_bottom")),
-        side_bend_change_deg=float(
-            side_bend_change_deg(at_top("waist"), before("waist"), before("hip_gap"))
-        ),
-        pelvis_roll_deg=_pelvis_roll(change("roll"), change("foot_bottom")),
-        forward_drift_deg=change("drift"),
-        min_knee_deg=at_top("knee"),
-        knee_bend_change_deg=-change("knee"),
-        shank_growth=_ratio_change(buf, hold, pre),
+        foot_rotation_deg=p.foot_rotation_deg,
+        side_bend_change_deg=p.side_bend_change_deg,
+        pelvis_roll_deg=p.pelvis_roll_deg,
+        forward_drift_deg=p.forward_drift_deg,
+        min_knee_deg=p.min_knee_deg,
+        knee_bend_change_deg=p.knee_bend_change_deg,
+        shank_growth=p.shank_growth,
         shaking=amp > rep_cfg.shaking_amp_deg,
         shaking_amp_deg=amp,
     )

@@ -16,6 +16,7 @@ from hipwise.config import AnalysisConfig
 from hipwise.contract import FaultId
 from hipwise.faults.registry import evaluate_faults
 from hipwise.kinematics.angles import (
+    FOOT_TO_LEG,
     abduction_deg,
     foot_rotation_deg,
     forward_drift_deg,
@@ -44,10 +45,12 @@ __all__ = [
 _TRUNK = (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP)
 
 
-def frame_channels(frame: PoseFrame, top: Side, min_visibility: float) -> FloatArray:
+def frame_channels(
+    frame: PoseFrame, top: Side, min_visibility: float, foot_to_leg: float = FOOT_TO_LEG
+) -> FloatArray:
     """Kinematic channels ``(len(CHANNELS),)`` (units in :data:`CHANNELS`) for one frame with
     ``top`` as the working leg; NaN where a needed landmark is missing or below
-    ``min_visibility``."""
+    ``min_visibility``. ``foot_to_leg``: the body proportion of ``body.foot_to_leg``."""
     out = np.full(len(CHANNELS), np.nan)
     if not frame.detected:
         return out
@@ -62,10 +65,10 @@ def frame_channels(frame: PoseFrame, top: Side, min_visibility: float) -> FloatA
     if trunk_ok and seen(ankle):
         out[0] = abduction_deg(xy, top)
     if trunk_ok and seen(hip, knee, ankle, heel, toe):
-        out[1] = foot_rotation_deg(xy, world, top)
+        out[1] = foot_rotation_deg(xy, top, foot_to_leg=foot_to_leg)
     bottom = other_side(top)
     if trunk_ok and seen(*leg_indices(bottom)):
-        out[7] = foot_rotation_deg(xy, world, top, leg=bottom)
+        out[7] = foot_rotation_deg(xy, top, leg=bottom, foot_to_leg=foot_to_leg)
     if trunk_ok:
         out[2] = top_waist_px(xy, top)
         out[3] = pelvis_roll_deg(world, top)
@@ -213,7 +216,9 @@ class SessionTracker:
         if self._tracker is not None and self._side is not None:
             # a brief left/right label flip of the pose model: measure the physically top leg
             top = geo_top if geo_top is not None else self._side
-            channels = frame_channels(frame, top, self.cfg.filter.min_visibility)
+            channels = frame_channels(
+                frame, top, self.cfg.filter.min_visibility, self.cfg.body.foot_to_leg
+            )
             self._handle(self._tracker.update(t, channels), events)
         if self._record:
             tr = self._tracker

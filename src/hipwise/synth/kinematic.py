@@ -31,7 +31,7 @@ class KinematicBody:
     trunk: float = 0.52
     thigh: float = 0.45
     shank: float = 0.43
-    foot: float = 0.22
+    foot: float = 0.27  # heel to toe tip: 0.31 of thigh + shank (Winter)
     upper_arm: float = 0.30
     forearm: float = 0.27
 
