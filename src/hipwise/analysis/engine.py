@@ -12,12 +12,13 @@ import numpy as np
 
 from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis, CircleResult, HoldResult, RepResult, SetResult, VideoInfo
-from hipwise.pose.sequence import PoseSequence
+from hipwise.pose.sequence import PoseFrame, PoseSequence
 from hipwise.reps.session import FrameState, RepRecord, SessionTracker, SetRecord
 from hipwise.variations.engine import VariationSet, analyze_variations
 
 __all__ = [
     "EngineResult",
+    "SequenceAnalyzer",
     "analyze_sequence",
     "rep_to_contract",
     "to_contract",
@@ -124,13 +125,35 @@ def to_contract(
     )
 
 
+class SequenceAnalyzer:
+    """:func:`analyze_sequence` fed one frame at a time, so the kinematics can run while the
+    pose model is still working on later frames (see ``analyze_video``).
+
+    ``update(frame)`` for every frame in order, then ``finish(seq)`` once with the whole
+    sequence (the variations look at it as a whole)."""
+
+    def __init__(self, config: AnalysisConfig | None = None) -> None:
+        self.cfg = config or AnalysisConfig()
+        self._session = SessionTracker(self.cfg, record_frames=True)
+        self._last_t: float | None = None
+
+    def update(self, frame: PoseFrame) -> None:
+        """Feed the next frame."""
+        self._session.update(frame)
+        self._last_t = frame.t
+
+    def finish(self, seq: PoseSequence) -> EngineResult:
+        """Close the last rep and find the variations in ``seq`` (the frames fed, stacked)."""
+        if self._last_t is not None:
+            self._session.finish(self._last_t)
+        session = self._session
+        variation_sets = analyze_variations(seq, self.cfg, session.sets, session.frames)
+        return EngineResult(sets=session.sets, frames=session.frames, variation_sets=variation_sets)
+
+
 def analyze_sequence(seq: PoseSequence, config: AnalysisConfig | None = None) -> EngineResult:
     """Run the session tracker over every frame of ``seq``."""
-    cfg = config or AnalysisConfig()
-    session = SessionTracker(cfg, record_frames=True)
+    analyzer = SequenceAnalyzer(config)
     for i in range(len(seq)):
-        session.update(seq.frame(i))
-    if len(seq):
-        session.finish(float(seq.t[-1]))
-    variation_sets = analyze_variations(seq, cfg, session.sets, session.frames)
-    return EngineResult(sets=session.sets, frames=session.frames, variation_sets=variation_sets)
+        analyzer.update(seq.frame(i))
+    return analyzer.finish(seq)

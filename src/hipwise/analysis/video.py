@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hipwise.analysis.engine import EngineResult, analyze_sequence, to_contract
+from hipwise.analysis.engine import EngineResult, SequenceAnalyzer, to_contract
 from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis, VideoInfo
+from hipwise.pose.sequence import PoseFrame
 
 __all__ = [
     "InputRefused",
@@ -29,6 +32,49 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+
+class _BackgroundAnalyzer:
+    """Feeds a :class:`SequenceAnalyzer` from a queue on a worker thread. ``put`` frames in
+    order, then ``join`` for the analyzer (re-raising what it raised); leaving the ``with``
+    block stops the worker in any case."""
+
+    def __init__(self, analyzer: SequenceAnalyzer) -> None:
+        self._analyzer = analyzer
+        self._queue: queue.SimpleQueue[PoseFrame | None] = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="hipwise-kinematics", daemon=True)
+
+    def __enter__(self) -> _BackgroundAnalyzer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop()
+
+    def _work(self) -> None:
+        while (frame := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._analyzer.update(frame)
+                except BaseException as exc:  # re-raised in join()
+                    self._error = exc
+
+    def _stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def put(self, frame: PoseFrame) -> None:
+        """Queue the next frame."""
+        self._queue.put(frame)
+
+    def join(self) -> SequenceAnalyzer:
+        """Wait for every queued frame; the analyzer, ready for ``finish``."""
+        self._stop()
+        if self._error is not None:
+            raise self._error
+        return self._analyzer
 
 #: ``progress(done, total)``: frames analysed so far and the expected total (0 if unknown).
 Progress = Callable[[int, int], None]
@@ -107,16 +153,20 @@ def analyze_video(
     t0 = time.perf_counter()
     # decoding, frame thinning and the camera-shift measure run on the decode thread
     reader_cfg = reader_config_for(pose_cfg)
-    with open_video(path, reader_cfg) as source, MediaPipePoseEstimator(pose_cfg) as est:
-        run = est.track_video(source, progress)
-        meta = source.info
-        frames_read = run.frames_read
-        warnings = list(run.warnings)
+    # the kinematics follow the pose model frame by frame on a worker thread (the model
+    # releases the GIL), so on a machine with a spare core they add nothing to the time
+    with _BackgroundAnalyzer(SequenceAnalyzer(cfg)) as background:
+        with open_video(path, reader_cfg) as source, MediaPipePoseEstimator(pose_cfg) as est:
+            run = est.track_video(source, progress, on_frame=background.put)
+            meta = source.info
+            frames_read = run.frames_read
+            warnings = list(run.warnings)
+        analyzer = background.join()
     problems = check_run(run, checks_cfg)
     engine = None
     if any(p.blocking and p.code == "no_movement" for p in problems):
         # a clamshell opens the knee while the ankles stay put: not "no movement"
-        engine = analyze_sequence(run.poses, cfg)
+        engine = analyzer.finish(run.poses)
         if any(v.variation == "clamshell" and v.reps for v in engine.variation_sets or []):
             problems = [p for p in problems if p.code != "no_movement"]
     refused = [InputRefused(p.code, p.message, p.hint) for p in problems if p.blocking]
@@ -124,7 +174,7 @@ def analyze_video(
     if refused:
         raise NotAnalysableError(refused)
     if engine is None:
-        engine = analyze_sequence(run.poses, cfg)
+        engine = analyzer.finish(run.poses)
     t_last = float(run.poses.t[-1]) if len(run.poses) else 0.0
     duration = meta.duration_s if meta.duration_s > 0 else t_last
     fps = frames_read / duration if duration > 0 else meta.fps or 30.0

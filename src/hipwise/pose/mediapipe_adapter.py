@@ -823,9 +823,15 @@ class MediaPipePoseEstimator:
             logger.info("tracking several people from %.2f s to keep the side-lying one", t)
             self._tracker_multi = True  # takes effect on the next frame
 
-    def track_video(self, source: Iterable[Any], progress: Progress | None = None) -> PoseRun:
+    def track_video(
+        self,
+        source: Iterable[Any],
+        progress: Progress | None = None,
+        on_frame: Callable[[PoseFrame], None] | None = None,
+    ) -> PoseRun:
         """Run over a :class:`~hipwise.video.VideoSource` (or any iterable of
         :class:`~hipwise.video.VideoFrame`), analysing at most ``max_fps`` frames per second.
+        ``on_frame`` receives each analysed frame as soon as it is estimated.
 
         Raises ``ValueError`` if the source yields no frame.
         """
@@ -850,6 +856,8 @@ class MediaPipePoseEstimator:
             if not thinner.keep(vf.t):
                 continue
             frames.append(self.estimate(vf.rgb, vf.t))
+            if on_frame is not None:
+                on_frame(frames[-1])
             rots.append(self.last_rotation)
             people.append(self.last_people)
             probed.append(self.last_partial_probed)
