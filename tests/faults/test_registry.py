@@ -27,7 +27,7 @@ BAD = {
     "toes_up": {"foot_rotation_deg": 20.0},
     "hip_hike": {"side_bend_change_deg": 14.0},
     "pelvis_roll": {"pelvis_roll_deg": -16.0},
-    "forward_drift": {"shank_growth": 1.10},
+    "forward_drift": {"forward_drift_deg": 18.0},
     "bent_knee": {"min_knee_deg": 140.0},
 }
 

@@ -4,6 +4,7 @@ import pytest
 from hipwise.kinematics import (
     abduction_deg,
     agreed_roll_deg,
+    foot_pitch_deg,
     foot_rotation_deg,
     forward_drift_deg,
     hip_gap_px,
@@ -70,6 +71,23 @@ def test_foot_rotation_matches_the_script(
     foot = foot_rotation_deg(seq.xy, top)  # type: ignore[arg-type]
     assert true_rep.foot_rotation_deg is not None
     assert foot[peak] == pytest.approx(true_rep.foot_rotation_deg, abs=tol)
+
+
+@pytest.mark.parametrize("lying_on", ["left", "right"])
+@pytest.mark.parametrize("drift", [0.0, 15.0, 25.0])
+@pytest.mark.parametrize("also", [[], ["toes_up"], ["hip_hike"]])
+def test_foot_pitch_falls_by_the_forward_drift(
+    lying_on: str, drift: float, also: list[str]
+) -> None:
+    faults = (["forward_drift"] if drift else []) + also
+    rep = {"faults": faults, "magnitudes": {"forward_drift_deg": drift}} if faults else {}
+    seq, truth = make_sequence([rep], lying_on=lying_on)
+    top = "right" if lying_on == "left" else "left"
+    true_rep = truth.sets[0].reps[0]
+    peak = int(np.argmin(np.abs(seq.t - true_rep.peak_s)))
+    pitch = foot_pitch_deg(seq.xy, top)  # type: ignore[arg-type]
+    # lifting the leg and turning the toes leave the foot's pitch along the leg alone
+    assert pitch[0] - pitch[peak] == pytest.approx(true_rep.forward_drift_deg, abs=4.0)
 
 
 def test_roll_needs_all_witnesses_turning_the_same_way() -> None:

@@ -73,9 +73,10 @@ def toes_up(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
 @_rule("forward_drift", "Keep your leg in line with your body, not in front.", 4)
 def forward_drift(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
     """No forward drift: leg more than 15° in front of the body line = hip flexors taking over.
-    Read from the perspective growth of the shank in the image (the pose model's 3D landmarks
-    miss most of a drift and read large abductions as drift, so they only inform the report)."""
-    return m.shank_growth > c.forward_drift_shank_growth
+    Read from the top foot turning back toward the head as the leg swings toward the camera
+    (the pose model's 3D landmarks miss most of a drift); the reading falls short of the true
+    drift, hence a default threshold of 12°."""
+    return m.forward_drift_deg > c.forward_drift_deg
 
 
 @_rule("too_high", "Stop lower: about a foot off the floor is plenty.", 5)

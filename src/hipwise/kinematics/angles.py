@@ -23,6 +23,7 @@ __all__ = [
     "abduction_deg",
     "agreed_roll_deg",
     "body_axes",
+    "foot_pitch_deg",
     "foot_rotation_deg",
     "forward_drift_deg",
     "hip_gap_px",
@@ -111,6 +112,31 @@ def foot_rotation_deg(
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.clip(up_px / (foot_to_leg * leg_px), -1.0, 1.0)
+    return np.degrees(np.arcsin(ratio))
+
+
+def foot_pitch_deg(
+    xy: FloatArray, top: Side, foot_to_leg: float = FOOT_TO_LEG
+) -> FloatArray:
+    """How far the top foot points along the leg, toward the toes' end (deg, ``(...)``):
+    the heel→toe image component along the leg's image direction (hip → ankle) over the
+    foot's length in pixels (as in :func:`foot_rotation_deg`). 0 = the foot points straight at
+    the camera (or up/down), + = toes pointing on past the ankle (plantar flexion).
+
+    Its change from rest reads forward drift: the foot turns with the leg, so a leg swinging
+    toward the camera by φ swings the foot back toward the head by φ (the along-leg component
+    goes from sin α to sin(α − φ)), while lifting the leg (turning it in the image plane) and
+    turning the toes up or down (about the leg's own axis) leave this component alone.
+    Rendered clips: 25° drifts changed it by −13 to −20°, every other rep by −11 to +8°.
+    """
+    hip, knee, ankle, heel, toe = leg_indices(top)
+    lu = _unit(xy[..., ankle, :] - xy[..., hip, :])
+    along = _dot(xy[..., toe, :] - xy[..., heel, :], lu)
+    leg_px = np.linalg.norm(xy[..., knee, :] - xy[..., hip, :], axis=-1) + np.linalg.norm(
+        xy[..., ankle, :] - xy[..., knee, :], axis=-1
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.clip(along / (foot_to_leg * leg_px), -1.0, 1.0)
     return np.degrees(np.arcsin(ratio))
 
 

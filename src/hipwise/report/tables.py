@@ -56,6 +56,7 @@ CHANNEL_COLUMNS: dict[str, str] = {
     "shank_ratio": "shank_thigh_ratio",
     "foot_bottom": "bottom_foot_rotation_deg",
     "hip_gap": "hip_gap_px",
+    "foot_pitch": "foot_pitch_deg",
 }
 
 FRAME_COLUMNS: tuple[Column, ...] = (

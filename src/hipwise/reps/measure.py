@@ -27,10 +27,11 @@ __all__ = [
 #: top-side shoulder-hip distance ("waist", px; the trunk side-bend is its shrinking against
 #: the hip gap), pelvis roll, forward drift, top knee angle in the image (deg), the top
 #: shank/thigh image-length ratio (dimensionless), the bottom foot's rotation (deg; it turns
-#: only when the whole body rolls) and the gap between the hips in the image (px).
+#: only when the whole body rolls), the gap between the hips in the image (px) and the top
+#: foot's pitch along the leg (deg; its fall from rest is the forward drift).
 CHANNELS: tuple[str, ...] = (
     "abduction", "foot", "waist", "roll", "drift", "knee", "shank_ratio", "foot_bottom",
-    "hip_gap",
+    "hip_gap", "foot_pitch",
 )
 
 _MIN_HOLD_WINDOW_S = 0.2
@@ -122,6 +123,9 @@ def posture_change(top: Mapping[str, float], rest: Mapping[str, float]) -> Postu
       turns both feet; only the top foot's own turn is toes up);
     - side-bend: :func:`~hipwise.kinematics.angles.side_bend_change_deg`;
     - pelvis roll: :func:`~hipwise.kinematics.angles.agreed_roll_deg` of the changes;
+    - forward drift: how far the top foot's pitch along the leg fell
+      (:func:`~hipwise.kinematics.angles.foot_pitch_deg`; the pose model's 3D landmarks, the
+      ``drift`` channel, see ~3 cm of a 36 cm drift);
     - knee: the top knee angle and how much it closed since rest;
     - shank growth: the shank/thigh image-length ratio over its rest value (1 = unchanged;
       above 1 the ankle came toward the camera faster than the knee, the leg tilted forward).
@@ -138,7 +142,7 @@ def posture_change(top: Mapping[str, float], rest: Mapping[str, float]) -> Postu
             side_bend_change_deg(top["waist"], rest["waist"], rest["hip_gap"])
         ),
         pelvis_roll_deg=agreed_roll_deg(change("roll"), change("foot_bottom"), change("foot")),
-        forward_drift_deg=change("drift"),
+        forward_drift_deg=-change("foot_pitch"),
         min_knee_deg=float(top["knee"]),
         knee_bend_change_deg=-change("knee"),
         shank_growth=float(growth),

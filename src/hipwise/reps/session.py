@@ -18,6 +18,7 @@ from hipwise.faults.registry import evaluate_faults
 from hipwise.kinematics.angles import (
     FOOT_TO_LEG,
     abduction_deg,
+    foot_pitch_deg,
     foot_rotation_deg,
     forward_drift_deg,
     hip_gap_px,
@@ -66,6 +67,7 @@ def frame_channels(
         out[0] = abduction_deg(xy, top)
     if trunk_ok and seen(hip, knee, ankle, heel, toe):
         out[1] = foot_rotation_deg(xy, top, foot_to_leg=foot_to_leg)
+        out[9] = foot_pitch_deg(xy, top, foot_to_leg=foot_to_leg)
     bottom = other_side(top)
     if trunk_ok and seen(*leg_indices(bottom)):
         out[7] = foot_rotation_deg(xy, top, leg=bottom, foot_to_leg=foot_to_leg)

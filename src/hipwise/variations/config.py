@@ -289,7 +289,7 @@ class WallSlideConfig(_Frozen):
         default=1.035,
         gt=1,
         description="...or the shank's image growth from rest to the top above this factor "
-        "(faults.forward_drift_shank_growth is 1.06 on the floor). The pose model's depth "
+        "(straight floor lifts: 0.93-1.03). The pose model's depth "
         "misses most drift: on the rendered wall-slide clip a 12 deg drift read 0.45 deg, but "
         "grew the shank 1.041x against 0.989x for the clean rep (straight lifts: 0.93-1.03).",
     )
