@@ -39,6 +39,18 @@ def test_missed_rep_and_spurious_fault_are_counted() -> None:
     assert sc.leg_right == 0
 
 
+def test_posture_measurements_are_scored_where_the_labels_have_them() -> None:
+    t1 = rep(1, 1.0).model_copy(update={"foot_rotation_deg": -10.0, "pelvis_roll_deg": 18.0})
+    p1 = rep(1, 1.0).model_copy(update={"foot_rotation_deg": -14.0, "pelvis_roll_deg": 15.0,
+                                        "forward_drift_deg": 3.0})
+    sc = score_clip("p", analysis("right", [p1]), analysis("right", [t1]))
+    assert sc.foot_err == [-4.0] and sc.roll_err == [-3.0]
+    assert sc.drift_err == []  # no drift label: nothing to compare
+    table = format_table(BenchReport(score=SuiteScore([sc])))
+    assert "| foot rotation MAE (deg)" in table and "4.00 (bias -4.00)" in table
+    assert "forward drift MAE (deg)" in table
+
+
 def test_reps_that_do_not_overlap_do_not_match() -> None:
     truth = analysis("right", [rep(1, 1.0)])
     pred = analysis("right", [rep(1, 10.0)])

@@ -127,8 +127,12 @@ def test_two_people_blocking_and_brief() -> None:
     people[60] = 2  # someone walked by once
     p = check_single_person(people, t, CFG)
     assert p is not None and not p.blocking and "analysed" in p.message
+    # the same passer-by while the tracked person stood: the bystander was followed, refuse
+    p = check_single_person(people, t, CFG, followed_upright=True)
+    assert p is not None and p.blocking and "upright" in p.message
     people[60] = 1
     assert check_single_person(people, t, CFG) is None
+    assert check_single_person(people, t, CFG, followed_upright=True) is None
     assert check_single_person(None, t, CFG) is None
 
 

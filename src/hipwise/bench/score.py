@@ -66,6 +66,12 @@ class ClipScore:
     lift_err: list[float] = field(default_factory=list)
     hold_err: list[float] = field(default_factory=list)
     lower_err: list[float] = field(default_factory=list)
+    #: the measurements behind the form faults, where the labels carry them (deg)
+    foot_err: list[float] = field(default_factory=list)
+    side_bend_err: list[float] = field(default_factory=list)
+    roll_err: list[float] = field(default_factory=list)
+    drift_err: list[float] = field(default_factory=list)
+    knee_err: list[float] = field(default_factory=list)
     faults: dict[FaultId, FaultCounts] = field(default_factory=dict)
     leg_right: int = 0
     leg_total: int = 0
@@ -102,6 +108,16 @@ def match_reps(
     return sorted(pairs)
 
 
+#: ClipScore error list ← RepResult field, for the posture measurements
+_POSTURE_ERRORS: tuple[tuple[str, str], ...] = (
+    ("foot_err", "foot_rotation_deg"),
+    ("side_bend_err", "side_bend_change_deg"),
+    ("roll_err", "pelvis_roll_deg"),
+    ("drift_err", "forward_drift_deg"),
+    ("knee_err", "min_knee_deg"),
+)
+
+
 def score_clip(name: str, pred: Analysis, true: Analysis) -> ClipScore:
     """Compare one clip's analysis with its labels."""
     p_reps = _flatten(pred)
@@ -117,6 +133,10 @@ def score_clip(name: str, pred: Analysis, true: Analysis) -> ClipScore:
         sc.lift_err.append(p.lift_s - t.lift_s)
         sc.hold_err.append(p.hold_s - t.hold_s)
         sc.lower_err.append(p.lower_s - t.lower_s)
+        for attr, name in _POSTURE_ERRORS:
+            pv, tv = getattr(p, name), getattr(t, name)
+            if pv is not None and tv is not None:
+                getattr(sc, attr).append(pv - tv)
         sc.leg_total += 1
         sc.leg_right += int(pl == tl)
         if t.shaking is not None:

@@ -253,10 +253,12 @@ def check_lying(poses: PoseSequence, config: ChecksConfig) -> InputProblem | Non
     )
 
 
-def check_single_person(people: NDArray[np.int_] | None, t: FloatArray, config: ChecksConfig
-                        ) -> InputProblem | None:
+def check_single_person(people: NDArray[np.int_] | None, t: FloatArray, config: ChecksConfig,
+                        followed_upright: bool = False) -> InputProblem | None:
     """``two_people``: two or more people counted in too many of the counted frames (blocking),
-    or in a few (a warning). ``people (T,)``: count per frame, -1 where not counted."""
+    or in a few (a warning). ``people (T,)``: count per frame, -1 where not counted.
+    ``followed_upright``: the person tracked was upright (standing refused), so any second
+    person seen is blocking: most likely a bystander was followed and hides the exerciser."""
     if people is None:
         return None
     counted = people >= 0
@@ -269,8 +271,11 @@ def check_single_person(people: NDArray[np.int_] | None, t: FloatArray, config: 
     tc = t[counted]
     first = float(tc[np.argmax(many)])
     last = float(tc[len(many) - 1 - int(np.argmax(many[::-1]))])
-    blocking = frac >= config.two_people_frac
-    picked = "" if blocking else "; the person lying on their side was analysed"
+    blocking = frac >= config.two_people_frac or followed_upright
+    picked = (
+        "; hipwise followed an upright person" if followed_upright
+        else "" if blocking else "; the person lying on their side was analysed"
+    )
     return _problem(
         "two_people",
         f"{int(np.max(people))} people are in view for {100 * frac:.0f}% of the video "
@@ -469,13 +474,15 @@ def find_input_problems(
             none = partial
     if none is not None and not np.any(poses.detected):
         return [none]
+    lying = check_lying(poses, cfg)
+    upright = lying is not None and lying.blocking and lying.code == "standing"
     found = [
         none,
         check_camera_still(
             camera_shift, poses.t, poses.image_size, cfg, poses, camera_response
         ),
-        check_single_person(people, poses.t, cfg),
-        check_lying(poses, cfg),
+        check_single_person(people, poses.t, cfg, followed_upright=upright),
+        lying,
         check_in_frame(poses, cfg),
     ]
     problems = [p for p in found if p is not None]

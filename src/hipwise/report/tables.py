@@ -76,7 +76,9 @@ FRAME_COLUMNS: tuple[Column, ...] = (
            "with a hip hike (side-bend = its shrinking since rest / the rest hip gap, in "
            "radians)."),
     Column("pelvis_roll_deg", "deg", "Pelvis roll away from stacked hips."),
-    Column("forward_drift_deg", "deg", "Leg angle in front of the body line."),
+    Column("forward_drift_deg", "deg", "Leg angle in front of the body line from the pose "
+           "model's 3D landmarks (they see little of a drift; a rep's drift comes from "
+           "foot_pitch_deg)."),
     Column("knee_deg", "deg", "Top knee angle in the image (180 = straight)."),
     Column("shank_thigh_ratio", "ratio", "Top shank / thigh length in the image (shrinks when "
            "the knee bends toward or away from the camera); empty if the engine does not "
@@ -85,6 +87,8 @@ FRAME_COLUMNS: tuple[Column, ...] = (
            "foot's; it turns only when the whole body rolls."),
     Column("hip_gap_px", "px", "Distance between the two hips in the image (the body's width "
            "there)."),
+    Column("foot_pitch_deg", "deg", "How far the top foot points along the leg past the ankle "
+           "(+); its fall from rest is the rep's forward drift."),
 )
 
 REP_COLUMNS: tuple[Column, ...] = (

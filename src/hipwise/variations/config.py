@@ -283,7 +283,7 @@ class WallSlideConfig(_Frozen):
         default=8.0,
         gt=0,
         description="Forward drift (deg) above which a wall-slide rep gets the forward_drift "
-        "fault: the wall should keep it near zero, so stricter than the leg lift's 15.",
+        "fault: the wall should keep it near zero, so stricter than the leg lift's 12.",
     )
     max_shank_growth: float = Field(
         default=1.035,
