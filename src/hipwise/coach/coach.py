@@ -115,18 +115,8 @@ def live_faults(
         {n: float(r[i]) for i, n in enumerate(CHANNELS)},
     )
     angle = float("nan") if angle_deg is None else float(angle_deg)
-    m = RepMeasurement(
-        phases=RepPhases(0.0, 0.0, 0.0, 0.0, angle),
-        foot_rotation_deg=p.foot_rotation_deg,
-        side_bend_change_deg=p.side_bend_change_deg,
-        pelvis_roll_deg=p.pelvis_roll_deg,
-        forward_drift_deg=p.forward_drift_deg,
-        min_knee_deg=p.min_knee_deg,
-        knee_bend_change_deg=p.knee_bend_change_deg,
-        shank_growth=p.shank_growth,
-        shaking=False,
-        shaking_amp_deg=0.0,
-    )
+    # timing is unknown mid-rep: only the rules marked live are run
+    m = RepMeasurement.from_posture(RepPhases(0.0, 0.0, 0.0, 0.0, angle), p)
     found: list[str] = [
         f for f in FAULT_IDS if FAULT_RULES[f].live and FAULT_RULES[f].check(m, faults, conditions)
     ]

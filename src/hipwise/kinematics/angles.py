@@ -84,6 +84,20 @@ def abduction_deg(xy: FloatArray, top: Side) -> FloatArray:
 FOOT_TO_LEG = 0.31
 
 
+def _foot_angle_deg(
+    component_px: FloatArray, xy: FloatArray, leg: Side, foot_to_leg: float
+) -> FloatArray:
+    """``arcsin`` (deg) of a heel→toe image component over the foot's length in pixels:
+    ``foot_to_leg`` × the leg's image length (thigh + shank, which lie in the image plane)."""
+    hip, knee, ankle, _, _ = leg_indices(leg)
+    leg_px = np.linalg.norm(xy[..., knee, :] - xy[..., hip, :], axis=-1) + np.linalg.norm(
+        xy[..., ankle, :] - xy[..., knee, :], axis=-1
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.clip(component_px / (foot_to_leg * leg_px), -1.0, 1.0)
+    return np.degrees(np.arcsin(ratio))
+
+
 def foot_rotation_deg(
     xy: FloatArray, top: Side, leg: Side | None = None, foot_to_leg: float = FOOT_TO_LEG
 ) -> FloatArray:
@@ -99,20 +113,14 @@ def foot_rotation_deg(
     0.77 m leg (ratio 0.18, median of 49 rendered clips: its toe landmark sits short of the toe
     tip) and read every rotation about 1.9 times too large.
     """
-    hip, knee, ankle, heel, toe = leg_indices(leg or top)
+    hip, _, ankle, heel, toe = leg_indices(leg or top)
     leg2 = xy[..., ankle, :] - xy[..., hip, :]
     lu = _unit(leg2)
     n_leg = np.stack([-lu[..., 1], lu[..., 0]], axis=-1)
     _, n_body = body_axes(xy, top)
     n_leg = n_leg * np.where(_dot(n_leg, n_body) >= 0, 1.0, -1.0)[..., None]
     foot2 = xy[..., toe, :] - xy[..., heel, :]
-    up_px = _dot(foot2, n_leg)
-    leg_px = np.linalg.norm(xy[..., knee, :] - xy[..., hip, :], axis=-1) + np.linalg.norm(
-        xy[..., ankle, :] - xy[..., knee, :], axis=-1
-    )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.clip(up_px / (foot_to_leg * leg_px), -1.0, 1.0)
-    return np.degrees(np.arcsin(ratio))
+    return _foot_angle_deg(_dot(foot2, n_leg), xy, leg or top, foot_to_leg)
 
 
 def foot_pitch_deg(
@@ -129,15 +137,9 @@ def foot_pitch_deg(
     turning the toes up or down (about the leg's own axis) leave this component alone.
     Rendered clips: 25° drifts changed it by −13 to −20°, every other rep by −11 to +8°.
     """
-    hip, knee, ankle, heel, toe = leg_indices(top)
+    hip, _, ankle, heel, toe = leg_indices(top)
     lu = _unit(xy[..., ankle, :] - xy[..., hip, :])
-    along = _dot(xy[..., toe, :] - xy[..., heel, :], lu)
-    leg_px = np.linalg.norm(xy[..., knee, :] - xy[..., hip, :], axis=-1) + np.linalg.norm(
-        xy[..., ankle, :] - xy[..., knee, :], axis=-1
-    )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.clip(along / (foot_to_leg * leg_px), -1.0, 1.0)
-    return np.degrees(np.arcsin(ratio))
+    return _foot_angle_deg(_dot(xy[..., toe, :] - xy[..., heel, :], lu), xy, top, foot_to_leg)
 
 
 def top_waist_px(xy: FloatArray, top: Side) -> FloatArray:

@@ -67,6 +67,24 @@ class RepMeasurement:
     shank_growth: float = 1.0
     extras: dict[str, float] = field(default_factory=dict)
 
+    @classmethod
+    def from_posture(
+        cls, phases: RepPhases, p: Posture, shaking: bool = False, shaking_amp_deg: float = 0.0
+    ) -> RepMeasurement:
+        """A measurement from the rep's phases and its :class:`Posture` at the top."""
+        return cls(
+            phases=phases,
+            foot_rotation_deg=p.foot_rotation_deg,
+            side_bend_change_deg=p.side_bend_change_deg,
+            pelvis_roll_deg=p.pelvis_roll_deg,
+            forward_drift_deg=p.forward_drift_deg,
+            min_knee_deg=p.min_knee_deg,
+            knee_bend_change_deg=p.knee_bend_change_deg,
+            shank_growth=p.shank_growth,
+            shaking=shaking,
+            shaking_amp_deg=shaking_amp_deg,
+        )
+
 
 def _median(x: FloatArray) -> float:
     x = x[np.isfinite(x)]
@@ -175,15 +193,4 @@ def measure_rep(buf: RepBuffer, rep_cfg: RepConfig, filter_cfg: FilterConfig) ->
         rep_cfg.shaking_band_hz,
     )
     p = posture_change({c: at_top(c) for c in CHANNELS}, {c: before(c) for c in CHANNELS})
-    return RepMeasurement(
-        phases=phases,
-        foot_rotation_deg=p.foot_rotation_deg,
-        side_bend_change_deg=p.side_bend_change_deg,
-        pelvis_roll_deg=p.pelvis_roll_deg,
-        forward_drift_deg=p.forward_drift_deg,
-        min_knee_deg=p.min_knee_deg,
-        knee_bend_change_deg=p.knee_bend_change_deg,
-        shank_growth=p.shank_growth,
-        shaking=amp > rep_cfg.shaking_amp_deg,
-        shaking_amp_deg=amp,
-    )
+    return RepMeasurement.from_posture(phases, p, amp > rep_cfg.shaking_amp_deg, amp)
