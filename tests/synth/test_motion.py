@@ -136,3 +136,83 @@ def test_times_cover_the_clip() -> None:
     t = ms.times()
     assert t[0] == 0.0 and t[-1] <= ms.duration_s < t[-1] + 1 / 30
     assert np.allclose(np.diff(t), 1 / 30)
+
+
+_PROFILES = ["min_jerk", "cosine", "asymmetric", "overshoot"]
+
+
+@pytest.mark.parametrize("profile", _PROFILES)
+@pytest.mark.parametrize("drift", [0.0, -4.0, 3.0])
+def test_every_profile_starts_and_stops_at_the_phase_boundaries(
+    profile: str, drift: float
+) -> None:
+    rep = {"peak_deg": 30, "lift_s": 1.2, "hold_s": 2.0, "lower_s": 2.5, "profile": profile,
+           "hold_drift_deg": drift}
+    ms = script_motion(_sc([rep, {"peak_deg": 25}]))
+    tm = ms.timings[0]
+    dt = 1e-4
+
+    def vel(t: float) -> float:
+        a = ms.sample(np.array([t - dt, t + dt])).abduction_deg
+        return float(a[1] - a[0]) / (2 * dt)
+
+    hold_vel = drift / 2.0
+    # motion starts and stops exactly at the boundaries (deg/s): still before and after,
+    # at rest speed at start/end, ending the lift / starting the lower at the hold's speed
+    assert abs(vel(tm.start_s)) < 0.05 and abs(vel(tm.end_s)) < 0.05
+    assert abs(vel(tm.top_s - dt)) < 0.05
+    assert abs(vel(tm.release_s + dt)) < 0.05
+    assert abs(vel(tm.release_s - 0.1) - hold_vel) < 0.05
+    # and moves clearly inside the lift and the lower
+    for t in (tm.start_s + 0.2, tm.top_s - 0.4):
+        assert vel(t) > 2.0
+    for t in (tm.release_s + 0.3, tm.end_s - 0.8):
+        assert vel(t) < -2.0
+    jt = ms.sample(np.array([tm.start_s - 0.01, tm.end_s + 0.01]))
+    assert list(jt.abduction_deg) == [0.0, 0.0]
+    # the label is the highest scripted point; timings stay the scripted ones
+    t = np.linspace(tm.start_s, tm.end_s, 20001)
+    top = float(np.max(ms.sample(t).abduction_deg))
+    (r, _) = ms.truth().sets[0].reps
+    assert r.peak_abduction_deg == pytest.approx(top, abs=0.01)
+    assert (r.start_s, r.end_s, r.lift_s, r.hold_s, r.lower_s) == (1.5, 7.2, 1.2, 2.0, 2.5)
+    expected = 30.0 + max(drift, 3.0 if profile == "overshoot" else 0.0)
+    assert r.peak_abduction_deg == pytest.approx(expected, abs=0.05)
+
+
+def test_overshoot_tops_out_at_the_end_of_the_lift_and_settles_inside_the_hold() -> None:
+    rep = {"peak_deg": 30, "profile": "overshoot", "overshoot_deg": 4.0, "settle_s": 0.4}
+    ms = script_motion(_sc([rep]))
+    (tm,) = ms.timings
+    a = ms.sample(np.array([tm.top_s - 0.3, tm.top_s, tm.top_s + 0.2, tm.top_s + 0.4,
+                            tm.release_s])).abduction_deg
+    assert a[0] < a[1] == pytest.approx(34.0)
+    assert 30.0 < a[2] < 34.0 and a[3] == pytest.approx(30.0) and a[4] == pytest.approx(30.0)
+    (r,) = ms.truth().sets[0].reps
+    assert r.peak_abduction_deg == 34.0
+
+
+def test_asymmetric_profile_is_fast_early_and_slow_late() -> None:
+    ms = script_motion(_sc([{"profile": "asymmetric", "lift_s": 2.0}]))
+    (tm,) = ms.timings
+    a = ms.sample(np.array([tm.start_s + 0.5, tm.start_s + 1.0])).abduction_deg
+    assert a[0] > 0.35 * 30 and a[1] > 0.8 * 30  # min-jerk: 0.10 and 0.50 of the range
+
+
+def test_rep_profile_overrides_the_scenario_profile_and_faults_follow_the_lift() -> None:
+    sc = Scenario.from_dict({"motion": {"profile": "cosine", "reps": [
+        {"faults": ["hip_hike"]}, {"profile": "asymmetric", "faults": ["hip_hike"]}]}})
+    ms = script_motion(sc)
+    t1, t2 = ms.timings
+    jt = ms.sample(np.array([t1.start_s + 0.5, t2.start_s + 0.5]))
+    frac = jt.lift_fraction
+    assert frac[0] == pytest.approx(0.25)  # cosine at u = 1/3
+    assert frac[1] > 0.5  # asymmetric is ahead
+    assert list(jt.trunk_side_bend_deg) == pytest.approx(list(15.0 * frac))
+    assert list(jt.abduction_deg) == pytest.approx(list(30.0 * frac))
+
+
+def test_too_high_follows_the_labelled_peak() -> None:
+    over = {"peak_deg": 43, "profile": "overshoot", "overshoot_deg": 4.0}
+    (r,) = script_motion(_sc([over])).truth().sets[0].reps
+    assert r.peak_abduction_deg == 47.0 and "too_high" in r.faults

@@ -9,13 +9,17 @@ Timeline of one rep (seconds), with ``t0`` its first motion::
 
     t0 ── lift_s ──> t0+lift ── hold_s ──> ... ── lower_s ──> end   (then rest_s at rest)
 
-Every move is a minimum-jerk profile ``s(u) = 10u^3 - 15u^4 + 6u^5`` (zero velocity and
-acceleration at both ends), so phase boundaries are exactly where motion starts and stops, as
-DOMAIN.md defines them: lift = leaving rest to stopping at the top, hold = at the top, lower =
-starting down to back at rest; ``start_s`` = first motion, ``end_s`` = back at rest,
-``peak_s`` = middle of the hold. Scripted faults scale with the same profile (0 at rest, full
-magnitude during the hold). Hold shaking is a sine of ``shaking_hz`` and ``shaking_deg`` under a
-``sin^2`` window spanning the hold, so it never moves the phase boundaries.
+Every move follows the rep's profile (:data:`RAMPS`): minimum-jerk ``s(u) = 10u^3 - 15u^4 +
+6u^5`` by default, a raised cosine, an asymmetric ramp (fast start, long approach) or an
+overshoot (min-jerk to a few degrees above the hold level, settling back inside the hold).
+Every ramp has zero velocity at both ends, so phase boundaries are exactly where motion
+starts and stops, as DOMAIN.md defines them: lift = leaving rest to stopping at the top (the
+overshoot top, where the leg stops rising), hold = at the top (it may drift linearly by
+``hold_drift_deg``), lower = starting down to back at rest; ``start_s`` = first motion,
+``end_s`` = back at rest, ``peak_s`` = middle of the hold. Scripted faults scale with the
+lift fraction (the ramp: 0 at rest, full magnitude during the hold). Hold shaking is a sine
+of ``shaking_hz`` and ``shaking_deg`` under a ``sin^2`` window spanning the hold, so it never
+moves the phase boundaries.
 
 Angle conventions (degrees) of :class:`JointTrack`, all of the top (working) leg and trunk,
 measured in the body frame (see ``docs/synth.md`` for the exact 3D definitions):
@@ -34,25 +38,31 @@ measured in the body frame (see ``docs/synth.md`` for the exact 3D definitions):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import NDArray
 
 from hipwise.contract import Analysis, FaultId, RepResult, SetResult, VideoInfo
-from hipwise.synth.scenario import RepScript, Scenario
+from hipwise.synth.scenario import MoveProfile, RepScript, Scenario
 
 __all__ = [
     "PHASE_HOLD",
     "PHASE_LIFT",
     "PHASE_LOWER",
     "PHASE_REST",
+    "RAMPS",
     "JointTrack",
     "MotionScript",
     "RepTiming",
+    "asymmetric_ramp",
     "cosine_ramp",
     "min_jerk",
+    "rep_abduction",
     "rep_faults",
+    "rep_peak_deg",
+    "rep_profile",
     "scenario_warnings",
     "script_motion",
 ]
@@ -75,6 +85,24 @@ def min_jerk(u: FloatArray) -> FloatArray:
     """Minimum-jerk ramp ``10u^3 − 15u^4 + 6u^5`` of ``u`` clipped to ``[0, 1]``; shape kept."""
     x = np.clip(np.asarray(u, dtype=np.float64), 0.0, 1.0)
     return x * x * x * (10.0 + x * (-15.0 + 6.0 * x))
+
+
+def asymmetric_ramp(u: FloatArray) -> FloatArray:
+    """Fast start, long approach: the regularised incomplete beta ``I_u(2, 4) = 1 - (1-u)^5 -
+    5u(1-u)^4`` of ``u`` clipped to ``[0, 1]``; its velocity ``20u(1-u)^3`` is zero at both
+    ends and peaks at ``u = 0.25``."""
+    x = np.clip(np.asarray(u, dtype=np.float64), 0.0, 1.0)
+    y = 1.0 - x
+    return 1.0 - y**5 - 5.0 * x * y**4
+
+
+RAMPS: dict[MoveProfile, Callable[[FloatArray], FloatArray]] = {
+    "min_jerk": min_jerk,
+    "cosine": cosine_ramp,
+    "asymmetric": asymmetric_ramp,
+    "overshoot": min_jerk,
+}
+"""The 0 → 1 ramp of each move profile (``overshoot`` ramps with min-jerk)."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +154,60 @@ class JointTrack:
         return {f.name: float(getattr(self, f.name)[i]) for f in fields(self)}
 
 
+def rep_profile(rep: RepScript, scenario: Scenario) -> MoveProfile:
+    """The rep's move profile: its own, else the scenario's ``motion.profile``."""
+    return rep.profile if rep.profile is not None else scenario.motion.profile
+
+
+def rep_abduction(
+    rep: RepScript, timing: RepTiming, profile: MoveProfile, rest_deg: float, t: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Scripted abduction (deg, without shaking) and lift fraction (0-1) of one rep at times
+    ``t`` (s, shape ``(T,)``; times outside the rep give rest and 0).
+
+    Lift: ``rest + (top - rest) R(u)`` with ``top = peak_deg (+ overshoot_deg)``; hold:
+    ``peak_deg + hold_drift_deg x`` (``x`` 0 → 1 over the hold) plus the overshoot decaying
+    with a min-jerk ramp over ``min(settle_s, hold_s)``; lower: from the release level back to
+    rest along ``1 - R(u)``. The lift fraction is ``R`` up, 1 in the hold, ``1 - R`` down.
+    """
+    tt = np.asarray(t, dtype=np.float64)
+    ramp = RAMPS[profile]
+    over = rep.overshoot_deg if profile == "overshoot" else 0.0
+    top_level = rep.peak_deg + over
+    up = ramp((tt - timing.start_s) / rep.lift_s)
+    down = ramp((tt - timing.release_s) / rep.lower_s)
+    if rep.hold_s > 0:
+        x = np.clip((tt - timing.top_s) / rep.hold_s, 0.0, 1.0)
+        settle = min(rep.settle_s, rep.hold_s)
+        hold = rep.peak_deg + rep.hold_drift_deg * x
+        hold = hold + over * (1.0 - min_jerk((tt - timing.top_s) / settle))
+        release_level = rep.peak_deg + rep.hold_drift_deg
+    else:
+        hold = np.full(tt.shape, top_level)
+        release_level = top_level
+    a = np.where(
+        tt < timing.top_s,
+        rest_deg + (top_level - rest_deg) * up,
+        np.where(tt <= timing.release_s, hold, rest_deg + (release_level - rest_deg) * (1 - down)),
+    )
+    frac = np.where(tt < timing.top_s, up, np.where(tt <= timing.release_s, 1.0, 1.0 - down))
+    outside = (tt < timing.start_s) | (tt > timing.end_s)
+    a = np.where(outside, rest_deg, a)
+    frac = np.where(outside, 0.0, frac)
+    return a, frac
+
+
+def rep_peak_deg(rep: RepScript, scenario: Scenario) -> float:
+    """The labelled peak (deg): the highest scripted abduction of the rep, shaking excluded
+    (``peak_deg``, the overshoot top or the drifted end of the hold), rounded to 0.001°."""
+    profile = rep_profile(rep, scenario)
+    timing = RepTiming(0, 0.0, rep.lift_s, rep.lift_s + rep.hold_s,
+                       rep.lift_s + rep.hold_s + rep.lower_s)
+    t = np.linspace(timing.top_s, timing.release_s, 2001)
+    a, _ = rep_abduction(rep, timing, profile, scenario.person.rest_abduction_deg, t)
+    return round(float(np.max(a)), 3)
+
+
 def rep_faults(rep: RepScript, scenario: Scenario) -> list[FaultId]:
     """Fault ids a scripted rep truly shows, from its values against ``scenario.thresholds``.
 
@@ -136,7 +218,7 @@ def rep_faults(rep: RepScript, scenario: Scenario) -> list[FaultId]:
     th = scenario.thresholds
     v = _rep_values(rep, scenario)
     out: list[FaultId] = []
-    if rep.peak_deg > th.too_high_deg:
+    if rep_peak_deg(rep, scenario) > th.too_high_deg:
         out.append("too_high")
     if rep.lift_s < th.too_fast_s:
         out.append("too_fast")
@@ -227,23 +309,21 @@ class MotionScript:
         shake = np.zeros(n)
         rep_index = np.zeros(n, dtype=np.int64)
         phase = np.zeros(n, dtype=np.int64)
-        peak = np.zeros(n)
+        abd = np.full(n, p.rest_abduction_deg)
         mags = {k: np.zeros(n) for k in ("toes", "hike", "roll", "drift", "knee")}
         for timing, rep in zip(self.timings, m.reps, strict=True):
             inside = (tt >= timing.start_s) & (tt <= timing.end_s)
             if not np.any(inside):
                 continue
             ti = tt[inside]
-            ramp = cosine_ramp if m.profile == "cosine" else min_jerk
-            lift = ramp((ti - timing.start_s) / rep.lift_s)
-            lower = ramp((ti - timing.release_s) / rep.lower_s)
-            s[inside] = lift - lower
+            a_i, s_i = rep_abduction(rep, timing, rep_profile(rep, sc), p.rest_abduction_deg, ti)
+            abd[inside] = a_i
+            s[inside] = s_i
             rep_index[inside] = timing.index
             ph = np.full(ti.shape, PHASE_HOLD, dtype=np.int64)
             ph[ti < timing.top_s] = PHASE_LIFT
             ph[ti > timing.release_s] = PHASE_LOWER
             phase[inside] = ph
-            peak[inside] = rep.peak_deg
             if rep.shaking and rep.hold_s > 0:
                 u = np.clip((ti - timing.top_s) / rep.hold_s, 0.0, 1.0)
                 win = np.sin(np.pi * u) ** 2
@@ -257,10 +337,9 @@ class MotionScript:
             mags["roll"][inside] = mg.pelvis_roll_deg if "pelvis_roll" in f else 0.0
             mags["drift"][inside] = mg.forward_drift_deg if "forward_drift" in f else 0.0
             mags["knee"][inside] = mg.bent_knee_deg if "bent_knee" in f else 0.0
-        rest = p.rest_abduction_deg
         return JointTrack(
             t=tt,
-            abduction_deg=rest + (peak - rest) * s + shake,
+            abduction_deg=abd + shake,
             hip_flexion_deg=mags["drift"] * s,
             hip_rotation_deg=p.baseline_hip_rotation_deg + mags["toes"] * s,
             knee_flexion_deg=p.baseline_knee_flexion_deg + mags["knee"] * s,
@@ -296,7 +375,7 @@ class MotionScript:
                     start_s=round(timing.start_s, 6),
                     peak_s=round(timing.peak_s, 6),
                     end_s=round(timing.end_s, 6),
-                    peak_abduction_deg=rep.peak_deg,
+                    peak_abduction_deg=rep_peak_deg(rep, sc),
                     lift_s=rep.lift_s,
                     hold_s=rep.hold_s,
                     lower_s=rep.lower_s,

@@ -34,6 +34,7 @@ from hipwise.settings_base import FrozenSettings as _Frozen
 from hipwise.synth.variation_script import HoldScript, ScriptedVariation
 
 __all__ = [
+    "MOVE_PROFILES",
     "SCRIPTED_FAULTS",
     "BodyShape",
     "CameraSettings",
@@ -41,6 +42,7 @@ __all__ = [
     "ExtraPerson",
     "FaultMagnitudes",
     "MotionSettings",
+    "MoveProfile",
     "PersonSettings",
     "RealismSettings",
     "RepScript",
@@ -53,6 +55,12 @@ __all__ = [
 ]
 
 Rgb = tuple[int, int, int]
+
+MoveProfile = Literal["min_jerk", "cosine", "asymmetric", "overshoot"]
+"""Shape of a rep's moves (see :mod:`hipwise.synth.motion`); every one starts and stops with
+zero velocity exactly at the scripted phase boundaries."""
+
+MOVE_PROFILES: tuple[MoveProfile, ...] = ("min_jerk", "cosine", "asymmetric", "overshoot")
 
 ScriptedFault = Literal["toes_up", "hip_hike", "pelvis_roll", "forward_drift", "bent_knee"]
 """Faults a rep script can *show* by shaping its joint tracks (timing faults come from times)."""
@@ -197,6 +205,14 @@ class RepScript(_Frozen):
     ``forward_drift``, ``bent_knee``), with ``magnitudes``. ``too_high``, ``too_fast``,
     ``no_hold`` and ``dropped`` are not listed: they follow from ``peak_deg`` and the times.
     ``shaking``: a small fast oscillation during the hold (fatigue).
+
+    ``profile``: shape of the lift and the lower (``None`` = the scenario's
+    ``motion.profile``): ``min_jerk``, ``cosine``, ``asymmetric`` (a fast start with a long
+    approach, the Beta(2, 4) CDF) or ``overshoot`` (min-jerk up to ``peak_deg +
+    overshoot_deg`` at the end of the lift, then back to ``peak_deg`` within ``settle_s``
+    inside the hold). ``hold_drift_deg``: the hold level moves linearly by this much from the
+    top to the release (+ = up). ``peak_deg`` is the hold level at the top; the labelled
+    peak is the highest scripted abduction of the rep (overshoot top or drifted hold).
     """
 
     peak_deg: float = Field(default=30.0, ge=5.0, le=80.0)
@@ -207,6 +223,10 @@ class RepScript(_Frozen):
     faults: tuple[ScriptedFault, ...] = ()
     magnitudes: FaultMagnitudes = FaultMagnitudes()
     shaking: bool = False
+    profile: MoveProfile | None = None
+    hold_drift_deg: float = Field(default=0.0, ge=-15.0, le=15.0)
+    overshoot_deg: float = Field(default=3.0, ge=0.0, le=10.0)
+    settle_s: float = Field(default=0.4, ge=0.05, le=2.0)
 
     @field_validator("faults")
     @classmethod
@@ -219,12 +239,14 @@ class RepScript(_Frozen):
 class MotionSettings(_Frozen):
     """The set: ``lead_in_s`` still at rest, the reps in order, ``lead_out_s`` still at the end
     (seconds). No reps = a person lying still. ``shaking_hz``/``shaking_deg``: frequency (Hz)
-    and amplitude (degrees) of hold shaking. ``profile``: the shape of every move, ``min_jerk``
-    (10u^3 - 15u^4 + 6u^5, the classic model of human point-to-point movement) or ``cosine``
-    ((1 - cos(pi u)) / 2, whose 10-90 % part of a 1.5 s lift lasts about 0.9 s as DOMAIN.md
-    describes); both start and stop with zero velocity, so phase boundaries are the same."""
+    and amplitude (degrees) of hold shaking. ``profile``: the shape of every move of reps
+    without their own ``profile``: ``min_jerk`` (10u^3 - 15u^4 + 6u^5, the classic model of
+    human point-to-point movement), ``cosine`` ((1 - cos(pi u)) / 2, whose 10-90 % part of a
+    1.5 s lift lasts about 0.9 s as DOMAIN.md describes), ``asymmetric`` or ``overshoot``
+    (see :class:`RepScript`); all start and stop with zero velocity, so phase boundaries are
+    the same."""
 
-    profile: Literal["min_jerk", "cosine"] = "min_jerk"
+    profile: MoveProfile = "min_jerk"
     lead_in_s: float = Field(default=1.5, ge=0.0, le=30.0)
     lead_out_s: float = Field(default=1.5, ge=0.0, le=30.0)
     reps: tuple[RepScript, ...] = ()
