@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,20 @@ cameras, sides, tempos and faults, run the full `hipwise analyze` path on each, 
 table: exact rep counts, angle and phase-time errors, per-fault precision / recall / F1,
 working-leg accuracy, the real-time factor of the whole analysis and the bare pose model's
 speed measured in the same run.
+
+Splits (--split): two disjoint, fixed draws of the randomised synth domain (bodies, cameras
+from the floor to a chair seat, light, compression, move profiles, late and early first lifts,
+short rests, fault pairs, fast swings). 'tune' (seed 1000) is the only split to look at while
+choosing thresholds and settings; 'test' (seed 2000) is only ever scored. 'hipwise bench
+render --split S' renders a split into the cache without scoring it (resumable: clips already
+rendered are skipped), so rendering can run in the background and scoring later.
 """
 
 _EPILOG = """\
 examples:
+  hipwise bench render --split test --n 24          render the test split (resumable)
+  hipwise bench --split tune --n 24 --per-clip       score the tune split, list misses per clip
+  hipwise bench --split test --n 24 --rendered-only  score what is rendered so far
   hipwise bench                          the default 40-clip suite (renders once, then cached)
   hipwise bench --n 8                    a quick look
   hipwise bench --clips tests/data/clips analyse existing labelled clips instead
@@ -34,8 +45,25 @@ def register(sub: Any) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--n", type=int, default=40, help="clips in the rendered suite (default 40)")
-    p.add_argument("--seed", type=int, default=2026, help="seed of the scenario sweep")
+    p.add_argument(
+        "action",
+        nargs="?",
+        choices=("score", "render"),
+        default="score",
+        help="score (default: render what is missing, analyse, print the table) or render "
+        "(only render the split into the cache)",
+    )
+    p.add_argument("--split", choices=("tune", "test"), help="use a split of the randomised "
+                   "domain instead of the classic sweep suite")
+    p.add_argument("--n", type=int, default=40, help="clips in the suite or split (default 40)")
+    p.add_argument("--seed", type=int, default=2026, help="seed of the classic scenario sweep")
+    p.add_argument("--seed-base", type=int, default=None, metavar="S",
+                   help="draw the split from seed S instead of its fixed seed (experiments "
+                   "only; cached apart, never reported)")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="clips rendered at once (default 1; each needs a core and ~1 GB)")
+    p.add_argument("--rendered-only", action="store_true",
+                   help="score only the split's clips already rendered (render nothing)")
     p.add_argument(
         "--cache",
         type=Path,
@@ -74,6 +102,15 @@ def run(args: argparse.Namespace) -> int:
     from hipwise.config import ConfigError, load_config
 
     console = Console(stderr=True)
+    if args.n < 1 or args.jobs < 1:
+        console.print("[red]error:[/red] --n and --jobs must be at least 1")
+        return EXIT_USAGE
+    if args.action == "render" and args.split is None:
+        console.print("[red]error:[/red] 'hipwise bench render' needs --split tune or --split test")
+        return EXIT_USAGE
+    if args.split is not None and args.clips:
+        console.print("[red]error:[/red] --split and --clips exclude each other")
+        return EXIT_USAGE
     try:
         cfg = load_config(args.config)
     except ConfigError as exc:
@@ -87,6 +124,8 @@ def run(args: argparse.Namespace) -> int:
 
         def progress(what: str, done: int, total: int) -> None:
             bar.update(task, description=what, completed=done, total=total)
+            if what.startswith("rendered "):
+                console.print(f"{what} ({done}/{total})")
 
         if args.clips:
             vids = sorted(
@@ -98,6 +137,29 @@ def run(args: argparse.Namespace) -> int:
                               f"{dirs}")
                 return EXIT_BAD_INPUT
             clips = [BenchClip(v.stem, v) for v in vids]
+        elif args.split is not None:
+            from hipwise.bench.splits import cached_split, render_split, split_dir
+
+            cache = args.cache or default_cache()
+            where = split_dir(cache, args.split, args.seed_base)
+            if args.rendered_only:
+                clips, missing = cached_split(cache, args.split, args.n, args.seed_base)
+                if missing:
+                    console.print(f"{len(missing)} of {args.n} {args.split} clips not rendered "
+                                  f"yet: scoring the {len(clips)} in {where}")
+                if not clips:
+                    console.print(f"[red]error:[/red] no {args.split} clips rendered in {where}: "
+                                  f"run 'hipwise bench render --split {args.split}' first")
+                    return EXIT_BAD_INPUT
+            else:
+                t0 = time.perf_counter()
+                clips = render_split(cache, args.split, args.n, args.seed_base, args.jobs,
+                                     progress)
+                if args.action == "render":
+                    bar.stop()
+                    console.print(f"{args.split} split: {len(clips)} clips in {where} "
+                                  f"({time.perf_counter() - t0:.0f} s)")
+                    return EXIT_OK
         else:
             cache = args.cache or default_cache()
             clips = build_suite(cache, args.n, args.seed, progress)
