@@ -67,3 +67,46 @@ def test_table_has_every_headline_row() -> None:
         assert needle in table
     assert "4.00x" in table
     assert "1.00 / 1.00 / 1.00 (1)" in table
+
+
+def test_first_rep_recall_false_refusals_and_the_per_clip_line() -> None:
+    truth = analysis("right", [rep(1, 1.0), rep(2, 9.0, faults=["hip_hike"]), rep(3, 17.0)])
+    pred = analysis("right", [rep(1, 9.1, faults=["bent_knee"]), rep(2, 17.0),
+                              rep(3, 25.0, faults=["toes_up"])])
+    late = score_clip("late", pred, truth, description="good, hip_hike, good")
+    assert late.first_rep_matched is False and not late.false_refusal
+    assert late.missed == ["rep 1 [1.0-7.5s]"]
+    assert late.extra == ["[25.0-31.5s] toes_up"]
+    assert late.fault_errors == ["rep 2: -hip_hike +bent_knee"]
+    line = late.summary()
+    assert line.startswith("late (good, hip_hike, good): reps 3/3; first rep missed; missed rep 1")
+    assert "faults rep 2: -hip_hike +bent_knee" in line
+    ok = score_clip("ok", truth, truth)
+    assert ok.first_rep_matched is True and ok.fault_errors == [] == ok.missed
+    refused = score_clip("refused", analysis("right", []), truth, refused=True)
+    silent = score_clip("silent", analysis("right", []), truth)
+    still = score_clip("still", analysis("right", []), analysis("right", []))
+    assert refused.false_refusal and silent.false_refusal and not still.false_refusal
+    assert "REFUSED" in refused.summary()
+    suite = SuiteScore([late, ok, refused, silent, still])
+    assert suite.first_rep_recall == 0.25  # 1 of the 4 clips with reps
+    assert suite.false_refusals == 2
+    assert suite.rep_recall == 5 / 12 and suite.rep_precision == 5 / 6
+    table = format_table(BenchReport(score=suite))
+    assert "| first-rep recall (clips)" in table and "1/4 (25%)" in table
+    assert "false refusals" in table and "2/4" in table
+
+
+def test_comparison_puts_runs_side_by_side() -> None:
+    from hipwise.bench.runner import format_comparison
+
+    truth = analysis("right", [rep(1, 1.0), rep(2, 9.0)])
+    good = BenchReport(score=SuiteScore([score_clip("a", truth, truth)]))
+    half = BenchReport(score=SuiteScore([score_clip("a", analysis("right", [rep(2, 9.0)]),
+                                                    truth)]))
+    lines = format_comparison({"test": half, "tune": good}).splitlines()
+    assert [c.strip() for c in lines[0].split("|")[1:4]] == ["metric", "test", "tune"]
+    row = next(x for x in lines if x.startswith("| first-rep recall"))
+    cells = [c.strip() for c in row.split("|")[2:4]]
+    assert cells == ["0/1 (0%)", "1/1 (100%)"]
+    assert len({len(x) for x in lines}) == 1  # aligned

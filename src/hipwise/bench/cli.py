@@ -29,6 +29,7 @@ examples:
   hipwise bench render --split test --n 24          render the test split (resumable)
   hipwise bench --split tune --n 24 --per-clip       score the tune split, list misses per clip
   hipwise bench --split test --n 24 --rendered-only  score what is rendered so far
+  hipwise bench --split both --n 24 --markdown t.md  test beside tune, for the README
   hipwise bench                          the default 40-clip suite (renders once, then cached)
   hipwise bench --n 8                    a quick look
   hipwise bench --clips tests/data/clips analyse existing labelled clips instead
@@ -53,8 +54,9 @@ def register(sub: Any) -> None:
         help="score (default: render what is missing, analyse, print the table) or render "
         "(only render the split into the cache)",
     )
-    p.add_argument("--split", choices=("tune", "test"), help="use a split of the randomised "
-                   "domain instead of the classic sweep suite")
+    p.add_argument("--split", choices=("tune", "test", "both"),
+                   help="use a split of the randomised domain instead of the classic sweep "
+                   "suite; 'both' prints test and tune side by side")
     p.add_argument("--n", type=int, default=40, help="clips in the suite or split (default 40)")
     p.add_argument("--seed", type=int, default=2026, help="seed of the classic scenario sweep")
     p.add_argument("--seed-base", type=int, default=None, metavar="S",
@@ -80,7 +82,10 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--config", type=Path, metavar="FILE", help="analysis settings (TOML)")
     p.add_argument("--markdown", type=Path, metavar="OUT", help="write the table here too")
-    p.add_argument("--per-clip", action="store_true", help="also list every clip's errors")
+    p.add_argument("--per-clip", action="store_true",
+                   help="also list every clip: what it shows, reps found / true, first rep "
+                   "missed, missed and extra reps (times), faults missed (-) and called "
+                   "falsely (+) per rep, peak and phase-time errors")
     p.add_argument("--no-bare-fps", action="store_true", help="skip the bare pose-model timing")
     p.set_defaults(func=run)
 
@@ -92,8 +97,10 @@ def run(args: argparse.Namespace) -> int:
 
     from hipwise.bench.runner import (
         BenchClip,
+        BenchReport,
         build_suite,
         default_cache,
+        format_comparison,
         format_table,
         labels_for,
         run_bench,
@@ -106,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         console.print("[red]error:[/red] --n and --jobs must be at least 1")
         return EXIT_USAGE
     if args.action == "render" and args.split is None:
-        console.print("[red]error:[/red] 'hipwise bench render' needs --split tune or --split test")
+        console.print("[red]error:[/red] 'hipwise bench render' needs --split tune, test or both")
         return EXIT_USAGE
     if args.split is not None and args.clips:
         console.print("[red]error:[/red] --split and --clips exclude each other")
@@ -116,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         console.print(f"[red]error:[/red] {exc}")
         return EXIT_USAGE
+    cache = args.cache or default_cache()
+    runs: dict[str, list[BenchClip]] = {}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
         console=console, transient=True,
@@ -136,42 +145,51 @@ def run(args: argparse.Namespace) -> int:
                 console.print(f"[red]error:[/red] no labelled clips (*.mp4 + .labels.json) in "
                               f"{dirs}")
                 return EXIT_BAD_INPUT
-            clips = [BenchClip(v.stem, v) for v in vids]
+            runs["value"] = [BenchClip(v.stem, v) for v in vids]
         elif args.split is not None:
             from hipwise.bench.splits import cached_split, render_split, split_dir
 
-            cache = args.cache or default_cache()
-            where = split_dir(cache, args.split, args.seed_base)
-            if args.rendered_only:
-                clips, missing = cached_split(cache, args.split, args.n, args.seed_base)
-                if missing:
-                    console.print(f"{len(missing)} of {args.n} {args.split} clips not rendered "
-                                  f"yet: scoring the {len(clips)} in {where}")
-                if not clips:
-                    console.print(f"[red]error:[/red] no {args.split} clips rendered in {where}: "
-                                  f"run 'hipwise bench render --split {args.split}' first")
-                    return EXIT_BAD_INPUT
-            else:
-                t0 = time.perf_counter()
-                clips = render_split(cache, args.split, args.n, args.seed_base, args.jobs,
-                                     progress)
-                if args.action == "render":
-                    bar.stop()
-                    console.print(f"{args.split} split: {len(clips)} clips in {where} "
-                                  f"({time.perf_counter() - t0:.0f} s)")
-                    return EXIT_OK
+            for split in ("test", "tune") if args.split == "both" else (args.split,):
+                where = split_dir(cache, split, args.seed_base)
+                if args.rendered_only:
+                    clips, missing = cached_split(cache, split, args.n, args.seed_base)
+                    if missing:
+                        console.print(f"{len(missing)} of {args.n} {split} clips not rendered "
+                                      f"yet: scoring the {len(clips)} in {where}")
+                    if not clips:
+                        console.print(f"[red]error:[/red] no {split} clips rendered in "
+                                      f"{where}: run 'hipwise bench render --split {split}' "
+                                      "first")
+                        return EXIT_BAD_INPUT
+                else:
+                    t0 = time.perf_counter()
+                    clips = render_split(cache, split, args.n, args.seed_base, args.jobs,
+                                         progress)
+                    if args.action == "render":
+                        console.print(f"{split} split: {len(clips)} clips in {where} "
+                                      f"({time.perf_counter() - t0:.0f} s)")
+                runs[split] = clips
+            if args.action == "render":
+                return EXIT_OK
         else:
-            cache = args.cache or default_cache()
-            clips = build_suite(cache, args.n, args.seed, progress)
-        report = run_bench(clips, cfg, progress, measure_bare_fps=not args.no_bare_fps)
-    table = format_table(report)
+            runs["value"] = build_suite(cache, args.n, args.seed, progress)
+        reports: dict[str, BenchReport] = {
+            name: run_bench(clips, cfg, progress, measure_bare_fps=not args.no_bare_fps)
+            for name, clips in runs.items()
+        }
+    if len(reports) == 1:
+        table = format_table(next(iter(reports.values())))
+    else:
+        table = format_comparison(reports)
     print(table)
-    if args.per_clip:
-        for c in report.score.clips:
-            peaks = ", ".join(f"{e:+.1f}" for e in c.peak_err)
-            print(f"{c.name}: reps {c.predicted_reps}/{c.true_reps} peak err [{peaks}]")
-    for f in report.failures:
-        console.print(f"[yellow]refused:[/yellow] {f}")
+    for name, report in reports.items():
+        if args.per_clip:
+            if len(reports) > 1:
+                print(f"\n{name}:")
+            for c in report.score.clips:
+                print(c.summary())
+        for f in report.failures:
+            console.print(f"[yellow]refused:[/yellow] {f}")
     if args.markdown is not None:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
         args.markdown.write_text(table + "\n", encoding="utf-8")

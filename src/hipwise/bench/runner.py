@@ -22,9 +22,11 @@ __all__ = [
     "BenchReport",
     "build_suite",
     "default_cache",
+    "format_comparison",
     "format_table",
     "labels_for",
     "run_bench",
+    "table_rows",
 ]
 
 logger = logging.getLogger(__name__)
@@ -164,7 +166,10 @@ def run_bench(
     for i, clip in enumerate(clips):
         if progress is not None:
             progress(f"analysing {clip.video.name}", i, len(clips))
-        truth = Analysis.model_validate_json(clip.labels.read_text(encoding="utf-8"))
+        raw = clip.labels.read_text(encoding="utf-8")
+        truth = Analysis.model_validate_json(raw)
+        description = str(json.loads(raw).get("scenario", {}).get("description", ""))
+        description = description.split(": ", 1)[-1] if "make_domain" in description else ""
         expected_refusal = sorted(set(truth.warnings) & REFUSAL_CODES)
         t0 = time.perf_counter()
         refused_codes: list[str] = []
@@ -188,7 +193,8 @@ def run_bench(
             rep.refusals_right += int(bool(set(refused_codes) & set(expected_refusal)))
             continue
         rep.refusals_wrong += int(bool(refused_codes))
-        scores.append(score_clip(clip.video.name, pred, truth))
+        scores.append(score_clip(clip.video.name, pred, truth, refused=bool(refused_codes),
+                                 description=description))
         var_scores.append(score_variations(clip.video.name, pred, truth))
     rep.extra_rows += variation_rows(var_scores)
     if measure_bare_fps and clips:
@@ -209,17 +215,23 @@ def _f(x: float, fmt: str = "{:.2f}") -> str:
     return "n/a" if isinstance(x, float) and math.isnan(x) else fmt.format(x)
 
 
-def format_table(rep: BenchReport) -> str:
-    """The benchmark as one Markdown table (also readable in a terminal)."""
+def table_rows(rep: BenchReport) -> list[tuple[str, str]]:
+    """The benchmark table as (metric, value) rows."""
     s = rep.score
     n = len(s.clips)
     exact = sum(c.exact_count for c in s.clips)
+    first = [c.first_rep_matched for c in s.clips if c.first_rep_matched is not None]
     rows: list[tuple[str, str]] = [
         ("clips", str(n)),
         ("clips with exact rep count", f"{exact}/{n} ({_f(100 * s.exact_count_rate, '{:.0f}')}%)"),
         ("rep-count MAE (reps/clip)", _f(s.count_mae)),
         ("reps matched / true", f"{sum(c.matched for c in s.clips)}/"
                                 f"{sum(c.true_reps for c in s.clips)}"),
+        ("rep recall / precision", f"{_f(s.rep_recall)} / {_f(s.rep_precision)}"),
+        ("first-rep recall (clips)", f"{sum(first)}/{len(first)} "
+                                     f"({_f(100 * s.first_rep_recall, '{:.0f}')}%)"),
+        ("false refusals (person exercising: refused or no rep)",
+         f"{s.false_refusals}/{sum(c.true_reps > 0 for c in s.clips)}"),
         ("peak-abduction MAE (deg)", f"{_f(s.mae('peak_err'))} (bias {_f(s.bias('peak_err'))})"),
         ("lift MAE (s)", f"{_f(s.mae('lift_err'))} (bias {_f(s.bias('lift_err'))})"),
         ("hold MAE (s)", f"{_f(s.mae('hold_err'))} (bias {_f(s.bias('hold_err'))})"),
@@ -262,8 +274,34 @@ def format_table(rep: BenchReport) -> str:
             )
         )
     rows.append(("good clips wrongly refused", str(rep.refusals_wrong)))
+    return rows
+
+
+def format_table(rep: BenchReport) -> str:
+    """The benchmark as one Markdown table (also readable in a terminal)."""
+    rows = table_rows(rep)
     width = max(len(k) for k, _ in rows)
     lines = [f"| {'metric'.ljust(width)} | value |", f"|{'-' * (width + 2)}|-------|"]
     lines += [f"| {k.ljust(width)} | {v} |" for k, v in rows]
-    assert set(FAULT_IDS) == set(s.faults())
+    assert set(FAULT_IDS) == set(rep.score.faults())
+    return "\n".join(lines)
+
+
+def format_comparison(reports: dict[str, BenchReport]) -> str:
+    """Several runs side by side (e.g. ``{"test": ..., "tune": ...}``): one Markdown table,
+    one value column per run, in the order given; a row missing from a run shows ``n/a``."""
+    cols = {name: dict(table_rows(r)) for name, r in reports.items()}
+    keys: list[str] = []
+    for r in reports.values():
+        keys += [k for k, _ in table_rows(r) if k not in keys]
+    width = max(len(k) for k in keys)
+    vals = {name: [c.get(k, "n/a") for k in keys] for name, c in cols.items()}
+    widths = {name: max(len(name), *(len(v) for v in v_)) for name, v_ in vals.items()}
+    head = "| " + "metric".ljust(width) + " | " + " | ".join(
+        n.ljust(widths[n]) for n in vals) + " |"
+    sep = "|" + "-" * (width + 2) + "|" + "|".join("-" * (widths[n] + 2) for n in vals) + "|"
+    lines = [head, sep]
+    for i, k in enumerate(keys):
+        lines.append("| " + k.ljust(width) + " | " + " | ".join(
+            vals[n][i].ljust(widths[n]) for n in vals) + " |")
     return "\n".join(lines)

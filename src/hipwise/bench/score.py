@@ -77,11 +77,54 @@ class ClipScore:
     leg_total: int = 0
     shaking_right: int = 0
     shaking_total: int = 0
+    #: was the first labelled rep matched (None: the clip has no labelled rep)
+    first_rep_matched: bool | None = None
+    #: the analysis refused the clip (set by the runner)
+    refused: bool = False
+    #: what went wrong, for ``--per-clip``: missed true reps, extra predicted reps, and
+    #: per matched rep the faults missed (``-hip_hike``) and called falsely (``+bent_knee``)
+    missed: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    fault_errors: list[str] = field(default_factory=list)
+    #: what the clip shows (the scenario description of synth labels), for ``--per-clip``
+    description: str = ""
 
     @property
     def exact_count(self) -> bool:
         """Did the analysis count exactly the true number of reps?"""
         return self.true_reps == self.predicted_reps
+
+    @property
+    def false_refusal(self) -> bool:
+        """A person exercised (labelled reps) but the analysis refused or found no rep."""
+        return self.true_reps > 0 and (self.refused or self.predicted_reps == 0)
+
+    def summary(self) -> str:
+        """One line for ``hipwise bench --per-clip``: counts, then every miss."""
+        parts = [f"reps {self.predicted_reps}/{self.true_reps}"]
+        if self.refused:
+            parts.append("REFUSED")
+        if self.first_rep_matched is False:
+            parts.append("first rep missed")
+        if self.missed:
+            parts.append("missed " + ", ".join(self.missed))
+        if self.extra:
+            parts.append("extra " + ", ".join(self.extra))
+        if self.fault_errors:
+            parts.append("faults " + "; ".join(self.fault_errors))
+        if self.peak_err:
+            parts.append("peak err [" + ", ".join(f"{e:+.1f}" for e in self.peak_err) + "]")
+        if self.lift_err:
+            parts.append(
+                "lift/hold/lower err ["
+                + ", ".join(
+                    f"{a:+.2f}/{b:+.2f}/{c:+.2f}"
+                    for a, b, c in zip(self.lift_err, self.hold_err, self.lower_err, strict=True)
+                )
+                + "]"
+            )
+        head = f"{self.name}" + (f" ({self.description})" if self.description else "")
+        return f"{head}: " + "; ".join(parts)
 
 
 def _flatten(a: Analysis) -> list[tuple[str, RepResult]]:
@@ -118,15 +161,38 @@ _POSTURE_ERRORS: tuple[tuple[str, str], ...] = (
 )
 
 
-def score_clip(name: str, pred: Analysis, true: Analysis) -> ClipScore:
-    """Compare one clip's analysis with its labels."""
+def _span(r: RepResult) -> str:
+    return f"{r.start_s:.1f}-{r.end_s:.1f}s"
+
+
+def score_clip(
+    name: str, pred: Analysis, true: Analysis, refused: bool = False, description: str = ""
+) -> ClipScore:
+    """Compare one clip's analysis with its labels (``refused``: the analysis refused it)."""
     p_reps = _flatten(pred)
     t_reps = _flatten(true)
     pairs = match_reps([r for _, r in p_reps], [r for _, r in t_reps])
-    sc = ClipScore(name, len(t_reps), len(p_reps), len(pairs))
+    sc = ClipScore(name, len(t_reps), len(p_reps), len(pairs), refused=refused,
+                   description=description)
     sc.faults = {f: FaultCounts() for f in FAULT_IDS}
     mp = {i for i, _ in pairs}
     mt = {j for _, j in pairs}
+    if t_reps:
+        first = min(range(len(t_reps)), key=lambda j: t_reps[j][1].start_s)
+        sc.first_rep_matched = first in mt
+    for j, (_, t) in enumerate(t_reps):
+        if j not in mt:
+            sc.missed.append(f"rep {t.index} [{_span(t)}]" +
+                             (f" {'+'.join(t.faults)}" if t.faults else ""))
+    for i, (_, p) in enumerate(p_reps):
+        if i not in mp:
+            sc.extra.append(f"[{_span(p)}]" + (f" {'+'.join(p.faults)}" if p.faults else ""))
+    for i, j in pairs:
+        p_f, t_f = set(p_reps[i][1].faults), set(t_reps[j][1].faults)
+        if p_f != t_f:
+            errs = [f"-{f}" for f in FAULT_IDS if f in t_f - p_f]
+            errs += [f"+{f}" for f in FAULT_IDS if f in p_f - t_f]
+            sc.fault_errors.append(f"rep {t_reps[j][1].index}: {' '.join(errs)}")
     for i, j in pairs:
         (pl, p), (tl, t) = p_reps[i], t_reps[j]
         sc.peak_err.append(p.peak_abduction_deg - t.peak_abduction_deg)
@@ -188,6 +254,29 @@ class SuiteScore:
         if not self.clips:
             return float("nan")
         return float(np.mean([abs(c.predicted_reps - c.true_reps) for c in self.clips]))
+
+    @property
+    def first_rep_recall(self) -> float:
+        """Share of clips with labelled reps whose first labelled rep was matched."""
+        v = [c.first_rep_matched for c in self.clips if c.first_rep_matched is not None]
+        return float(np.mean(v)) if v else float("nan")
+
+    @property
+    def false_refusals(self) -> int:
+        """Clips of a person exercising that were refused or gave no rep."""
+        return sum(c.false_refusal for c in self.clips)
+
+    @property
+    def rep_recall(self) -> float:
+        """Matched reps over labelled reps."""
+        tot = sum(c.true_reps for c in self.clips)
+        return sum(c.matched for c in self.clips) / tot if tot else float("nan")
+
+    @property
+    def rep_precision(self) -> float:
+        """Matched reps over predicted reps."""
+        tot = sum(c.predicted_reps for c in self.clips)
+        return sum(c.matched for c in self.clips) / tot if tot else float("nan")
 
     @property
     def leg_accuracy(self) -> float:
