@@ -72,3 +72,5 @@ def test_cli_render_needs_a_split_and_scoring_needs_rendered_clips(tmp_path: Pat
     code = main(["bench", "--split", "test", "--n", "2", "--rendered-only",
                  "--cache", str(tmp_path)])
     assert code == EXIT_BAD_INPUT
+    assert main(["bench", "--from-landmarks", str(tmp_path)]) == EXIT_BAD_INPUT
+    assert main(["bench", "--split", "test", "--from-landmarks", str(tmp_path)]) == EXIT_USAGE

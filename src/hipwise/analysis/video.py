@@ -15,17 +15,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hipwise.analysis.engine import EngineResult, SequenceAnalyzer, to_contract
 from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis, VideoInfo
 from hipwise.pose.sequence import PoseFrame
 
+if TYPE_CHECKING:
+    from hipwise.pose.mediapipe_adapter import PoseRun
+    from hipwise.video.reader import VideoMeta
+
 __all__ = [
     "InputRefused",
     "NotAnalysableError",
     "Progress",
     "VideoAnalysis",
+    "analyze_pose_run",
     "analyze_video",
     "file_fingerprint",
     "sample_video_path",
@@ -94,6 +100,9 @@ class NotAnalysableError(Exception):
 
     def __init__(self, problems: list[InputRefused]) -> None:
         self.problems = problems
+        #: the pose run and video metadata that were refused (set by :func:`analyze_video`)
+        self.run: object | None = None
+        self.meta: object | None = None
         super().__init__("; ".join(p.message for p in problems))
 
 
@@ -109,6 +118,7 @@ class VideoAnalysis:
     seconds_total: float
     seconds_model: float
     warnings: list[str] = field(default_factory=list)
+    meta: object | None = None  # hipwise.video.reader.VideoMeta of the decoded video
 
 
 def sample_video_path() -> Path:
@@ -137,8 +147,6 @@ def analyze_video(
     Raises :class:`hipwise.video.errors.VideoError` (missing, not a video, corrupt, no frames)
     and :class:`NotAnalysableError` (no person, standing, two people, out of frame, camera
     moved, no movement)."""
-    from hipwise import __version__
-    from hipwise.pose.checks import ChecksConfig, check_run
     from hipwise.pose.mediapipe_adapter import (
         MediaPipePoseEstimator,
         PoseConfig,
@@ -148,7 +156,6 @@ def analyze_video(
 
     cfg = config or AnalysisConfig()
     pose_cfg = PoseConfig.model_validate(cfg.pose)
-    checks_cfg = ChecksConfig.model_validate(cfg.checks)
     path = Path(path)
     t0 = time.perf_counter()
     # decoding, frame thinning and the camera-shift measure run on the decode thread
@@ -159,9 +166,54 @@ def analyze_video(
         with open_video(path, reader_cfg) as source, MediaPipePoseEstimator(pose_cfg) as est:
             run = est.track_video(source, progress, on_frame=background.put)
             meta = source.info
-            frames_read = run.frames_read
             warnings = list(run.warnings)
         analyzer = background.join()
+    try:
+        analysis, engine, warnings = analyze_pose_run(run, meta, cfg, analyzer, warnings)
+    except NotAnalysableError as exc:
+        exc.run, exc.meta = run, meta
+        raise
+    total = time.perf_counter() - t0
+    logger.info("analysed %s in %.1f s (pose model %.1f s)", path.name, total, run.model_seconds)
+    return VideoAnalysis(
+        analysis=analysis,
+        engine=engine,
+        run=run,
+        path=path,
+        seconds_total=total,
+        seconds_model=run.model_seconds,
+        warnings=warnings,
+        meta=meta,
+    )
+
+
+def analyze_pose_run(
+    run: PoseRun,
+    meta: VideoMeta,
+    config: AnalysisConfig | None = None,
+    analyzer: SequenceAnalyzer | None = None,
+    warnings: list[str] | None = None,
+) -> tuple[Analysis, EngineResult, list[str]]:
+    """Everything :func:`analyze_video` does after the pose model, on a recorded
+    :class:`~hipwise.pose.mediapipe_adapter.PoseRun`: the input checks, the engine and the
+    contract. ``analyzer``: a :class:`SequenceAnalyzer` already fed every frame of ``run``
+    (``None``: one is fed here); ``warnings``: sentences so far (default: the run's).
+    Returns the analysis, the engine result and the warnings. Replaying stored landmarks
+    (``hipwise bench --from-landmarks``) gives the same analysis as the video.
+
+    Raises :class:`NotAnalysableError` (no person, standing, two people, out of frame, camera
+    moved, no movement)."""
+    from hipwise import __version__
+    from hipwise.pose.checks import ChecksConfig, check_run
+
+    cfg = config or AnalysisConfig()
+    checks_cfg = ChecksConfig.model_validate(cfg.checks)
+    warnings = list(run.warnings) if warnings is None else list(warnings)
+    if analyzer is None:
+        analyzer = SequenceAnalyzer(cfg)
+        for i in range(len(run.poses)):
+            analyzer.update(run.poses.frame(i))
+    frames_read = run.frames_read
     problems = check_run(run, checks_cfg)
     engine = None
     if any(p.blocking and p.code == "no_movement" for p in problems):
@@ -190,15 +242,4 @@ def analyze_video(
         warnings.append(
             "No rep was counted: the leg never rose clearly above rest and came back."
         )
-    analysis = to_contract(engine, info, warnings, __version__)
-    total = time.perf_counter() - t0
-    logger.info("analysed %s in %.1f s (pose model %.1f s)", path.name, total, run.model_seconds)
-    return VideoAnalysis(
-        analysis=analysis,
-        engine=engine,
-        run=run,
-        path=path,
-        seconds_total=total,
-        seconds_model=run.model_seconds,
-        warnings=warnings,
-    )
+    return to_contract(engine, info, warnings, __version__), engine, warnings

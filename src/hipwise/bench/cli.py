@@ -30,6 +30,8 @@ examples:
   hipwise bench --split tune --n 24 --per-clip       score the tune split, list misses per clip
   hipwise bench --split test --n 24 --rendered-only  score what is rendered so far
   hipwise bench --split both --n 24 --markdown t.md  test beside tune, for the README
+  hipwise bench --split tune --save-landmarks lm/tune  keep the pose runs, then
+  hipwise bench --from-landmarks lm/tune --per-clip  re-score engine changes in seconds
   hipwise bench                          the default 40-clip suite (renders once, then cached)
   hipwise bench --n 8                    a quick look
   hipwise bench --clips tests/data/clips analyse existing labelled clips instead
@@ -80,6 +82,21 @@ def register(sub: Any) -> None:
         action="append",
         help="analyse the labelled *.mp4 in DIR instead of the rendered suite (repeatable)",
     )
+    p.add_argument(
+        "--from-landmarks",
+        type=Path,
+        metavar="DIR",
+        action="append",
+        help="replay the stored pose runs in DIR (*.landmarks.npz + .labels.json, written by "
+        "--save-landmarks) through the engine instead of analysing videos: seconds instead "
+        "of minutes, same results (repeatable)",
+    )
+    p.add_argument(
+        "--save-landmarks",
+        type=Path,
+        metavar="DIR",
+        help="store each analysed clip's pose run and slim labels in DIR for --from-landmarks",
+    )
     p.add_argument("--config", type=Path, metavar="FILE", help="analysis settings (TOML)")
     p.add_argument("--markdown", type=Path, metavar="OUT", help="write the table here too")
     p.add_argument("--per-clip", action="store_true",
@@ -95,9 +112,11 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn
 
+    from hipwise.bench.landmarks import LandmarkFileError
     from hipwise.bench.runner import (
         BenchClip,
         BenchReport,
+        PoseSettingsMismatchError,
         build_suite,
         default_cache,
         format_comparison,
@@ -115,8 +134,9 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "render" and args.split is None:
         console.print("[red]error:[/red] 'hipwise bench render' needs --split tune, test or both")
         return EXIT_USAGE
-    if args.split is not None and args.clips:
-        console.print("[red]error:[/red] --split and --clips exclude each other")
+    sources = [args.split is not None, bool(args.clips), bool(args.from_landmarks)]
+    if sum(sources) > 1:
+        console.print("[red]error:[/red] --split, --clips and --from-landmarks exclude each other")
         return EXIT_USAGE
     try:
         cfg = load_config(args.config)
@@ -136,7 +156,17 @@ def run(args: argparse.Namespace) -> int:
             if what.startswith("rendered "):
                 console.print(f"{what} ({done}/{total})")
 
-        if args.clips:
+        if args.from_landmarks:
+            from hipwise.bench.landmarks import LANDMARKS_SUFFIX, landmark_files
+
+            files = [f for d in args.from_landmarks for f in landmark_files(d)]
+            if not files:
+                dirs = ", ".join(str(d) for d in args.from_landmarks)
+                console.print(f"[red]error:[/red] no stored pose runs (*{LANDMARKS_SUFFIX} + "
+                              f".labels.json) in {dirs}")
+                return EXIT_BAD_INPUT
+            runs["value"] = [BenchClip(f.name.removesuffix(LANDMARKS_SUFFIX), f) for f in files]
+        elif args.clips:
             vids = sorted(
                 v for d in args.clips for v in d.glob("*.mp4") if labels_for(v).exists()
             )
@@ -173,10 +203,15 @@ def run(args: argparse.Namespace) -> int:
                 return EXIT_OK
         else:
             runs["value"] = build_suite(cache, args.n, args.seed, progress)
-        reports: dict[str, BenchReport] = {
-            name: run_bench(clips, cfg, progress, measure_bare_fps=not args.no_bare_fps)
-            for name, clips in runs.items()
-        }
+        try:
+            reports: dict[str, BenchReport] = {
+                name: run_bench(clips, cfg, progress, measure_bare_fps=not args.no_bare_fps,
+                                save_landmarks=args.save_landmarks)
+                for name, clips in runs.items()
+            }
+        except (PoseSettingsMismatchError, LandmarkFileError) as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            return EXIT_USAGE if isinstance(exc, PoseSettingsMismatchError) else EXIT_BAD_INPUT
     if len(reports) == 1:
         table = format_table(next(iter(reports.values())))
     else:

@@ -20,6 +20,7 @@ from hipwise.contract import FAULT_IDS, Analysis
 __all__ = [
     "BenchClip",
     "BenchReport",
+    "PoseSettingsMismatchError",
     "build_suite",
     "default_cache",
     "format_comparison",
@@ -72,6 +73,8 @@ class BenchReport:
     refusals_right: int = 0
     refusals_wrong: int = 0
     extra_rows: list[tuple[str, str]] = field(default_factory=list)
+    #: clips replayed from stored landmarks (no speed figures for them)
+    replayed: int = 0
 
     @property
     def realtime_factor(self) -> float:
@@ -148,14 +151,61 @@ def build_suite(
     return clips
 
 
+def _pose_config(config: AnalysisConfig) -> dict[str, Any]:
+    from hipwise.pose.mediapipe_adapter import PoseConfig
+
+    return PoseConfig.model_validate(config.pose).model_dump(mode="json")
+
+
+class PoseSettingsMismatchError(ValueError):
+    """Stored landmarks were made with other pose settings than the ones asked for."""
+
+
+def _replay(clip: BenchClip, config: AnalysisConfig) -> Analysis:
+    """Analyse a stored pose run (``*.landmarks.npz``).
+
+    Raises NotAnalysableError like the video path, PoseSettingsMismatchError."""
+    from hipwise.analysis.video import analyze_pose_run
+    from hipwise.bench.landmarks import load_run
+
+    stored = load_run(clip.video)
+    want = _pose_config(config)
+    if stored.pose_config != want:
+        diff = sorted(k for k in set(want) | set(stored.pose_config)
+                      if want.get(k) != stored.pose_config.get(k))
+        raise PoseSettingsMismatchError(
+            f"{clip.video.name} was made with other pose settings ({', '.join(diff)}): "
+            "save the landmarks again with these settings"
+        )
+    analysis, _, _ = analyze_pose_run(stored.run, stored.meta, config)
+    return analysis
+
+
+def _save(folder: Path, clip: BenchClip, run: Any, meta: Any, config: AnalysisConfig) -> None:
+    from hipwise.bench.landmarks import LANDMARKS_SUFFIX, save_run, slim_labels
+
+    stem = clip.video.name.removesuffix(".mp4")
+    save_run(folder / (stem + LANDMARKS_SUFFIX), run, meta, _pose_config(config))
+    (folder / (stem + ".labels.json")).write_text(
+        slim_labels(clip.labels.read_text(encoding="utf-8")), encoding="utf-8"
+    )
+
+
 def run_bench(
     clips: list[BenchClip],
     config: AnalysisConfig | None = None,
     progress: Progress | None = None,
     measure_bare_fps: bool = True,
+    save_landmarks: Path | None = None,
 ) -> BenchReport:
-    """Analyse every clip with ``hipwise analyze``'s own code path and score it."""
+    """Analyse every clip with ``hipwise analyze``'s own code path and score it.
+
+    A clip whose ``video`` is a ``*.landmarks.npz`` (see :mod:`hipwise.bench.landmarks`) is
+    replayed from its stored pose run (no speed figures then). ``save_landmarks``: store
+    every video clip's pose run and slim labels in that folder.
+    """
     from hipwise.analysis.video import NotAnalysableError, analyze_video
+    from hipwise.bench.landmarks import LANDMARKS_SUFFIX
     from hipwise.bench.variations import VariationClipScore, score_variations, variation_rows
     from hipwise.video.errors import VideoError
 
@@ -171,22 +221,32 @@ def run_bench(
         description = str(json.loads(raw).get("scenario", {}).get("description", ""))
         description = description.split(": ", 1)[-1] if "make_domain" in description else ""
         expected_refusal = sorted(set(truth.warnings) & REFUSAL_CODES)
+        replay = clip.video.name.endswith(LANDMARKS_SUFFIX)
         t0 = time.perf_counter()
         refused_codes: list[str] = []
         try:
-            res = analyze_video(clip.video, cfg)
-            pred = res.analysis
-            rep.model_seconds += res.seconds_model
-            rep.frames_analysed += len(res.run.poses)  # type: ignore[attr-defined]
+            if replay:
+                pred = _replay(clip, cfg)
+                rep.replayed += 1
+            else:
+                res = analyze_video(clip.video, cfg)
+                pred = res.analysis
+                rep.model_seconds += res.seconds_model
+                rep.frames_analysed += len(res.run.poses)  # type: ignore[attr-defined]
+                if save_landmarks is not None:
+                    _save(save_landmarks, clip, res.run, res.meta, cfg)
         except NotAnalysableError as exc:
             refused_codes = [p.code for p in exc.problems]
             rep.failures.append(f"{clip.video.name}: {exc}")
             pred = Analysis(video=truth.video, sets=[])
+            if save_landmarks is not None and exc.run is not None:
+                _save(save_landmarks, clip, exc.run, exc.meta, cfg)
         except VideoError as exc:
             rep.failures.append(f"{clip.video.name}: {exc}")
             pred = Analysis(video=truth.video, sets=[])
-        rep.analysis_seconds += time.perf_counter() - t0
-        rep.video_seconds += truth.video.duration_s
+        if not replay:
+            rep.analysis_seconds += time.perf_counter() - t0
+            rep.video_seconds += truth.video.duration_s
         if expected_refusal:
             # a bad-input clip: the right outcome is a refusal naming one of its problems
             rep.refusals_expected += 1
@@ -197,8 +257,9 @@ def run_bench(
                                  description=description))
         var_scores.append(score_variations(clip.video.name, pred, truth))
     rep.extra_rows += variation_rows(var_scores)
-    if measure_bare_fps and clips:
-        rep.bare_pose_fps = bare_pose_fps(clips[0].video)
+    video_clips = [c for c in clips if not c.video.name.endswith(LANDMARKS_SUFFIX)]
+    if measure_bare_fps and video_clips:
+        rep.bare_pose_fps = bare_pose_fps(video_clips[0].video)
     return rep
 
 
@@ -254,17 +315,21 @@ def table_rows(rep: BenchReport) -> list[tuple[str, str]]:
                 f"{fc.precision:.2f} / {fc.recall:.2f} / {fc.f1:.2f} ({fc.support})",
             )
         )
-    rows += [
-        ("real-time factor, whole analysis", f"{rep.realtime_factor:.2f}x"),
-        ("whole analysis, frames/s analysed", _f(rep.analysis_fps, "{:.1f}")),
-        ("bare pose model, frames/s (same run)", _f(rep.bare_pose_fps, "{:.1f}")),
-        (
-            "analysis speed / bare model speed",
-            _f(100 * rep.analysis_fps / rep.bare_pose_fps, "{:.0f}%")
-            if rep.bare_pose_fps and not math.isnan(rep.bare_pose_fps)
-            else "n/a",
-        ),
-    ]
+    if rep.analysis_seconds > 0 or not rep.replayed:
+        rows += [
+            ("real-time factor, whole analysis", f"{rep.realtime_factor:.2f}x"),
+            ("whole analysis, frames/s analysed", _f(rep.analysis_fps, "{:.1f}")),
+            ("bare pose model, frames/s (same run)", _f(rep.bare_pose_fps, "{:.1f}")),
+            (
+                "analysis speed / bare model speed",
+                _f(100 * rep.analysis_fps / rep.bare_pose_fps, "{:.0f}%")
+                if rep.bare_pose_fps and not math.isnan(rep.bare_pose_fps)
+                else "n/a",
+            ),
+        ]
+    if rep.replayed:
+        rows.append(("clips replayed from stored landmarks (no speed figures)",
+                     str(rep.replayed)))
     rows += rep.extra_rows
     if rep.refusals_expected:
         rows.append(
