@@ -75,3 +75,34 @@ def test_measure_angles_is_frame_independent(body: AnnyBody) -> None:
     b = measure_angles(moved, "right")
     for k in a:
         assert a[k] == pytest.approx(b[k], abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("bend", "tilt", "abd"),
+    [(16.0, 16.0, 30.0), (14.0, 7.0, 30.0), (18.0, 18.0, 45.0), (10.0, 0.0, 30.0)],
+)
+def test_pelvic_tilt_hike_is_measured_as_scripted(
+    body: AnnyBody, bend: float, tilt: float, abd: float
+) -> None:
+    """A hike as a pelvic tilt (tilt = bend), a trunk bend (tilt 0) or both: the waist crunch
+    (hip line against the trunk axis), the pelvis tilt and the leg angles read as scripted."""
+    rest = body.pose(0.0)
+    posed = body.pose(abd, 0.0, -10.0, 2.0, bend, "side_lying", tilt)
+    ang = body.truth_angles(posed)
+    assert ang["trunk_side_bend"] == pytest.approx(bend, abs=0.5)
+    assert ang["pelvis_tilt"] == pytest.approx(tilt, abs=0.5)
+    assert ang["abduction"] == pytest.approx(abd, abs=0.5)
+    assert ang["hip_flexion"] == pytest.approx(0.0, abs=0.5)
+    j, j0 = posed.joints, rest.joints
+    moved = {k: float(np.linalg.norm(j[k] - j0[k])) for k in j}
+    if tilt == bend:
+        # the trunk and the head stay on the floor, the top hip rises toward the ribs
+        # (body frame: +z = head), the bottom leg keeps its direction
+        assert max(moved["left_shoulder"], moved["right_shoulder"], moved["head"]) < 0.01
+        assert j["right_hip"][2] - j0["right_hip"][2] > 0.02
+        leg, leg0 = j["left_ankle"] - j["left_hip"], j0["left_ankle"] - j0["left_hip"]
+        assert np.linalg.norm(leg - leg0) < 1e-3
+    if tilt == 0.0:
+        # today's trunk hike: the pelvis stays, the shoulders lift
+        assert max(moved["left_hip"], moved["right_hip"]) < 1e-6
+        assert moved["left_shoulder"] > 0.05

@@ -39,6 +39,10 @@ def test_domain_is_wide() -> None:
     assert min(rests) < 0.4 and max(rests) > 2.5
     assert {r.profile for s in d for r in s.motion.reps} >= set(MOVE_PROFILES)
     assert sum(r.hold_drift_deg != 0 for s in d for r in s.motion.reps) > 20
+    yaws = [s.person.yaw_deg for s in d]
+    assert min(yaws) < -20 and max(yaws) > 20 and max(map(abs, yaws)) <= 30
+    modes = {r.hike_mode for s in d for r in s.motion.reps if "hip_hike" in r.faults}
+    assert modes == {"trunk", "pelvis", "both"}
     durations = sorted(s.duration_s for s in d)
     assert durations[int(0.9 * len(d))] <= 25.0
     for s in d:  # the view spans >= 2.5 m at the body line: nobody leaves the picture

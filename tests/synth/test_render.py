@@ -135,3 +135,29 @@ def test_cli_writes_outputs_and_rejects_bad_scenarios(tmp_path: Path) -> None:
     bad.write_text("wheels = 4\n")
     assert main(["synth", str(bad), "-o", str(out)]) == 2
     assert main(["synth", str(tmp_path / "missing.toml"), "-o", str(out)]) == 3
+
+
+def test_pelvic_tilt_hike_on_a_body_turned_toward_the_camera() -> None:
+    """A pelvic-tilt hike on a body yawed 30° (head end nearer the camera): the rig's waist
+    crunch, pelvis tilt and abduction follow the script, the pelvis roll stays body-relative."""
+    sc = Scenario.from_dict(
+        {
+            **_SCENE,
+            "person": {**_SCENE["person"], "yaw_deg": 30.0},  # type: ignore[dict-item]
+            "motion": {
+                "lead_in_s": 0.1,
+                "reps": [{"lift_s": 0.3, "faults": ["hip_hike"], "hike_mode": "pelvis"}],
+            },
+        }
+    )
+    res = render_clip(sc, None, max_frames=13)
+    a = res.arrays
+    assert a["track_pelvis_tilt_deg"][-1] == pytest.approx(15.0)
+    for key in ("trunk_side_bend", "pelvis_tilt", "abduction"):
+        assert np.allclose(a[f"true_{key}_deg"], a[f"track_{key}_deg"], atol=0.5), key
+    assert np.max(np.abs(a["true_pelvis_roll_deg"])) < 0.5
+    assert res.checks["pelvis_tilt_max_err_deg"] < 0.5
+    names = list(a["keypoints_name"])
+    depth = a["keypoints_depth"][0]
+    # lying on the left, the head end (shoulders) is turned toward the camera: nearer the lens
+    assert depth[names.index("left_ankle")] - depth[names.index("left_shoulder")] > 0.5

@@ -22,6 +22,10 @@ Truth angles (:func:`measure_angles`, degrees), from those 3D points only:
 - ``trunk_side_bend``: tilt of ``a`` out of the plane normal to the hip line (left hip −
   right hip), ``asin(−a·h)`` with ``h`` the unit hip line toward the top side: + = shoulders
   toward the top side (waist crunch, hip hike), minus its neutral value.
+- ``pelvis_tilt`` (:meth:`AnnyBody.truth_angles` only): the hip line turned toward the head
+  against the plane normal to the rest long axis (the mat; body frame), minus its neutral
+  value. A pelvic-tilt hike turns the root bone about the pelvis centre and the lowest spine
+  joint back, so the trunk keeps its place and the waist crunch comes from the pelvis.
 
 The *neutral reference pose* is anny's rest pose with both legs rotated so that hip→ankle is
 parallel to the long axis (anny's rest legs are ~5° apart), so a measured 0 means "in line".
@@ -353,6 +357,7 @@ class AnnyBody:
         bend_deg: float,
         pose: Literal["side_lying", "standing"],
         top_only_leg: bool = False,
+        tilt_deg: float = 0.0,
     ) -> list[FloatArray]:
         n = len(self.labels)
         local = [np.eye(3) for _ in range(n)]
@@ -364,6 +369,12 @@ class AnnyBody:
         bend_axis = np.cross(-a0, lat_top)
         for name in ("spine04", "spine03", "spine02", "spine01"):
             local[self.bone(name)] = axis_angle(bend_axis, np.radians(bend_deg) / 4.0)
+        if tilt_deg != 0.0:
+            # pelvic tilt: the pelvis (root) turns in the frontal plane about its centre, top
+            # hip toward the head; the lowest spine joint (at the same centre) turns back, so
+            # the whole spine, the arms and the head keep their place on the floor
+            local[self.bone("root")] = axis_angle(bend_axis, -np.radians(tilt_deg))
+            local[self.bone("spine05")] = axis_angle(bend_axis, np.radians(tilt_deg))
         if pose == "side_lying":
             bottom: Side = self.lying_on
             top_arm = self.top
@@ -468,12 +479,38 @@ class AnnyBody:
         x = _unit(xl - np.dot(xl, a) * a)
         return a, x, np.cross(a, x)
 
-    def _solve_bend(self, bend_deg: float, pose: Literal["side_lying", "standing"]) -> float:
-        """Rig bend (deg) whose measured trunk side-bend equals ``bend_deg``.
+    def _fk_side_bend(
+        self, rig_bend: float, tilt_deg: float, pose: Literal["side_lying", "standing"]
+    ) -> float:
+        """Measured trunk side bend (deg, neutral removed) of joints posed by forward
+        kinematics only (no mesh) with spine bend ``rig_bend`` and pelvic tilt ``tilt_deg``."""
+        g = self._global_rotations(
+            0.0, 0.0, 0.0, 0.0, rig_bend, pose, top_only_leg=True, tilt_deg=tilt_deg
+        )
+        pts = self._points(self._fk_heads(g), None)
+        return measure_angles(pts, self.top)["side_bend_raw"] - self._neutral["side_bend_raw"]
+
+    def _solve_bend(
+        self, bend_deg: float, pose: Literal["side_lying", "standing"], tilt_deg: float = 0.0
+    ) -> float:
+        """Rig spine bend (deg) whose measured trunk side-bend equals ``bend_deg`` when the
+        pelvis tilts by ``tilt_deg``.
 
         Inverts a table of measured bend against rig bend (every 2° over ±44°, built on first
-        use); the truth is measured again on the posed body anyway.
+        use); with a pelvic tilt the spine makes up what the tilt alone does not give,
+        corrected up to three times on the joints (forward kinematics only). The truth is
+        measured again on the posed body anyway.
         """
+        if tilt_deg != 0.0:
+            rest = bend_deg - self._fk_side_bend(0.0, tilt_deg, pose)
+            spine = 0.0
+            for _ in range(3):
+                spine = self._solve_bend(rest, pose)
+                err = bend_deg - self._fk_side_bend(spine, tilt_deg, pose)
+                if abs(err) < 1e-3:
+                    break
+                rest += err
+            return spine
         if abs(bend_deg) < 1e-9:
             return 0.0
         if self._bend_table is None:
@@ -507,7 +544,9 @@ class AnnyBody:
         self._neutral = {"side_bend_raw": 0.0}
         g = self._global_rotations(0.0, 0.0, 0.0, 0.0, 0.0, "side_lying")
         posed = self._run_model(g)
-        return measure_angles(posed.joints, self.top)
+        out = measure_angles(posed.joints, self.top)
+        out["pelvis_tilt_raw"] = self.pelvis_tilt_raw(posed.joints)
+        return out
 
     def _run_model(self, g: list[FloatArray]) -> PosedBody:
         torch = self._torch
@@ -533,9 +572,14 @@ class AnnyBody:
         knee_flexion_deg: float = 0.0,
         trunk_side_bend_deg: float = 0.0,
         pose: Literal["side_lying", "standing"] = "side_lying",
+        pelvis_tilt_deg: float = 0.0,
     ) -> PosedBody:
-        """The body posed by one frame of joint angles (degrees; see :mod:`motion`)."""
-        rig_bend = self._solve_bend(trunk_side_bend_deg, pose)
+        """The body posed by one frame of joint angles (degrees; see :mod:`motion`).
+
+        ``trunk_side_bend_deg`` is the whole waist crunch; ``pelvis_tilt_deg`` the part of it
+        made by the pelvis tilting (top hip toward the head) with the trunk staying put.
+        """
+        rig_bend = self._solve_bend(trunk_side_bend_deg, pose, pelvis_tilt_deg)
         g = self._global_rotations(
             abduction_deg,
             hip_flexion_deg,
@@ -543,6 +587,7 @@ class AnnyBody:
             knee_flexion_deg,
             rig_bend,
             pose,
+            tilt_deg=pelvis_tilt_deg,
         )
         return self._run_model(g)
 
@@ -557,15 +602,25 @@ class AnnyBody:
             float(track.knee_flexion_deg[i]),
             float(track.trunk_side_bend_deg[i]),
             pose,
+            float(track.pelvis_tilt_deg[i]),
         )
+
+    def pelvis_tilt_raw(self, joints: dict[str, FloatArray]) -> float:
+        """Raw pelvic tilt (deg) of body-frame ``joints``: the hip line (bottom → top hip)
+        turned toward the head, against the plane normal to the rest long axis (the mat's
+        axis: the rest trunk lies still on it)."""
+        a0 = self._rest_axis()
+        h = _unit(joints[f"{self.top}_hip"] - joints[f"{self.lying_on}_hip"])
+        return float(np.degrees(np.arcsin(np.clip(-np.dot(a0, h), -1.0, 1.0))))
 
     def truth_angles(self, posed: PosedBody) -> dict[str, float]:
         """Truth angles (degrees) measured on a posed body, neutral offsets removed:
         ``abduction``, ``hip_flexion``, ``hip_rotation``, ``knee_flexion``,
-        ``trunk_side_bend`` (see the module docstring)."""
+        ``trunk_side_bend``, ``pelvis_tilt`` (see the module docstring)."""
         raw = measure_angles(posed.joints, self.top)
         n = self._neutral
         return {
+            "pelvis_tilt": self.pelvis_tilt_raw(posed.joints) - n["pelvis_tilt_raw"],
             "abduction": raw["abduction"],
             "hip_flexion": raw["hip_flexion"],
             "hip_rotation": raw["foot_rotation_raw"] - n["foot_rotation_raw"],

@@ -24,12 +24,7 @@ import numpy as np
 from pydantic import Field
 
 from hipwise.settings_base import FrozenSettings
-from hipwise.synth.scenario import (
-    MOVE_PROFILES,
-    PersonSettings,
-    RepScript,
-    Scenario,
-)
+from hipwise.synth.scenario import MOVE_PROFILES, Scenario
 
 __all__ = ["DOMAIN_FAULTS", "HIKE_MODES", "DomainSettings", "make_domain"]
 
@@ -149,11 +144,6 @@ def _u(rng: np.random.Generator, r: Range) -> float:
     return round(float(rng.uniform(r[0], r[1])), 3)
 
 
-def _rig_keys() -> tuple[bool, bool]:
-    """Whether this build's scenario knows ``person.yaw_deg`` and ``reps[].hike_mode``."""
-    return "yaw_deg" in PersonSettings.model_fields, "hike_mode" in RepScript.model_fields
-
-
 def _base_rep(rng: np.random.Generator, st: DomainSettings) -> dict[str, Any]:
     lift = _u(rng, st.good_lift_s)
     return {
@@ -207,7 +197,7 @@ def _rep_duration(rep: dict[str, Any]) -> float:
 
 
 def _draw_reps(
-    rng: np.random.Generator, st: DomainSettings, hip_rotation_deg: float, has_hike_mode: bool,
+    rng: np.random.Generator, st: DomainSettings, hip_rotation_deg: float,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The reps of one clip plus a short description of each (``good``, ``toes_up``,
     ``too_fast+dropped``, ``swing``...)."""
@@ -220,7 +210,7 @@ def _draw_reps(
     for _ in range(n_reps):
         x = rng.uniform()
         rest = _u(rng, st.swing_rest_s if swing_clip else st.rest_s)
-        hike_mode = str(rng.choice(HIKE_MODES))  # drawn always: same stream with or without
+        hike_mode = str(rng.choice(HIKE_MODES))
         profile = str(rng.choice(MOVE_PROFILES))
         drift = _u(rng, st.hold_drift_deg) if rng.uniform() < st.drift_share else 0.0
         overshoot = _u(rng, st.overshoot_deg)
@@ -251,7 +241,7 @@ def _draw_reps(
             if rep["hold_s"] >= 1.0:
                 rep["hold_drift_deg"] = drift
                 rep["shaking"] = shaking
-            if has_hike_mode and "hip_hike" in rep.get("faults", ()):
+            if "hip_hike" in rep.get("faults", ()):
                 rep["hike_mode"] = hike_mode
         rep["rest_s"] = rest
         reps.append(rep)
@@ -270,13 +260,10 @@ def make_domain(n: int, seed: int, settings: DomainSettings | None = None) -> li
 
     Clip ``i`` depends only on ``(seed, i)`` (see the module docstring). Names are
     ``dom<seed>_<i>``; ``seed`` of scenario ``i`` (sensor noise) is ``seed * 100000 + i``.
-    ``person.yaw_deg`` and ``reps[].hike_mode`` are set when the scenario model has them
-    (drawn either way, so the other draws do not change).
     """
     if n < 0 or seed < 0:
         raise ValueError(f"n and seed must be >= 0, got n={n}, seed={seed}")
     st = settings or DomainSettings()
-    has_yaw, has_hike = _rig_keys()
     out: list[Scenario] = []
     for i in range(n):
         rng = np.random.default_rng((seed, i))
@@ -285,7 +272,7 @@ def make_domain(n: int, seed: int, settings: DomainSettings | None = None) -> li
         mirrored = rng.uniform() < st.mirrored_share
         head_at = ("left" if natural == "right" else "right") if mirrored else natural
         hip_rotation = _u(rng, (-15.0, -6.0))
-        reps, kinds = _draw_reps(rng, st, hip_rotation, has_hike)
+        reps, kinds = _draw_reps(rng, st, hip_rotation)
         lead_in = _u(rng, st.lead_in_s)
         lead_out = _u(rng, st.lead_out_s)
         while len(reps) > 2 and (
@@ -298,7 +285,7 @@ def make_domain(n: int, seed: int, settings: DomainSettings | None = None) -> li
         fov = _u(rng, st.fov_deg)
         hd = rng.uniform() < st.hd_share
         fps = 30.0 if rng.uniform() < st.fps30_share else 15.0
-        yaw = _u(rng, st.body_yaw_deg)
+        yaw = _u(rng, st.body_yaw_deg)  # + = head end toward the camera
         person: dict[str, Any] = {
             "lying_on": side,
             "head_at": head_at,
@@ -319,8 +306,7 @@ def make_domain(n: int, seed: int, settings: DomainSettings | None = None) -> li
             "baseline_knee_flexion_deg": _u(rng, (0.0, 6.0)),
             "rest_abduction_deg": _u(rng, (-3.0, 3.0)),
         }
-        if has_yaw:
-            person["yaw_deg"] = yaw
+        person["yaw_deg"] = yaw
         data: dict[str, Any] = {
             "name": f"dom{seed}_{i:04d}",
             "description": f"make_domain(seed={seed}) item {i}: " + ", ".join(kinds),

@@ -5,8 +5,10 @@ motion are turned into the 33 BlazePose landmarks as a camera on the floor in fr
 would see them, with optional pixel noise. The geometry follows the truth definitions of
 ``hipwise.synth.motion``: abduction is measured against the body's long axis (mid-shoulder →
 mid-hip) in the frontal plane; hip flexion moves the leg toward the camera; hip rotation turns the
-toes toward the ceiling (+) or the floor (−); trunk side-bend tilts the upper body toward the top
-side relative to the pelvis; pelvis roll turns the whole body about its long axis (+ = backward).
+toes toward the ceiling (+) or the floor (−); the trunk side-bend (waist crunch) is a pelvic tilt
+(``pelvis_tilt_deg``: top hip toward the ribs, upper body still) plus the upper body bending toward
+the top side for the rest; pelvis roll turns the whole body about its long axis (+ = backward);
+``body_yaw_deg`` turns the whole body about the vertical (+ = head end toward the camera).
 """
 
 from __future__ import annotations
@@ -75,15 +77,19 @@ def _body_points(track: JointTrack, top: Side, body: KinematicBody) -> FloatArra
         return int(left if side == "left" else right)
 
     hw, sw = body.hip_width / 2, body.shoulder_width / 2
-    # hip hike (trunk side-bend): the pelvis tilts about the bottom hip, which lies on the mat,
-    # so the top hip rises toward the ribs (top-side waist shortens; the hip line turns by the
-    # side-bend against the long axis, as the rendered rig does); the upper body stays
-    hike = np.radians(track.trunk_side_bend_deg)
-    hip_b = np.tile([0.0, -hw, 0.0], (n, 1))
-    hip_t = hip_b + 2 * hw * np.stack([-np.sin(hike), np.cos(hike), np.zeros(n)], axis=1)
-    bend = np.zeros(n)
-    sh_t = _rot(ez, bend, np.tile([-body.trunk, sw, 0.0], (n, 1)))
-    sh_b = _rot(ez, bend, np.tile([-body.trunk, -sw, 0.0], (n, 1)))
+    # hip hike = waist crunch (trunk_side_bend_deg), made of two parts:
+    # - the pelvic tilt (pelvis_tilt_deg): the pelvis turns in the frontal plane about its
+    #   centre, as on the rendered rig: the top hip moves toward the ribs, the bottom hip toward
+    #   the feet, and the upper body stays on the mat;
+    # - the rest is the upper body bending up toward the top side about the bottom hip, which
+    #   lies on the mat (the shoulders rise; the top-side waist shortens by hip gap x angle).
+    tilt = np.radians(track.pelvis_tilt_deg)
+    hip_t = hw * np.stack([-np.sin(tilt), np.cos(tilt), np.zeros(n)], axis=1)
+    hip_b = -hip_t
+    bend = -np.radians(track.trunk_side_bend_deg - track.pelvis_tilt_deg)
+    pivot = np.array([0.0, -hw, 0.0])
+    sh_t = pivot + _rot(ez, bend, np.tile([-body.trunk, sw + hw, 0.0], (n, 1)))
+    sh_b = pivot + _rot(ez, bend, np.tile([-body.trunk, hw - sw, 0.0], (n, 1)))
     axis = _unit(0.5 * (hip_t + hip_b) - 0.5 * (sh_t + sh_b))
     head_dir = -axis
     up_body = _rot(ez, bend, ey)
@@ -163,9 +169,12 @@ def landmarks_from_track(
     camera: KinematicCamera | None = None,
     noise_px: float = 0.0,
     seed: int = 0,
+    body_yaw_deg: float = 0.0,
 ) -> PoseSequence:
     """Landmarks a front camera sees for a person lying on ``lying_on`` (the other leg works),
-    facing the camera, posed by ``track``; Gaussian ``noise_px`` added to image coordinates."""
+    facing the camera, posed by ``track``; Gaussian ``noise_px`` added to image coordinates.
+    ``body_yaw_deg`` turns the body about the vertical through its centre (+ = the head end
+    toward the camera, as ``person.yaw_deg`` of a rendered scenario)."""
     body = body or KinematicBody()
     cam = camera or KinematicCamera()
     top = other_side(lying_on)
@@ -176,6 +185,13 @@ def landmarks_from_track(
     sx = -1.0 if lying_on == "left" else 1.0
     centre_x = 0.5 * (body.trunk + body.thigh + body.shank) - body.trunk
     scene = np.stack([sx * (pb[..., 0] - centre_x), pb[..., 1], pb[..., 2]], axis=-1)
+    if body_yaw_deg != 0.0:
+        # the head lies at scene x = -sx; turn it toward +z (the camera) for + yaw
+        yaw = -sx * np.radians(body_yaw_deg)
+        c, s_ = np.cos(yaw), np.sin(yaw)
+        x, z = scene[..., 0].copy(), scene[..., 2].copy()
+        scene[..., 0] = c * x - s_ * z
+        scene[..., 2] = s_ * x + c * z
     cam_pos = np.array([0.0, cam.height_m, cam.distance_m])
     target = np.array([0.0, 0.2, 0.0])
     fwd = _unit(target - cam_pos)

@@ -34,12 +34,16 @@ measured in the body frame (see ``docs/synth.md`` for the exact 3D definitions):
   (+ = waist crunch on the top side, i.e. hip hike).
 - ``pelvis_roll_deg``: whole body rolled about its long axis, + = backward (top hip moves
   away from the camera).
+- ``pelvis_tilt_deg``: the part of ``trunk_side_bend_deg`` made by the pelvis tilting in the
+  frontal plane (top side drawn up toward the ribs) while the trunk stays on the floor; the
+  rest, ``trunk_side_bend_deg − pelvis_tilt_deg``, is the upper trunk bending up. Set by a
+  rep's ``hike_mode`` (``trunk`` 0, ``pelvis`` all, ``both`` half).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 from numpy.typing import NDArray
@@ -68,6 +72,9 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
+
+_PELVIS_SHARE = {"trunk": 0.0, "pelvis": 1.0, "both": 0.5}
+"""Share of a hip hike's side bend made by the pelvis tilting, per ``hike_mode``."""
 
 PHASE_REST = 0
 PHASE_LIFT = 1
@@ -141,6 +148,14 @@ class JointTrack:
     lift_fraction: FloatArray
     rep_index: NDArray[np.int64]
     phase: NDArray[np.int64]
+    pelvis_tilt_deg: FloatArray = field(default_factory=lambda: np.zeros(0))
+    """Pelvic-tilt part of the side bend; empty (the default) = zeros (no pelvic tilt)."""
+
+    def __post_init__(self) -> None:
+        if self.pelvis_tilt_deg.shape != self.t.shape:
+            if self.pelvis_tilt_deg.size:
+                raise ValueError("pelvis_tilt_deg must have the shape of t")
+            object.__setattr__(self, "pelvis_tilt_deg", np.zeros_like(self.t))
 
     def __len__(self) -> int:
         return int(self.t.shape[0])
@@ -310,7 +325,7 @@ class MotionScript:
         rep_index = np.zeros(n, dtype=np.int64)
         phase = np.zeros(n, dtype=np.int64)
         abd = np.full(n, p.rest_abduction_deg)
-        mags = {k: np.zeros(n) for k in ("toes", "hike", "roll", "drift", "knee")}
+        mags = {k: np.zeros(n) for k in ("toes", "hike", "roll", "drift", "knee", "tilt")}
         for timing, rep in zip(self.timings, m.reps, strict=True):
             inside = (tt >= timing.start_s) & (tt <= timing.end_s)
             if not np.any(inside):
@@ -334,6 +349,7 @@ class MotionScript:
             mg = rep.magnitudes
             mags["toes"][inside] = mg.toes_up_deg if "toes_up" in f else 0.0
             mags["hike"][inside] = mg.hip_hike_deg if "hip_hike" in f else 0.0
+            mags["tilt"][inside] = mags["hike"][inside] * _PELVIS_SHARE[rep.hike_mode]
             mags["roll"][inside] = mg.pelvis_roll_deg if "pelvis_roll" in f else 0.0
             mags["drift"][inside] = mg.forward_drift_deg if "forward_drift" in f else 0.0
             mags["knee"][inside] = mg.bent_knee_deg if "bent_knee" in f else 0.0
@@ -348,6 +364,7 @@ class MotionScript:
             lift_fraction=s,
             rep_index=rep_index,
             phase=phase,
+            pelvis_tilt_deg=mags["tilt"] * s,
         )
 
     def truth(

@@ -39,6 +39,7 @@ __all__ = [
     "RenderResult",
     "SceneRenderer",
     "body_to_world",
+    "body_yaw",
     "camera_at",
     "render_clip",
 ]
@@ -138,12 +139,22 @@ def body_to_world(lying_on: Side, pose: Literal["side_lying", "standing"]) -> Fl
     return np.stack(cols, axis=1)
 
 
+def body_yaw(yaw_deg: float, lying_on: Side) -> FloatArray:
+    """World rotation (3, 3) about the vertical ``y`` that turns the head end of a body lying
+    on ``lying_on`` (head at ``+x`` lying on the left, ``−x`` on the right) toward the camera
+    (``+z``) by ``yaw_deg`` (− = the feet end toward the camera)."""
+    head_x = 1.0 if lying_on == "left" else -1.0
+    return axis_angle(np.array([0.0, 1.0, 0.0]), -head_x * np.radians(yaw_deg))
+
+
 @dataclass
 class _Placement:
     rot: FloatArray
     offset: FloatArray
     pivot: FloatArray
     long_axis: FloatArray
+    yaw: FloatArray = field(default_factory=lambda: np.eye(3))
+    yaw_centre: FloatArray = field(default_factory=lambda: np.zeros(3))
 
 
 def _place(
@@ -171,13 +182,14 @@ def _place(
 
 
 def _apply(pl: _Placement, pts: FloatArray, roll_deg: float, top_side_up: float) -> FloatArray:
-    """World coordinates of body-frame points ``(N, 3)`` with a backward pelvis roll."""
+    """World coordinates of body-frame points ``(N, 3)`` with a backward pelvis roll, then the
+    body yaw about the vertical through ``yaw_centre``."""
     w = pts @ pl.rot.T + pl.offset
-    if roll_deg == 0.0:
-        return w
-    # + roll = top hip moves away from the camera (−z): rotate about the long axis
-    r = axis_angle(pl.long_axis * top_side_up, np.radians(roll_deg))
-    out: FloatArray = (w - pl.pivot) @ r.T + pl.pivot
+    if roll_deg != 0.0:
+        # + roll = top hip moves away from the camera (−z): rotate about the long axis
+        r = axis_angle(pl.long_axis * top_side_up, np.radians(roll_deg))
+        w = (w - pl.pivot) @ r.T + pl.pivot
+    out: FloatArray = (w - pl.yaw_centre) @ pl.yaw.T + pl.yaw_centre
     return out
 
 
@@ -227,6 +239,9 @@ class SceneRenderer:
         self._add_static(wall, sc.wall_rgb)
         if sc.mat and scenario.pose == "side_lying":
             mat = trimesh.creation.box(extents=[1.9, MAT_THICKNESS_M, 0.7])
+            turn = np.eye(4)
+            turn[:3, :3] = body_yaw(scenario.person.yaw_deg, scenario.person.lying_on)
+            mat.apply_transform(turn)
             mat.apply_translation([mat_centre_x, MAT_THICKNESS_M / 2, 0.0])
             self._add_static(mat, sc.mat_rgb)
         self._key = pyrender.DirectionalLight(color=[1.0, 1.0, 0.97], intensity=sc.key_light)
@@ -361,7 +376,8 @@ def render_clip(
     after each frame. Per-frame ``arrays`` (``T`` frames): ``t``; every :class:`JointTrack`
     field (``track_<name>``); measured truth angles ``true_abduction_deg``,
     ``true_hip_flexion_deg``, ``true_hip_rotation_deg``, ``true_knee_flexion_deg``,
-    ``true_trunk_side_bend_deg``, ``true_pelvis_roll_deg`` (degrees, from the 3D rig);
+    ``true_trunk_side_bend_deg`` (waist crunch), ``true_pelvis_tilt_deg``,
+    ``true_pelvis_roll_deg`` (degrees, from the 3D rig);
     ``keypoints_xy (T, K, 2)`` pixels of the displayed (possibly mirrored) frame,
     ``keypoints_depth (T, K)`` m, ``keypoints_visible (T, K)`` (in the image and not hidden by
     something closer), ``keypoints_index (K,)`` BlazePose landmark indices,
@@ -385,6 +401,9 @@ def render_clip(
         float(track.abduction_deg[0]), 0.0, p.baseline_hip_rotation_deg, 0.0, 0.0, sc.pose
     )
     placement = _place(rest, rot, p.position_m, 0.0, body.support_vertices)
+    if sc.pose == "side_lying" and p.yaw_deg != 0.0:
+        placement.yaw = body_yaw(p.yaw_deg, p.lying_on)
+        placement.yaw_centre = np.array([p.position_m, 0.0, 0.0])
     top_up = 1.0 if p.lying_on == "left" else -1.0
     rest_world = _apply(placement, rest.vertices, 0.0, top_up)
     target_y = 0.5 * (rest_world[:, 1].min() + rest_world[:, 1].max())
@@ -406,7 +425,10 @@ def render_clip(
     kp_xy = np.zeros((n, len(KEYPOINTS), 2))
     kp_depth = np.zeros((n, len(KEYPOINTS)))
     kp_vis = np.zeros((n, len(KEYPOINTS)), dtype=bool)
-    truth_keys = ("abduction", "hip_flexion", "hip_rotation", "knee_flexion", "trunk_side_bend")
+    truth_keys = (
+        "abduction", "hip_flexion", "hip_rotation", "knee_flexion", "trunk_side_bend",
+        "pelvis_tilt",
+    )
     true = {k: np.zeros(n) for k in truth_keys}
     true_roll = np.zeros(n)
     frame_mean = np.zeros(n)
@@ -443,6 +465,7 @@ def render_clip(
                         float(tt.knee_flexion_deg[j]),
                         float(tt.trunk_side_bend_deg[j]),
                         sc.pose,
+                        float(tt.pelvis_tilt_deg[j]),
                     )
                     roll = float(tt.pelvis_roll_deg[j])
                     verts = _apply(placement, posed.vertices, roll, top_up)
@@ -528,6 +551,7 @@ def render_clip(
             ("abduction_max_err_deg", "abduction"),
             ("hip_flexion_max_err_deg", "hip_flexion"),
             ("trunk_side_bend_max_err_deg", "trunk_side_bend"),
+            ("pelvis_tilt_max_err_deg", "pelvis_tilt"),
             ("pelvis_roll_max_err_deg", "pelvis_roll"),
         )
     }
@@ -578,5 +602,5 @@ def _measured_roll(
     bottom: Side = "left" if top == "right" else "right"
     pts = np.stack([posed.joints[f"{bottom}_hip"], posed.joints[f"{top}_hip"]])
     w = _apply(pl, pts, roll, top_up)
-    v = w[1] - w[0]
+    v = pl.yaw.T @ (w[1] - w[0])  # body-relative: the yaw undone
     return float(np.degrees(np.arctan2(-v[2], v[1])))

@@ -41,6 +41,7 @@ __all__ = [
     "CameraShift",
     "ExtraPerson",
     "FaultMagnitudes",
+    "HikeMode",
     "MotionSettings",
     "MoveProfile",
     "PersonSettings",
@@ -62,6 +63,8 @@ zero velocity exactly at the scripted phase boundaries."""
 
 MOVE_PROFILES: tuple[MoveProfile, ...] = ("min_jerk", "cosine", "asymmetric", "overshoot")
 
+HikeMode = Literal["trunk", "pelvis", "both"]
+"""How a scripted hip hike shows: upper-trunk side bend, pelvic tilt, or half each."""
 ScriptedFault = Literal["toes_up", "hip_hike", "pelvis_roll", "forward_drift", "bent_knee"]
 """Faults a rep script can *show* by shaping its joint tracks (timing faults come from times)."""
 
@@ -129,7 +132,9 @@ class PersonSettings(_Frozen):
     the other side gives a horizontally mirrored video (like a selfie preview), flagged in the
     labels. ``bottom_leg``: the floor-side leg straight or bent (hip 45°, knee 90°).
     ``position_m``: shift of the body along ``x`` (m). ``skin_rgb``/``top_rgb``/``bottom_rgb``:
-    skin, shirt and leggings colours.
+    skin, shirt and leggings colours. ``yaw_deg``: the body and its mat turned about the
+    vertical axis through the body centre (degrees, + = the head end toward the camera, − = the
+    feet end); labels are body-relative and do not change.
     """
 
     body: BodyShape = BodyShape()
@@ -143,6 +148,7 @@ class PersonSettings(_Frozen):
     baseline_hip_rotation_deg: float = Field(default=-10.0, ge=-40.0, le=40.0)
     baseline_knee_flexion_deg: float = Field(default=2.0, ge=0.0, le=90.0)
     rest_abduction_deg: float = Field(default=0.0, ge=-12.0, le=15.0)
+    yaw_deg: float = Field(default=0.0, ge=-45.0, le=45.0)
 
     check_rgb = field_validator("skin_rgb", "top_rgb", "bottom_rgb")(_check_rgb)
 
@@ -213,6 +219,12 @@ class RepScript(_Frozen):
     inside the hold). ``hold_drift_deg``: the hold level moves linearly by this much from the
     top to the release (+ = up). ``peak_deg`` is the hold level at the top; the labelled
     peak is the highest scripted abduction of the rep (overshoot top or drifted hold).
+    ``shaking``: a small fast oscillation during the hold (fatigue). ``hike_mode``: how a
+    ``hip_hike`` shows: ``trunk`` (the upper trunk bends up toward the top side, the pelvis
+    stays), ``pelvis`` (the pelvis tilts in the frontal plane, its top side drawn up toward the
+    ribs, with the trunk and the bottom leg staying on the floor) or ``both`` (half each). The
+    label quantity is the same in every mode: the growth of the waist crunch (the angle
+    between the hip line and the trunk axis), ``magnitudes.hip_hike_deg``.
     """
 
     peak_deg: float = Field(default=30.0, ge=5.0, le=80.0)
@@ -227,6 +239,7 @@ class RepScript(_Frozen):
     hold_drift_deg: float = Field(default=0.0, ge=-15.0, le=15.0)
     overshoot_deg: float = Field(default=3.0, ge=0.0, le=10.0)
     settle_s: float = Field(default=0.4, ge=0.05, le=2.0)
+    hike_mode: HikeMode = "trunk"
 
     @field_validator("faults")
     @classmethod
