@@ -185,11 +185,19 @@ class AnnyBody:
 
     _model_cache: ClassVar[dict[str, Any]] = {}
 
-    def __init__(self, shape: BodyShape, lying_on: Side, bottom_leg: str = "straight") -> None:
+    def __init__(
+        self,
+        shape: BodyShape,
+        lying_on: Side,
+        bottom_leg: str = "straight",
+        bent_hip_flexion_deg: float = 45.0,
+    ) -> None:
         self.shape = shape
         self.lying_on: Side = lying_on
         self.top: Side = "right" if lying_on == "left" else "left"
         self.bottom_leg = bottom_leg
+        self.bent_hip_flexion_deg = bent_hip_flexion_deg
+        """Hip flexion (deg) of a bent bottom leg (its knee at 90°)."""
         self._model = self._load_model()
         import torch
 
@@ -433,9 +441,10 @@ class AnnyBody:
         a, _, f = frame
         r0 = self._neutral_leg[side]
         _, k0, s0 = self._leg_vectors(side)
-        thigh_dir = _unit(np.cos(np.radians(45)) * a + np.sin(np.radians(45)) * f)
+        hip = np.radians(self.bent_hip_flexion_deg)
+        thigh_dir = _unit(np.cos(hip) * a + np.sin(hip) * f)
         g_thigh = rotation_between(r0 @ k0, thigh_dir) @ r0
-        shin_dir = _unit(np.cos(np.radians(-45)) * a + np.sin(np.radians(-45)) * f)
+        shin_dir = _unit(np.sin(hip) * a - np.cos(hip) * f)
         g_shin = rotation_between(r0 @ s0, shin_dir) @ r0
         return g_thigh, g_shin
 
@@ -604,6 +613,37 @@ class AnnyBody:
             pose,
             float(track.pelvis_tilt_deg[i]),
         )
+
+    def thigh_to_line_deg(self, knee_flexion_deg: float = 90.0) -> float:
+        """Angle (deg) between the top thigh (hip→knee) and its hip→ankle line with the knee
+        bent ``knee_flexion_deg`` (as :meth:`pose` bends it): the ``β`` of a clamshell, whose
+        thigh sweeps ``2 asin(sin β sin(ψ/2))`` when the leg turns ``ψ`` about that line."""
+        a0 = self._rest_axis()
+        x0 = np.array([1.0, 0.0, 0.0])
+        gt, gs = self._leg_rotations(
+            self.top, (a0, x0, np.cross(a0, x0)), 0.0, 0.0, 0.0, knee_flexion_deg
+        )
+        _, k0, s0 = self._leg_vectors(self.top)
+        thigh, shin = gt @ k0, gs @ s0
+        c = np.dot(_unit(thigh), _unit(thigh + shin))
+        return float(np.degrees(np.arccos(np.clip(c, -1.0, 1.0))))
+
+    def thigh_flexion_deg(
+        self, abduction_deg: float, hip_flexion_deg: float, hip_rotation_deg: float,
+        knee_flexion_deg: float,
+    ) -> float:
+        """Hip flexion (deg) of the top *thigh* (hip→knee, not the hip→ankle line that the
+        pose angles set) toward the front, from the joints posed by forward kinematics."""
+        g = self._global_rotations(
+            abduction_deg, hip_flexion_deg, hip_rotation_deg, knee_flexion_deg, 0.0,
+            "side_lying",
+        )
+        heads = self._fk_heads(g)
+        _, _, f = self._trunk_frame(heads)
+        thigh = _unit(
+            heads[self.bone("lowerleg01", self.top)] - heads[self.bone("upperleg01", self.top)]
+        )
+        return float(np.degrees(np.arcsin(np.clip(np.dot(thigh, f), -1.0, 1.0))))
 
     def pelvis_tilt_raw(self, joints: dict[str, FloatArray]) -> float:
         """Raw pelvic tilt (deg) of body-frame ``joints``: the hip line (bottom → top hip)
