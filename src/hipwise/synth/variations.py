@@ -27,7 +27,7 @@ import numpy as np
 from hipwise.contract import CircleResult, FaultId, HoldResult, RepResult, SetResult
 from hipwise.pose.landmarks import LM, NUM_LANDMARKS, Side, other_side
 from hipwise.pose.sequence import FloatArray, PoseSequence
-from hipwise.synth.kinematic import KinematicBody, KinematicCamera, _body_points
+from hipwise.synth.kinematic import KinematicBody, KinematicCamera, _body_points, camera_basis
 from hipwise.synth.motion import (
     PHASE_HOLD,
     PHASE_LIFT,
@@ -216,12 +216,7 @@ def project_body_points(
     sx = -1.0 if lying_on == "left" else 1.0
     centre_x = 0.5 * (body.trunk + body.thigh + body.shank) - body.trunk
     scene = np.stack([sx * (pb[..., 0] - centre_x), pb[..., 1], pb[..., 2]], axis=-1)
-    cam_pos = np.array([0.0, cam.height_m, cam.distance_m])
-    target = np.array([0.0, 0.2, 0.0])
-    fwd = (target - cam_pos) / np.linalg.norm(target - cam_pos)
-    right = np.cross(fwd, np.array([0.0, 1.0, 0.0]))
-    right = right / np.linalg.norm(right)
-    down = np.cross(fwd, right)
+    cam_pos, right, down, fwd = camera_basis(cam)
     rel = scene - cam_pos
     xc, yc, zc = rel @ right, rel @ down, rel @ fwd
     f = (cam.width / 2) / np.tan(np.radians(cam.fov_deg) / 2)
