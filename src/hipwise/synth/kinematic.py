@@ -103,11 +103,22 @@ def _body_points(track: JointTrack, top: Side, body: KinematicBody) -> FloatArra
     tilt = np.radians(track.pelvis_tilt_deg)
     hip_t = hw * np.stack([-np.sin(tilt), np.cos(tilt), np.zeros(n)], axis=1)
     hip_b = -hip_t
-    bend = -np.radians(track.trunk_side_bend_deg - track.pelvis_tilt_deg)
     pivot = np.array([0.0, -hw, 0.0])
-    sh_t = pivot + _rot(ez, bend, np.tile([-body.trunk, sw + hw, 0.0], (n, 1)))
-    sh_b = pivot + _rot(ez, bend, np.tile([-body.trunk, hw - sw, 0.0], (n, 1)))
-    axis = _unit(0.5 * (hip_t + hip_b) - 0.5 * (sh_t + sh_b))
+    target = np.radians(track.trunk_side_bend_deg)
+    bend = -(target - tilt)
+    h_top = _unit(hip_t - hip_b)
+    sh_t0 = np.tile([-body.trunk, sw + hw, 0.0], (n, 1))  # about the pivot
+    sh_b0 = np.tile([-body.trunk, hw - sw, 0.0], (n, 1))
+
+    def trunk(b: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        st, sb = pivot + _rot(ez, b, sh_t0), pivot + _rot(ez, b, sh_b0)
+        return st, sb, _unit(0.5 * (hip_t + hip_b) - 0.5 * (st + sb))
+
+    for _ in range(4):  # the bend that makes the waist crunch exactly the script's
+        axis = trunk(bend)[2]
+        crunch = np.arcsin(np.clip(-np.sum(axis * h_top, axis=1), -1.0, 1.0))
+        bend = bend - (target - crunch)
+    sh_t, sh_b, axis = trunk(bend)
     head_dir = -axis
     up_body = _rot(ez, bend, ey)
     mid_sh = 0.5 * (sh_t + sh_b)
