@@ -407,7 +407,7 @@ def render_clip(
         float(track.abduction_deg[0]), 0.0, p.baseline_hip_rotation_deg, 0.0, 0.0, sc.pose
     )
     placement = _place(rest, rot, p.position_m, 0.0, body.support_vertices)
-    if sc.pose == "side_lying" and p.yaw_deg != 0.0:
+    if p.yaw_deg != 0.0:
         placement.yaw = body_yaw(p.yaw_deg, p.lying_on)
         placement.yaw_centre = np.array([p.position_m, 0.0, 0.0])
     top_up = 1.0 if p.lying_on == "left" else -1.0
