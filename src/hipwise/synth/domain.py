@@ -140,10 +140,10 @@ class DomainSettings(FrozenSettings):
     light_intensity: Range = (0.5, 1.5)
     noise_sigma: Range = (0.5, 5.0)
     bitrate_kbps: tuple[int, int] = (400, 2500)
-    blur_share: float = Field(default=0.25, ge=0.0, le=1.0)
+    blur_share: float = Field(default=0.15, ge=0.0, le=1.0)
     mirrored_share: float = Field(default=0.25, ge=0.0, le=1.0)
     bent_bottom_share: float = Field(default=0.35, ge=0.0, le=1.0)
-    fps30_share: float = Field(default=0.2, ge=0.0, le=1.0)
+    fps30_share: float = Field(default=0.1, ge=0.0, le=1.0)
     hd_share: float = Field(default=0.1, ge=0.0, le=1.0)
 
 
