@@ -36,7 +36,10 @@ def make_sequence(
     )
     ms = script_motion(sc)
     track = ms.sample(ms.times())
-    seq = landmarks_from_track(track, lying_on, camera=camera, noise_px=noise_px, seed=seed)  # type: ignore[arg-type]
+    seq = landmarks_from_track(
+        track, lying_on, camera=camera, noise_px=noise_px, seed=seed,  # type: ignore[arg-type]
+        body_yaw_deg=sc.person.yaw_deg,
+    )
     if t_offset:
         seq = PoseSequence(
             t=seq.t + t_offset, xy=seq.xy, depth=seq.depth, world=seq.world,

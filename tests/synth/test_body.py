@@ -106,3 +106,27 @@ def test_pelvic_tilt_hike_is_measured_as_scripted(
         # today's trunk hike: the pelvis stays, the shoulders lift
         assert max(moved["left_hip"], moved["right_hip"]) < 1e-6
         assert moved["left_shoulder"] > 0.05
+
+
+def test_bent_bottom_leg_at_a_hip_flexion_and_the_clamshell_angle() -> None:
+    """The bent bottom thigh points forward by the asked hip flexion; the top leg bent 90° at
+    the knee has a fixed thigh-to-line angle (the clamshell's β)."""
+    for flex in (30.0, 60.0):
+        b = AnnyBody(BodyShape(), "left", "bent", flex)
+        posed = b.pose(0.0)
+        j = posed.joints
+        thigh = j["left_knee"] - j["left_hip"]
+        a = 0.5 * (j["left_hip"] + j["right_hip"] - j["left_shoulder"] - j["right_shoulder"])
+        a /= np.linalg.norm(a)
+        x = j["left_hip"] - j["right_hip"]
+        x -= np.dot(x, a) * a
+        f = np.cross(a, x / np.linalg.norm(x))  # anterior
+        got = np.degrees(np.arcsin(np.dot(thigh, f) / np.linalg.norm(thigh)))
+        assert got == pytest.approx(flex, abs=0.5)
+    b = AnnyBody(BodyShape(), "left", "bent")
+    beta = b.thigh_to_line_deg(90.0)
+    assert 40.0 < beta < 60.0
+    # the thigh flexion the clamshell solves for reads back on the joints
+    assert b.thigh_flexion_deg(-16.0, 10.0, -17.0, 90.0) > b.thigh_flexion_deg(
+        -16.0, 0.0, -17.0, 90.0
+    ) + 9.0

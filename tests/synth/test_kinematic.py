@@ -7,7 +7,7 @@ import pytest
 
 from hipwise.pose.landmarks import LM
 from hipwise.pose.sequence import PoseSequence
-from hipwise.synth.kinematic import landmarks_from_track
+from hipwise.synth.kinematic import KinematicCamera, landmarks_from_track
 from hipwise.synth.motion import JointTrack, script_motion
 from hipwise.synth.scenario import Scenario
 
@@ -54,7 +54,7 @@ def test_stick_figure_waist_crunch_follows_the_script(mode: str) -> None:
     jt, _ = _track({"faults": ["hip_hike"], "hike_mode": mode})
     seq = landmarks_from_track(jt, "left")
     crunch = _waist_crunch(seq)
-    assert crunch[1] - crunch[0] == pytest.approx(15.0, abs=0.6)
+    assert crunch[1] - crunch[0] == pytest.approx(15.0, abs=0.01)
     w = seq.world - seq.world[:, [LM.LEFT_HIP]]  # bottom-hip frame
     top_hip_up = w[1, LM.RIGHT_HIP] - w[0, LM.RIGHT_HIP]
     sh_move = np.linalg.norm(w[1, LM.LEFT_SHOULDER] - w[0, LM.LEFT_SHOULDER])
@@ -84,3 +84,18 @@ def test_body_yaw_turns_the_head_end_toward_the_camera(yaw: float) -> None:
         # body-relative lengths are kept
         thigh = lambda s: np.linalg.norm(s.world[0, LM.RIGHT_HIP] - s.world[0, LM.RIGHT_KNEE])  # noqa: E731
         assert thigh(turned) == pytest.approx(thigh(flat))
+
+
+def test_a_chair_seat_camera_pitched_down_sees_the_body_higher_in_the_picture() -> None:
+    jt, _ = _track({})
+    seat = KinematicCamera(height_m=0.48)
+    level = landmarks_from_track(jt, "left", camera=seat)
+    down = landmarks_from_track(jt, "left", camera=KinematicCamera(height_m=0.48, pitch_deg=-8.0))
+    f = (seat.width / 2) / np.tan(np.radians(seat.fov_deg) / 2)
+    # the body line sits near the image centre from the seat, and moves up by about f tan 8°
+    hips = [LM.LEFT_HIP, LM.RIGHT_HIP]
+    assert abs(float(np.mean(level.xy[0, hips, 1])) - seat.height / 2) < 40
+    shift = level.xy[0, :, 1] - down.xy[0, :, 1]
+    assert np.all(np.abs(shift - f * np.tan(np.radians(8.0))) < 12)
+    # the camera height reads as a look-down: the bottom hip is below the top hip
+    assert level.xy[0, LM.LEFT_HIP, 1] > level.xy[0, LM.RIGHT_HIP, 1]

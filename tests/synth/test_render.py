@@ -161,3 +161,28 @@ def test_pelvic_tilt_hike_on_a_body_turned_toward_the_camera() -> None:
     depth = a["keypoints_depth"][0]
     # lying on the left, the head end (shoulders) is turned toward the camera: nearer the lens
     assert depth[names.index("left_ankle")] - depth[names.index("left_shoulder")] > 0.5
+
+
+def test_clamshell_at_a_hip_flexion_opens_as_scripted_on_the_rig() -> None:
+    """A clamshell with both hips flexed 60°: the top thigh's swept angle measured on the rig
+    equals the scripted opening, and the closed thighs are at the scripted hip flexion."""
+    sc = Scenario.from_dict(
+        {
+            **_SCENE,
+            "person": {**_SCENE["person"], "bottom_leg": "bent"},  # type: ignore[dict-item]
+            "motion": {
+                "variation": "clamshell",
+                "clamshell_hip_flexion_deg": 60.0,
+                "lead_in_s": 0.1,
+                "reps": [{"peak_deg": 35.0, "lift_s": 0.3, "hold_s": 0.3}],
+            },
+        }
+    )
+    res = render_clip(sc, None, max_frames=14)
+    a = res.arrays
+    assert a["true_clamshell_opening_deg"][0] == pytest.approx(0.0, abs=1e-6)
+    assert np.max(a["true_clamshell_opening_deg"]) == pytest.approx(35.0, abs=0.5)
+    c = res.checks
+    assert c["clamshell_opening_max_err_deg"] < 0.5
+    assert c["clamshell_top_thigh_flexion_deg"] == pytest.approx(60.0, abs=0.5)
+    assert c["clamshell_bottom_thigh_flexion_deg"] == pytest.approx(60.0, abs=0.5)

@@ -185,11 +185,19 @@ class AnnyBody:
 
     _model_cache: ClassVar[dict[str, Any]] = {}
 
-    def __init__(self, shape: BodyShape, lying_on: Side, bottom_leg: str = "straight") -> None:
+    def __init__(
+        self,
+        shape: BodyShape,
+        lying_on: Side,
+        bottom_leg: str = "straight",
+        bent_hip_flexion_deg: float = 45.0,
+    ) -> None:
         self.shape = shape
         self.lying_on: Side = lying_on
         self.top: Side = "right" if lying_on == "left" else "left"
         self.bottom_leg = bottom_leg
+        self.bent_hip_flexion_deg = bent_hip_flexion_deg
+        """Hip flexion (deg) of a bent bottom leg (its knee at 90°)."""
         self._model = self._load_model()
         import torch
 
@@ -223,6 +231,7 @@ class AnnyBody:
         self._heel_vertex, self._toe_vertex = self._pick_foot_vertices()
         self._neutral_leg = {s: self._neutral_leg_rotation(s) for s in ("left", "right")}
         self._bend_table: tuple[FloatArray, FloatArray] | None = None
+        self._tilt_table: tuple[FloatArray, FloatArray] | None = None
         self._neutral = self._measure_neutral()
 
     # ----------------------------------------------------------------- loading
@@ -433,9 +442,10 @@ class AnnyBody:
         a, _, f = frame
         r0 = self._neutral_leg[side]
         _, k0, s0 = self._leg_vectors(side)
-        thigh_dir = _unit(np.cos(np.radians(45)) * a + np.sin(np.radians(45)) * f)
+        hip = np.radians(self.bent_hip_flexion_deg)
+        thigh_dir = _unit(np.cos(hip) * a + np.sin(hip) * f)
         g_thigh = rotation_between(r0 @ k0, thigh_dir) @ r0
-        shin_dir = _unit(np.cos(np.radians(-45)) * a + np.sin(np.radians(-45)) * f)
+        shin_dir = _unit(np.sin(hip) * a - np.cos(hip) * f)
         g_shin = rotation_between(r0 @ s0, shin_dir) @ r0
         return g_thigh, g_shin
 
@@ -497,20 +507,21 @@ class AnnyBody:
         pelvis tilts by ``tilt_deg``.
 
         Inverts a table of measured bend against rig bend (every 2° over ±44°, built on first
-        use); with a pelvic tilt the spine makes up what the tilt alone does not give,
-        corrected up to three times on the joints (forward kinematics only). The truth is
-        measured again on the posed body anyway.
+        use); with a pelvic tilt the spine makes up what the tilt alone gives short of
+        ``bend_deg`` (that part from a second table, every 1° over ±30° of tilt, built on the
+        first tilted frame: the two parts add up to within 0.03°). The truth is measured again
+        on the posed body anyway.
         """
         if tilt_deg != 0.0:
-            rest = bend_deg - self._fk_side_bend(0.0, tilt_deg, pose)
-            spine = 0.0
-            for _ in range(3):
-                spine = self._solve_bend(rest, pose)
-                err = bend_deg - self._fk_side_bend(spine, tilt_deg, pose)
-                if abs(err) < 1e-3:
-                    break
-                rest += err
-            return spine
+            if abs(tilt_deg) > 30.0:
+                by_tilt = self._fk_side_bend(0.0, tilt_deg, pose)
+            else:
+                if self._tilt_table is None:
+                    grid = np.arange(-30.0, 30.01, 1.0)
+                    meas = np.array([self._fk_side_bend(0.0, float(x), pose) for x in grid])
+                    self._tilt_table = (grid, meas)
+                by_tilt = float(np.interp(tilt_deg, *self._tilt_table))
+            return self._solve_bend(bend_deg - by_tilt, pose)
         if abs(bend_deg) < 1e-9:
             return 0.0
         if self._bend_table is None:
@@ -604,6 +615,37 @@ class AnnyBody:
             pose,
             float(track.pelvis_tilt_deg[i]),
         )
+
+    def thigh_to_line_deg(self, knee_flexion_deg: float = 90.0) -> float:
+        """Angle (deg) between the top thigh (hip→knee) and its hip→ankle line with the knee
+        bent ``knee_flexion_deg`` (as :meth:`pose` bends it): the ``β`` of a clamshell, whose
+        thigh sweeps ``2 asin(sin β sin(ψ/2))`` when the leg turns ``ψ`` about that line."""
+        a0 = self._rest_axis()
+        x0 = np.array([1.0, 0.0, 0.0])
+        gt, gs = self._leg_rotations(
+            self.top, (a0, x0, np.cross(a0, x0)), 0.0, 0.0, 0.0, knee_flexion_deg
+        )
+        _, k0, s0 = self._leg_vectors(self.top)
+        thigh, shin = gt @ k0, gs @ s0
+        c = np.dot(_unit(thigh), _unit(thigh + shin))
+        return float(np.degrees(np.arccos(np.clip(c, -1.0, 1.0))))
+
+    def thigh_flexion_deg(
+        self, abduction_deg: float, hip_flexion_deg: float, hip_rotation_deg: float,
+        knee_flexion_deg: float,
+    ) -> float:
+        """Hip flexion (deg) of the top *thigh* (hip→knee, not the hip→ankle line that the
+        pose angles set) toward the front, from the joints posed by forward kinematics."""
+        g = self._global_rotations(
+            abduction_deg, hip_flexion_deg, hip_rotation_deg, knee_flexion_deg, 0.0,
+            "side_lying",
+        )
+        heads = self._fk_heads(g)
+        _, _, f = self._trunk_frame(heads)
+        thigh = _unit(
+            heads[self.bone("lowerleg01", self.top)] - heads[self.bone("upperleg01", self.top)]
+        )
+        return float(np.degrees(np.arcsin(np.clip(np.dot(thigh, f), -1.0, 1.0))))
 
     def pelvis_tilt_raw(self, joints: dict[str, FloatArray]) -> float:
         """Raw pelvic tilt (deg) of body-frame ``joints``: the hip line (bottom → top hip)

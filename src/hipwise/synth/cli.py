@@ -76,6 +76,13 @@ def write_outputs(video: Path, scenario: Scenario, result: Any) -> tuple[Path, P
                         np.max(arr["true_trunk_side_bend_deg"][sel])
                     ),
                     "max_true_pelvis_roll_deg": float(np.max(arr["true_pelvis_roll_deg"][sel])),
+                    **(
+                        {"max_true_opening_deg": float(
+                            np.max(arr["true_clamshell_opening_deg"][sel])
+                        )}
+                        if "true_clamshell_opening_deg" in arr
+                        else {}
+                    ),
                     "max_true_pelvis_tilt_deg": float(
                         np.max(arr.get("true_pelvis_tilt_deg", np.zeros(len(sel)))[sel])
                     ),

@@ -21,7 +21,7 @@ from hipwise.pose.landmarks import LM, NUM_LANDMARKS, Side, other_side
 from hipwise.pose.sequence import FloatArray, PoseSequence
 from hipwise.synth.motion import JointTrack
 
-__all__ = ["KinematicBody", "KinematicCamera", "landmarks_from_track"]
+__all__ = ["KinematicBody", "KinematicCamera", "camera_basis", "landmarks_from_track"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,23 @@ class KinematicCamera:
     distance_m: float = 2.6
     height_m: float = 0.3
     roll_deg: float = 0.0
+    pitch_deg: float = 0.0
+    """Extra tilt on top of aiming at the body (+ = up), as ``camera.pitch_deg``."""
+
+
+def camera_basis(cam: KinematicCamera) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Position ``(3,)`` m and unit axes ``right, down, fwd (3,)`` of the stick-figure camera
+    (scene: x right, y up, z toward the camera): aimed at (0, 0.2, 0) on the body line, then
+    pitched by ``pitch_deg``."""
+    cam_pos = np.array([0.0, cam.height_m, cam.distance_m])
+    target = np.array([0.0, 0.2, 0.0])
+    fwd = _unit(target - cam_pos)
+    right = _unit(np.cross(fwd, np.array([0.0, 1.0, 0.0])))
+    down = np.cross(fwd, right)
+    if cam.pitch_deg:
+        p = np.radians(cam.pitch_deg)
+        fwd, down = np.cos(p) * fwd - np.sin(p) * down, np.cos(p) * down + np.sin(p) * fwd
+    return cam_pos, right, down, fwd
 
 
 def _rot(axis: FloatArray, angle: FloatArray, v: FloatArray) -> FloatArray:
@@ -86,11 +103,22 @@ def _body_points(track: JointTrack, top: Side, body: KinematicBody) -> FloatArra
     tilt = np.radians(track.pelvis_tilt_deg)
     hip_t = hw * np.stack([-np.sin(tilt), np.cos(tilt), np.zeros(n)], axis=1)
     hip_b = -hip_t
-    bend = -np.radians(track.trunk_side_bend_deg - track.pelvis_tilt_deg)
     pivot = np.array([0.0, -hw, 0.0])
-    sh_t = pivot + _rot(ez, bend, np.tile([-body.trunk, sw + hw, 0.0], (n, 1)))
-    sh_b = pivot + _rot(ez, bend, np.tile([-body.trunk, hw - sw, 0.0], (n, 1)))
-    axis = _unit(0.5 * (hip_t + hip_b) - 0.5 * (sh_t + sh_b))
+    target = np.radians(track.trunk_side_bend_deg)
+    bend = -(target - tilt)
+    h_top = _unit(hip_t - hip_b)
+    sh_t0 = np.tile([-body.trunk, sw + hw, 0.0], (n, 1))  # about the pivot
+    sh_b0 = np.tile([-body.trunk, hw - sw, 0.0], (n, 1))
+
+    def trunk(b: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        st, sb = pivot + _rot(ez, b, sh_t0), pivot + _rot(ez, b, sh_b0)
+        return st, sb, _unit(0.5 * (hip_t + hip_b) - 0.5 * (st + sb))
+
+    for _ in range(4):  # the bend that makes the waist crunch exactly the script's
+        axis = trunk(bend)[2]
+        crunch = np.arcsin(np.clip(-np.sum(axis * h_top, axis=1), -1.0, 1.0))
+        bend = bend - (target - crunch)
+    sh_t, sh_b, axis = trunk(bend)
     head_dir = -axis
     up_body = _rot(ez, bend, ey)
     mid_sh = 0.5 * (sh_t + sh_b)
@@ -192,11 +220,7 @@ def landmarks_from_track(
         x, z = scene[..., 0].copy(), scene[..., 2].copy()
         scene[..., 0] = c * x - s_ * z
         scene[..., 2] = s_ * x + c * z
-    cam_pos = np.array([0.0, cam.height_m, cam.distance_m])
-    target = np.array([0.0, 0.2, 0.0])
-    fwd = _unit(target - cam_pos)
-    right = _unit(np.cross(fwd, np.array([0.0, 1.0, 0.0])))
-    down = np.cross(fwd, right)
+    cam_pos, right, down, fwd = camera_basis(cam)
     rel = scene - cam_pos
     xc, yc, zc = rel @ right, rel @ down, rel @ fwd
     f = (cam.width / 2) / np.tan(np.radians(cam.fov_deg) / 2)

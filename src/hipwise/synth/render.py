@@ -100,8 +100,9 @@ def camera_at(
     dy: float = 0.0,
     dyaw_deg: float = 0.0,
 ) -> Camera:
-    """The scenario camera (plus a bump ``dx``, ``dy`` metres, ``dyaw_deg``), aimed level at
-    height ``target_y`` (m) of the body line, then yawed, pitched and rolled."""
+    """The scenario camera (plus a bump ``dx``, ``dy`` metres, ``dyaw_deg``), aimed at height
+    ``target_y`` (m) of the body line (a lens above it looks down at the body: 7.7° from a
+    0.48 m chair seat at 2.6 m), then yawed, pitched and rolled."""
     x = settings.lateral_offset_m + dx
     eye = np.array([x, settings.height_m + dy, settings.distance_m])
     target = np.array([x, target_y, 0.0])
@@ -390,10 +391,15 @@ def render_clip(
     if max_frames is not None:
         t_all = t_all[:max_frames]
     n = len(t_all)
-    track: JointTrack = script.sample(t_all)
     rng = np.random.default_rng(sc.seed)
     p = sc.person
-    body = AnnyBody(p.body, p.lying_on, p.bottom_leg)
+    clam_flex = sc.motion.clamshell_hip_flexion_deg
+    body = AnnyBody(
+        p.body, p.lying_on, p.bottom_leg, 45.0 if clam_flex is None else clam_flex
+    )
+    sample = _sampler(script, body)
+    track: JointTrack = sample(t_all)
+    clam = _ClamshellProbe(body, track) if sc.motion.variation == "clamshell" else None
     t_load = time.perf_counter() - t_start
     colors = _vertex_colors(body, p.skin_rgb, p.top_rgb, p.bottom_rgb)
     rot = body_to_world(p.lying_on, sc.pose)
@@ -401,7 +407,7 @@ def render_clip(
         float(track.abduction_deg[0]), 0.0, p.baseline_hip_rotation_deg, 0.0, 0.0, sc.pose
     )
     placement = _place(rest, rot, p.position_m, 0.0, body.support_vertices)
-    if sc.pose == "side_lying" and p.yaw_deg != 0.0:
+    if p.yaw_deg != 0.0:
         placement.yaw = body_yaw(p.yaw_deg, p.lying_on)
         placement.yaw_centre = np.array([p.position_m, 0.0, 0.0])
     top_up = 1.0 if p.lying_on == "left" else -1.0
@@ -456,7 +462,7 @@ def render_clip(
                 depth: NDArray[np.float32] | None = None
                 for k, dt in enumerate(sub_offsets):
                     a0 = time.perf_counter()
-                    tt = track if dt == 0 else script.sample(np.array([ti + dt]))
+                    tt = track if dt == 0 else sample(np.array([ti + dt]))
                     j = i if dt == 0 else 0
                     posed = body.pose(
                         float(tt.abduction_deg[j]),
@@ -508,6 +514,8 @@ def render_clip(
                 ang = body.truth_angles(posed)
                 for key in truth_keys:
                     true[key][i] = ang[key]
+                if clam is not None:
+                    clam.measure(i, posed)
                 true_roll[i] = _measured_roll(posed, placement, roll, top_up, p.working_leg)
                 frame_mean[i] = float(frame.mean())
                 if container is not None and stream is not None:
@@ -539,6 +547,8 @@ def render_clip(
     for key in truth_keys:
         arrays[f"true_{key}_deg"] = true[key]
     arrays["true_pelvis_roll_deg"] = true_roll
+    if clam is not None:
+        arrays["true_clamshell_opening_deg"] = clam.opening
     arrays["keypoints_xy"] = kp_xy
     arrays["keypoints_depth"] = kp_depth
     arrays["keypoints_visible"] = kp_vis
@@ -555,6 +565,8 @@ def render_clip(
             ("pelvis_roll_max_err_deg", "pelvis_roll"),
         )
     }
+    if clam is not None:
+        checks.update(clam.checks(script))
     if checks["abduction_max_err_deg"] > ABDUCTION_TOLERANCE_DEG:
         log.error(
             "true abduction differs from the script by %.2f° (> %.1f°): labels are not exact",
@@ -579,6 +591,84 @@ def render_clip(
         mirrored=mirrored,
         checks=checks,
     )
+
+
+def _sampler(script: MotionScript, body: AnnyBody) -> Callable[[FloatArray], JointTrack]:
+    """The script's joint tracks at given times; a clamshell's rotation uses this body's angle
+    between thigh and hip→ankle line, so the thigh sweeps exactly the scripted opening."""
+    if script.scenario.motion.variation != "clamshell":
+        return script.sample
+    from hipwise.synth.variations import sample_clamshell
+
+    beta = body.thigh_to_line_deg(90.0)
+    closed = sample_clamshell(script, np.zeros(1), beta)
+    line: float | None = None
+    target = script.scenario.motion.clamshell_hip_flexion_deg
+    if target is not None:  # the closed top thigh at exactly the scripted hip flexion
+        line = float(closed.hip_flexion_deg[0])
+        for _ in range(4):
+            got = body.thigh_flexion_deg(
+                float(closed.abduction_deg[0]), line, float(closed.hip_rotation_deg[0]),
+                float(closed.knee_flexion_deg[0]),
+            )
+            if abs(target - got) < 1e-3:
+                break
+            line += target - got
+    return lambda t: sample_clamshell(script, np.asarray(t, dtype=np.float64), beta, line)
+
+
+class _ClamshellProbe:
+    """Measures a clamshell on the rig: per frame the top thigh's swept angle from its closed
+    direction (deg, body frame, the 3D opening); once, both thighs' hip flexion when closed."""
+
+    def __init__(self, body: AnnyBody, track: JointTrack) -> None:
+        from hipwise.synth.variations import CLAMSHELL_CLOSED_ROTATION_DEG
+
+        self.body = body
+        closed = body.pose(
+            float(track.abduction_deg[0]),
+            float(track.hip_flexion_deg[0]),
+            CLAMSHELL_CLOSED_ROTATION_DEG,
+            float(track.knee_flexion_deg[0]),
+        )
+        self._thigh0 = self._thigh(closed, body.top)
+        j = closed.joints
+        mid_sh = 0.5 * (j["left_shoulder"] + j["right_shoulder"])
+        mid_hip = 0.5 * (j["left_hip"] + j["right_hip"])
+        a = (mid_hip - mid_sh) / np.linalg.norm(mid_hip - mid_sh)
+        xl = j["left_hip"] - j["right_hip"]
+        x = xl - np.dot(xl, a) * a
+        f = np.cross(a, x / np.linalg.norm(x))
+        self.closed_flexion = {
+            side: float(np.degrees(np.arcsin(np.clip(np.dot(self._thigh(closed, side), f), -1, 1))))
+            for side in (body.top, body.lying_on)
+        }
+        self.opening = np.zeros(len(track))
+
+    @staticmethod
+    def _thigh(posed: PosedBody, side: Side) -> FloatArray:
+        v = posed.joints[f"{side}_knee"] - posed.joints[f"{side}_hip"]
+        return np.asarray(v / np.linalg.norm(v), dtype=np.float64)
+
+    def measure(self, i: int, posed: PosedBody) -> None:
+        c = float(np.dot(self._thigh(posed, self.body.top), self._thigh0))
+        self.opening[i] = float(np.degrees(np.arccos(np.clip(c, -1.0, 1.0))))
+
+    def checks(self, script: MotionScript) -> dict[str, float]:
+        """``clamshell_opening_max_err_deg``: largest gap between a rep's scripted opening and
+        the largest measured one over the frames rendered (reps reaching their top only);
+        ``clamshell_{top,bottom}_thigh_flexion_deg``: closed thighs' measured hip flexion."""
+        t = script.times()[: len(self.opening)]
+        err = 0.0
+        for tm, rep in zip(script.timings, script.scenario.motion.reps, strict=True):
+            sel = (t >= tm.top_s) & (t <= tm.release_s)
+            if np.any(sel):
+                err = max(err, abs(float(np.max(self.opening[sel])) - rep.peak_deg))
+        return {
+            "clamshell_opening_max_err_deg": err,
+            "clamshell_top_thigh_flexion_deg": self.closed_flexion[self.body.top],
+            "clamshell_bottom_thigh_flexion_deg": self.closed_flexion[self.body.lying_on],
+        }
 
 
 def _visible(xy: FloatArray, dz: FloatArray, depth: NDArray[np.float32]) -> NDArray[np.bool_]:

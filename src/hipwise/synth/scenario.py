@@ -257,7 +257,9 @@ class MotionSettings(_Frozen):
     human point-to-point movement), ``cosine`` ((1 - cos(pi u)) / 2, whose 10-90 % part of a
     1.5 s lift lasts about 0.9 s as DOMAIN.md describes), ``asymmetric`` or ``overshoot``
     (see :class:`RepScript`); all start and stop with zero velocity, so phase boundaries are
-    the same."""
+    the same. ``clamshell_hip_flexion_deg`` (clamshell only, 20-75): hip flexion of both
+    thighs when closed (the knees stay at 90°); unset = the historic pose (bottom thigh at
+    45°, the top leg's hip→ankle line in the body's frontal plane, its thigh at about 44°)."""
 
     profile: MoveProfile = "min_jerk"
     lead_in_s: float = Field(default=1.5, ge=0.0, le=30.0)
@@ -268,6 +270,9 @@ class MotionSettings(_Frozen):
     # variations (hipwise.synth.variation_script): isometric sets script holds, not reps
     variation: ScriptedVariation = "leg_lift"
     holds: tuple[HoldScript, ...] = ()
+    # clamshell only: both thighs flexed this far (deg) from the trunk axis when closed;
+    # None = the historic pose (bottom thigh 45, top hip→ankle line in the frontal plane)
+    clamshell_hip_flexion_deg: float | None = Field(default=None, ge=20.0, le=75.0)
 
     @model_validator(mode="after")
     def _has_duration(self) -> MotionSettings:
@@ -278,6 +283,8 @@ class MotionSettings(_Frozen):
             raise ValueError("holds need variation isometric_hold or isometric_circles, no reps")
         if isometric and self.reps:
             raise ValueError(f"variation {self.variation} scripts holds, not reps")
+        if self.clamshell_hip_flexion_deg is not None and self.variation != "clamshell":
+            raise ValueError("clamshell_hip_flexion_deg needs variation = \"clamshell\"")
         return self
 
 

@@ -27,7 +27,7 @@ import numpy as np
 from hipwise.contract import CircleResult, FaultId, HoldResult, RepResult, SetResult
 from hipwise.pose.landmarks import LM, NUM_LANDMARKS, Side, other_side
 from hipwise.pose.sequence import FloatArray, PoseSequence
-from hipwise.synth.kinematic import KinematicBody, KinematicCamera, _body_points
+from hipwise.synth.kinematic import KinematicBody, KinematicCamera, _body_points, camera_basis
 from hipwise.synth.motion import (
     PHASE_HOLD,
     PHASE_LIFT,
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CLAMSHELL_CLOSED_ABDUCTION_DEG",
     "CLAMSHELL_CLOSED_ROTATION_DEG",
+    "STICK_THIGH_TO_LINE_DEG",
     "CircleLabel",
     "ClamshellLabel",
     "HoldLabel",
@@ -215,12 +216,7 @@ def project_body_points(
     sx = -1.0 if lying_on == "left" else 1.0
     centre_x = 0.5 * (body.trunk + body.thigh + body.shank) - body.trunk
     scene = np.stack([sx * (pb[..., 0] - centre_x), pb[..., 1], pb[..., 2]], axis=-1)
-    cam_pos = np.array([0.0, cam.height_m, cam.distance_m])
-    target = np.array([0.0, 0.2, 0.0])
-    fwd = (target - cam_pos) / np.linalg.norm(target - cam_pos)
-    right = np.cross(fwd, np.array([0.0, 1.0, 0.0]))
-    right = right / np.linalg.norm(right)
-    down = np.cross(fwd, right)
+    cam_pos, right, down, fwd = camera_basis(cam)
     rel = scene - cam_pos
     xc, yc, zc = rel @ right, rel @ down, rel @ fwd
     f = (cam.width / 2) / np.tan(np.radians(cam.fov_deg) / 2)
@@ -244,15 +240,17 @@ def _rodrigues(axis: FloatArray, angle: FloatArray, v: FloatArray) -> FloatArray
 
 
 def _clamshell_legs(
-    psi: FloatArray, top: Side, body: KinematicBody
+    psi: FloatArray, top: Side, body: KinematicBody, hip_flexion_deg: float = 45.0
 ) -> tuple[dict[str, FloatArray], FloatArray]:
     """Leg points (body frame, ``(T,3)`` m) for top-knee rotations ``psi (T,)`` rad, and the
-    top thigh's swept angle from closed (deg, ``(T,)``)."""
+    top thigh's swept angle from closed (deg, ``(T,)``). The bottom thigh is flexed
+    ``hip_flexion_deg`` toward the camera, its shank at 90° to it (pointing back toward the
+    body line); the closed top leg lies on it."""
     n = len(psi)
     hw = body.hip_width / 2
-    c45 = math.cos(math.radians(45.0))
-    d = np.array([c45, 0.0, c45])
-    e = np.array([c45, 0.0, -c45])
+    h = math.radians(hip_flexion_deg)
+    d = np.array([math.cos(h), 0.0, math.sin(h)])
+    e = np.array([math.sin(h), 0.0, -math.cos(h)])
     hip_t = np.tile([0.0, hw, 0.0], (n, 1))
     hip_b = np.tile([0.0, -hw, 0.0], (n, 1))
     knee_b = hip_b + body.thigh * d
@@ -273,7 +271,7 @@ def _clamshell_legs(
     th0 = (knee_t0 - hip_t) / body.thigh
     th = (knee_t - hip_t) / body.thigh
     swept = np.degrees(np.arccos(np.clip(np.sum(th0 * th, axis=1), -1.0, 1.0)))
-    foot = np.array([c45, 0.0, c45])
+    foot = d
     pts = {
         "hip_t": hip_t,
         "hip_b": hip_b,
@@ -299,18 +297,20 @@ def clamshell_landmarks(
     seed: int = 0,
     body: KinematicBody | None = None,
     camera: KinematicCamera | None = None,
+    hip_flexion_deg: float = 45.0,
 ) -> tuple[PoseSequence, list[ClamshellLabel]]:
     """Clamshell openings ``(start_s, open_s, hold_s, close_s, peak_opening_deg)`` seen by a
     front camera; ``roll_deg`` pelvis roll backward at the top of every opening (a fault when
-    over 10 deg). Returns the landmarks and per-opening labels (peak = the top thigh's swept
-    angle from closed, deg)."""
+    over 10 deg); ``hip_flexion_deg`` the bottom thigh's flexion (the closed top leg lies on
+    the bottom one). Returns the landmarks and per-opening labels (peak = the top thigh's
+    swept angle from closed, deg: the opening in 3D, whatever the hip flexion)."""
     body = body or KinematicBody()
     cam = camera or KinematicCamera()
     t = np.asarray(t, dtype=np.float64)
     n = len(t)
     top = other_side(lying_on)
     grid = np.radians(np.linspace(0.0, 120.0, 481))
-    _, swept_grid = _clamshell_legs(grid, top, body)
+    _, swept_grid = _clamshell_legs(grid, top, body, hip_flexion_deg)
     s_all = np.zeros(n)
     psi = np.zeros(n)
     labels: list[ClamshellLabel] = []
@@ -340,7 +340,7 @@ def clamshell_landmarks(
     # undo the base model's floor offset; legs replaced below, then roll and offset again
     hw = body.hip_width / 2
     pb[..., 1] -= hw + 0.05
-    legs, _ = _clamshell_legs(psi, top, body)
+    legs, _ = _clamshell_legs(psi, top, body, hip_flexion_deg)
 
     def idx(side: Side, left: LM, right: LM) -> int:
         return int(left if side == "left" else right)
@@ -523,6 +523,7 @@ def clamshell_track(
     lying_on: Side = "left",
     roll_deg: float = 0.0,
     body: KinematicBody | None = None,
+    hip_flexion_deg: float = 45.0,
 ) -> tuple[JointTrack, list[ClamshellLabel]]:
     """The clamshell of :func:`clamshell_landmarks` as a :class:`JointTrack` of the top leg
     for the *stick figure* (:func:`~hipwise.synth.kinematic.landmarks_from_track` turns the
@@ -534,7 +535,7 @@ def clamshell_track(
     n = len(t)
     top = other_side(lying_on)
     grid = np.radians(np.linspace(0.0, 120.0, 481))
-    _, swept_grid = _clamshell_legs(grid, top, body)
+    _, swept_grid = _clamshell_legs(grid, top, body, hip_flexion_deg)
     psi = np.zeros(n)
     s_all = np.zeros(n)
     labels: list[ClamshellLabel] = []
@@ -547,7 +548,7 @@ def clamshell_track(
             ClamshellLabel(start, start + open_s + 0.5 * hold_s, start + open_s + hold_s + close_s,
                            peak, roll_deg)
         )
-    legs, _ = _clamshell_legs(psi, top, body)
+    legs, _ = _clamshell_legs(psi, top, body, hip_flexion_deg)
     thigh = legs["knee_t"] - legs["hip_t"]
     thigh /= np.linalg.norm(thigh, axis=1, keepdims=True)
     shank = legs["ankle_t"] - legs["knee_t"]
@@ -572,11 +573,18 @@ def clamshell_track(
 
 
 
-def opening_to_rotation_deg(opening_deg: FloatArray | float) -> FloatArray:
-    """Axial rotation (deg) of a leg bent 90° at the knee, about its hip→ankle line, that
-    sweeps the thigh by ``opening_deg`` (inverse of
-    :func:`hipwise.variations.clamshell.swept_angle_deg` with ``beta = atan(shank/thigh)``)."""
-    beta = math.atan2(_CLAM_SHANK_M, _CLAM_THIGH_M)
+STICK_THIGH_TO_LINE_DEG = math.degrees(math.atan2(_CLAM_SHANK_M, _CLAM_THIGH_M))
+"""Angle (deg) between the thigh and the hip→ankle line of a leg bent 90° at the knee, for the
+stick-figure lengths; the renderer uses its body's own (``AnnyBody.thigh_to_line_deg``)."""
+
+
+def opening_to_rotation_deg(
+    opening_deg: FloatArray | float, beta_deg: float = STICK_THIGH_TO_LINE_DEG
+) -> FloatArray:
+    """Axial rotation (deg) of a bent leg about its hip→ankle line that sweeps the thigh by
+    ``opening_deg``; ``beta_deg`` = the angle between the thigh and that line (inverse of
+    :func:`hipwise.variations.clamshell.swept_angle_deg`: ``swept = 2 asin(sin β sin(ψ/2))``)."""
+    beta = math.radians(beta_deg)
     half = np.radians(np.asarray(opening_deg, dtype=np.float64)) / 2
     return np.degrees(2 * np.arcsin(np.clip(np.sin(half) / math.sin(beta), -1.0, 1.0)))
 
@@ -593,14 +601,28 @@ def _clam_roll(rep_faults: tuple[str, ...], magnitude: float) -> float:
     return magnitude if "pelvis_roll" in rep_faults else 0.0
 
 
-def sample_clamshell(script: MotionScript, t: FloatArray) -> JointTrack:
+def sample_clamshell(
+    script: MotionScript,
+    t: FloatArray,
+    beta_deg: float = STICK_THIGH_TO_LINE_DEG,
+    line_flexion_deg: float | None = None,
+) -> JointTrack:
     """Joint track of a ``variation = "clamshell"`` scenario for the anny renderer: each rep is
     one opening (``peak_deg`` = the thigh's swept angle from closed; ``lift_s`` / ``hold_s`` /
     ``lower_s`` = open / hold / close). The top leg keeps its closed hip→ankle line
-    (:data:`CLAMSHELL_CLOSED_ABDUCTION_DEG`, no flexion) and its 90° knee, and turns about that
-    line (hip rotation), so the feet stay together; a rep scripting ``pelvis_roll`` rolls the
-    pelvis back by its magnitude at the top."""
+    (:data:`CLAMSHELL_CLOSED_ABDUCTION_DEG`; flexed ``clamshell_hip_flexion_deg − beta_deg``
+    so the closed thigh is at that hip flexion, or 0 when unset) and its 90° knee, and turns
+    about that line (hip rotation), so the feet stay together; a rep scripting ``pelvis_roll``
+    rolls the pelvis back by its magnitude at the top. ``beta_deg``: the angle between the
+    thigh and the hip→ankle line (the renderer passes its body's, so the swept angle on the rig
+    equals ``peak_deg``); ``line_flexion_deg`` overrides the hip→ankle line's flexion (the
+    renderer solves it on its body so that the closed thigh's flexion is exact)."""
     sc = script.scenario
+    hip_flex = sc.motion.clamshell_hip_flexion_deg
+    if line_flexion_deg is not None:
+        line_flexion = line_flexion_deg
+    else:
+        line_flexion = 0.0 if hip_flex is None else hip_flex - beta_deg
     t = np.asarray(t, dtype=np.float64)
     n = len(t)
     rot = np.zeros(n)
@@ -612,7 +634,7 @@ def sample_clamshell(script: MotionScript, t: FloatArray) -> JointTrack:
         zip(_openings(script), sc.motion.reps, strict=True), start=1
     ):
         rel = min_jerk((t - start) / o) - min_jerk((t - start - o - h) / c)
-        rot += float(opening_to_rotation_deg(peak)) * rel
+        rot += float(opening_to_rotation_deg(peak, beta_deg)) * rel
         roll += _clam_roll(rep.faults, rep.magnitudes.pelvis_roll_deg) * rel
         lift += rel
         inside = (t >= start) & (t <= start + o + h + c)
@@ -624,7 +646,7 @@ def sample_clamshell(script: MotionScript, t: FloatArray) -> JointTrack:
     return JointTrack(
         t=t,
         abduction_deg=np.full(n, CLAMSHELL_CLOSED_ABDUCTION_DEG),
-        hip_flexion_deg=np.zeros(n),
+        hip_flexion_deg=np.full(n, line_flexion),
         hip_rotation_deg=CLAMSHELL_CLOSED_ROTATION_DEG + rot,
         knee_flexion_deg=np.full(n, 90.0),
         trunk_side_bend_deg=np.zeros(n),
