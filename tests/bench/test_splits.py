@@ -74,3 +74,30 @@ def test_cli_render_needs_a_split_and_scoring_needs_rendered_clips(tmp_path: Pat
     assert code == EXIT_BAD_INPUT
     assert main(["bench", "--from-landmarks", str(tmp_path)]) == EXIT_BAD_INPUT
     assert main(["bench", "--split", "test", "--from-landmarks", str(tmp_path)]) == EXIT_USAGE
+
+
+def test_two_renderers_share_a_split_and_stale_locks_are_taken_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    rendered: list[str] = []
+
+    def fake_render(video: Path, sc: Scenario, frames: object) -> None:
+        assert video.with_name(video.name + ".lock").read_text() == str(os.getpid())
+        rendered.append(sc.name)
+        video.write_bytes(b"mp4")
+        labels_for(video).write_text("{}", encoding="utf-8")
+
+    monkeypatch.setattr(splits, "_render_one", fake_render)
+    folder = tmp_path / "test"
+    folder.mkdir()
+    scs = splits.split_scenarios("test", 3)
+    paths = [splits.split_clip_path(folder, i, sc) for i, sc in enumerate(scs)]
+    # clip 0: another live process renders it; clip 1: a lock left by a dead process
+    paths[0].with_name(paths[0].name + ".lock").write_text(str(os.getppid()))
+    paths[1].with_name(paths[1].name + ".lock").write_text("999999999")
+    clips = splits.render_split(tmp_path, "test", 3)
+    assert rendered == ["dom2000_0001", "dom2000_0002"]
+    assert [c.name for c in clips] == ["dom2000_0001", "dom2000_0002"]
+    assert sorted(p.name for p in folder.glob("*.lock")) == [paths[0].name + ".lock"]

@@ -13,7 +13,9 @@ Rendered clips are cached, one ``.mp4`` + ``.labels.json`` + ``.frames.npz`` per
 A clip's file name carries a hash of its scenario's non-default values, so a changed domain
 renders anew while new scenario keys left at their defaults keep the cache valid. Rendering
 skips clips already there and writes each under a ``partial-`` name first, so an interrupted
-run resumes where it stopped.
+run resumes where it stopped. A clip being rendered carries a ``.lock`` file with the
+renderer's process id: a second ``render`` of the same split skips those clips (two processes
+share the work), and a lock whose process is gone is taken over.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
@@ -105,6 +108,37 @@ def _is_cached(video: Path) -> bool:
     return video.exists() and labels_for(video).exists()
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _lock(video: Path) -> Path | None:
+    """Take ``<video>.lock`` for this process; ``None`` when a live process holds it."""
+    lock = video.with_name(video.name + ".lock")
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            try:
+                pid = int(lock.read_text(encoding="utf-8") or "0")
+            except (OSError, ValueError):
+                pid = 0
+            if pid > 0 and _alive(pid):
+                return None
+            lock.unlink(missing_ok=True)  # left by a process that is gone
+            continue
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        return lock
+    return None
+
+
 def render_split(
     cache: Path,
     split: Split,
@@ -115,7 +149,8 @@ def render_split(
 ) -> list[BenchClip]:
     """Render the first ``n`` clips of ``split`` into its cache folder, skipping those
     already there; ``jobs`` > 1 renders that many clips at once (one process each, ~1 GB of
-    memory and one core each). Returns every clip, in order."""
+    memory and one core each). Clips another process is rendering (see the module docstring)
+    are left to it. Returns the clips rendered by the end, in order."""
     folder = split_dir(cache, split, seed)
     folder.mkdir(parents=True, exist_ok=True)
     scenarios = split_scenarios(split, n, seed)
@@ -124,31 +159,58 @@ def render_split(
     done = len(paths) - len(todo)
     logger.info("%s split: %d of %d clips cached, %d to render in %s",
                 split, done, len(paths), len(todo), folder)
+    busy: list[str] = []
+
+    def finished(name: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(f"rendered {name}", done, len(paths))
+
     if jobs <= 1:
         for i in todo:
-            name = paths[i].name
-            k = done
+            lock = _lock(paths[i])
+            if lock is None:
+                busy.append(paths[i].name)
+                continue
+            name, k = paths[i].name, done
 
             def frames(f: int, total: int, name: str = name, k: int = k) -> None:
                 if progress is not None and (f % 10 == 0 or f == total):
                     progress(f"rendering {name} (clip {k + 1}/{len(paths)}): frame", f, total)
 
-            _render_one(paths[i], scenarios[i], frames)
-            done += 1
-            if progress is not None:
-                progress(f"rendered {name}", done, len(paths))
+            try:
+                _render_one(paths[i], scenarios[i], frames)
+            finally:
+                lock.unlink(missing_ok=True)
+            finished(name)
     elif todo:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as ex:
-            futs = [ex.submit(_render_job, str(paths[i]), scenarios[i].to_dict()) for i in todo]
-            for fut in as_completed(futs):
-                name = Path(fut.result()).name
-                done += 1
-                if progress is not None:
-                    progress(f"rendered {name}", done, len(paths))
-    return [BenchClip(sc.name, p) for sc, p in zip(scenarios, paths, strict=True)]
+        locks: dict[str, Path] = {}
+        for i in todo:
+            lock = _lock(paths[i])
+            if lock is None:
+                busy.append(paths[i].name)
+            else:
+                locks[str(paths[i])] = lock
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as ex:
+                futs = [ex.submit(_render_job, str(paths[i]), scenarios[i].to_dict())
+                        for i in todo if str(paths[i]) in locks]
+                for fut in as_completed(futs):
+                    video = fut.result()
+                    locks.pop(video).unlink(missing_ok=True)
+                    finished(Path(video).name)
+        finally:
+            for lock in locks.values():
+                lock.unlink(missing_ok=True)
+    if busy:
+        logger.warning("%d %s clips are being rendered by another process (left out): %s",
+                       len(busy), split, ", ".join(busy))
+    return [BenchClip(sc.name, p) for sc, p in zip(scenarios, paths, strict=True)
+            if _is_cached(p)]
 
 
 def cached_split(

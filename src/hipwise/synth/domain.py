@@ -88,6 +88,11 @@ class DomainSettings(FrozenSettings):
     ``short_hold_s`` (limit 1.7 s); lower/lift ``good_lower_ratio`` or
     ``dropped_lower_ratio`` (limit 1.7); posture fault sizes well beyond their thresholds.
     ``max_clip_s``: reps are dropped (down to 2) until the clip fits.
+
+    The camera moves back (past ``camera_distance_m`` if need be, up to 6 m) until the view
+    at the body line spans ``min_half_view_m`` either side of the centre and
+    ``min_view_above_m`` above the aiming point after the downward pitch
+    (``min_view_above_high_m`` when a rep peaks above 45°), so no keypoint leaves the picture.
     """
 
     good_share: float = Field(default=0.35, ge=0.0, le=1.0)
@@ -121,22 +126,24 @@ class DomainSettings(FrozenSettings):
     forward_drift_deg: Range = (22.0, 32.0)
     bent_knee_deg: Range = (30.0, 45.0)
     camera_height_m: Range = (0.05, 0.5)
-    camera_pitch_deg: Range = (-4.0, 3.0)
+    camera_pitch_deg: Range = (-3.0, 3.0)
     camera_roll_deg: Range = (-8.0, 8.0)
-    camera_yaw_deg: Range = (-8.0, 8.0)
+    camera_yaw_deg: Range = (-4.0, 4.0)
     camera_distance_m: Range = (2.0, 3.5)
-    camera_lateral_m: Range = (-0.15, 0.15)
+    camera_lateral_m: Range = (-0.1, 0.1)
     fov_deg: Range = (55.0, 78.0)
-    min_half_view_m: float = Field(default=1.25, ge=0.5, le=3.0)
+    min_half_view_m: float = Field(default=1.7, ge=0.5, le=3.0)
+    min_view_above_m: float = Field(default=1.2, ge=0.5, le=3.0)
+    min_view_above_high_m: float = Field(default=1.55, ge=0.5, le=3.0)
     body_yaw_deg: Range = (-30.0, 30.0)
     age: Range = (0.2, 0.95)
     light_intensity: Range = (0.5, 1.5)
     noise_sigma: Range = (0.5, 5.0)
     bitrate_kbps: tuple[int, int] = (400, 2500)
-    blur_share: float = Field(default=0.25, ge=0.0, le=1.0)
+    blur_share: float = Field(default=0.15, ge=0.0, le=1.0)
     mirrored_share: float = Field(default=0.25, ge=0.0, le=1.0)
     bent_bottom_share: float = Field(default=0.35, ge=0.0, le=1.0)
-    fps30_share: float = Field(default=0.2, ge=0.0, le=1.0)
+    fps30_share: float = Field(default=0.1, ge=0.0, le=1.0)
     hd_share: float = Field(default=0.1, ge=0.0, le=1.0)
 
 
@@ -248,11 +255,18 @@ def _draw_reps(
     return reps, kinds
 
 
-def _view_distance(distance: float, fov_deg: float, min_half_view: float) -> float:
-    """Move the camera back until the horizontal view at the body line spans at least
-    ``2 * min_half_view`` metres (so the lifted leg and head stay in the picture)."""
-    need = min_half_view / float(np.tan(np.radians(fov_deg) / 2))
-    return round(max(distance, need), 3)
+def _view_distance(
+    distance: float, fov_deg: float, aspect: float, pitch_deg: float, half_view: float,
+    above: float,
+) -> float:
+    """The camera distance (m), moved back from ``distance`` until the view at the body line
+    spans ``half_view`` m either side and ``above`` m over the aiming point once pitched by
+    ``pitch_deg`` (− = down); ``aspect`` = height / width of the frame. At most 6 m."""
+    t_h = float(np.tan(np.radians(fov_deg) / 2))
+    t_v = t_h * aspect  # tan of the half vertical field of view
+    down = float(np.tan(np.radians(max(0.0, -pitch_deg))))
+    need = max(half_view / t_h, above / max(t_v - down, 1e-3))
+    return round(min(6.0, max(distance, need)), 3)
 
 
 def make_domain(n: int, seed: int, settings: DomainSettings | None = None) -> list[Scenario]:
@@ -286,11 +300,15 @@ def make_domain(n: int, seed: int, settings: DomainSettings | None = None) -> li
         hd = rng.uniform() < st.hd_share
         fps = 30.0 if rng.uniform() < st.fps30_share else 15.0
         yaw = _u(rng, st.body_yaw_deg)  # + = head end toward the camera
+        pitch = _u(rng, st.camera_pitch_deg)
+        high = any(
+            r["peak_deg"] + r.get("overshoot_deg", 0.0) > 45.0 for r in reps
+        )
         person: dict[str, Any] = {
             "lying_on": side,
             "head_at": head_at,
             "bottom_leg": "bent" if rng.uniform() < st.bent_bottom_share else "straight",
-            "position_m": _u(rng, (-0.1, 0.1)),
+            "position_m": _u(rng, (-0.05, 0.05)),
             "body": {
                 "gender": _u(rng, (0.0, 1.0)),
                 "age": _u(rng, st.age),
@@ -317,10 +335,11 @@ def make_domain(n: int, seed: int, settings: DomainSettings | None = None) -> li
             "camera": {
                 "height_m": _u(rng, st.camera_height_m),
                 "distance_m": _view_distance(
-                    _u(rng, st.camera_distance_m), fov, st.min_half_view_m
+                    _u(rng, st.camera_distance_m), fov, (720 / 1280) if hd else 0.75, pitch,
+                    st.min_half_view_m, st.min_view_above_high_m if high else st.min_view_above_m,
                 ),
                 "lateral_offset_m": _u(rng, st.camera_lateral_m),
-                "pitch_deg": _u(rng, st.camera_pitch_deg),
+                "pitch_deg": pitch,
                 "roll_deg": _u(rng, st.camera_roll_deg),
                 "yaw_deg": _u(rng, st.camera_yaw_deg),
                 "fov_deg": fov,

@@ -257,10 +257,9 @@ class MotionSettings(_Frozen):
     human point-to-point movement), ``cosine`` ((1 - cos(pi u)) / 2, whose 10-90 % part of a
     1.5 s lift lasts about 0.9 s as DOMAIN.md describes), ``asymmetric`` or ``overshoot``
     (see :class:`RepScript`); all start and stop with zero velocity, so phase boundaries are
-    the same.
-    ``clamshell_hip_flexion_deg`` (clamshell only, 20-75): hip flexion of both thighs when
-    closed (the knees stay at 90°); unset = the historic pose (bottom thigh at 45°, the top
-    leg's hip→ankle line in the body's frontal plane, its thigh at about 44°)."""
+    the same. ``clamshell_hip_flexion_deg`` (clamshell only, 20-75): hip flexion of both
+    thighs when closed (the knees stay at 90°); unset = the historic pose (bottom thigh at
+    45°, the top leg's hip→ankle line in the body's frontal plane, its thigh at about 44°)."""
 
     profile: MoveProfile = "min_jerk"
     lead_in_s: float = Field(default=1.5, ge=0.0, le=30.0)
