@@ -105,6 +105,20 @@ class RepConfig(_Frozen):
         description="Time (s) the leg must stay below end_deg before the rep is closed and "
         "measured; the samples in it let the end of the lower be located.",
     )
+    first_rest_s: float = Field(
+        default=0.4,
+        gt=0,
+        le=5.0,
+        description="Still time (s, spread under end_deg) that gives the first, provisional "
+        "rest baseline. Provisional until a rep is counted: if the leg later settles at least "
+        "min_peak_deg lower, the first still posture was a held top; the rest is re-taken there "
+        "and everything since the start is replayed, so no rep is lost to a late calibration.",
+    )
+    replay_window_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="How much history (s) is kept for that replay while no rep has been counted.",
+    )
     preroll_s: float = Field(
         default=3.0,
         gt=0,
@@ -204,15 +218,23 @@ class FaultConfig(_Frozen):
         "drift) reads rendered 25° drifts as 13-20° and every other rep at 11° or less, so "
         "the default sits between them.",
     )
-    bent_knee_deg: float = Field(
-        default=160.0, description="Top knee angle under this (deg; 180 = straight)."
+    foot_view_max_yaw_deg: float = Field(
+        default=15.0,
+        ge=0.0,
+        le=90.0,
+        description="Toes up and forward drift are read from the top foot in the image, which "
+        "assumes the body lies parallel to the camera. With the body turned further than this "
+        "(deg, body_yaw_deg) toward or away from the camera, the foot's forward direction shows "
+        "along the leg and turns with every lift (a turned stick figure read +10 to +15 deg of "
+        "'toes up' on good reps): those two faults are then not judged, and the analysis says "
+        "so, rather than guessing.",
     )
-    bent_knee_change_deg: float = Field(
-        default=4.0,
-        description="Image knee angle closing by more than this (deg) from rest to the top also "
-        "counts as bent_knee: in a front view the knee bends mostly away from the camera, so "
-        "20° of real flexion shows as only ~5-9° in the image; straight legs stay within 2.5° "
-        "(measured on rendered clips).",
+    bent_knee_deg: float = Field(
+        default=160.0,
+        description="Top knee angle in the image under this (deg; 180 = straight) at the top of "
+        "the lift = bent_knee. Judged only from the image: a straight leg projects to a straight "
+        "line from any camera, so only a real bend closes the image angle; a knee bending toward "
+        "or away from a front camera is not seen and not called (see docs/engine.md).",
     )
 
 

@@ -79,6 +79,7 @@ class RepResult(_Model):
     min_knee_deg: float | None = None
     knee_bend_change_deg: float | None = None
     shank_growth: float | None = None
+    hip_tilt_change_deg: float | None = None
     peak_opening_deg: float | None = None
 
     @model_validator(mode="after")

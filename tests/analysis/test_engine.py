@@ -3,6 +3,7 @@
 import pytest
 
 from hipwise.analysis import analyze_sequence, rep_to_contract
+from hipwise.analysis.engine import KNEE_NOTE
 from hipwise.config import AnalysisConfig
 from hipwise.contract import FAULT_IDS
 from tests.conftest import concat, make_sequence
@@ -43,11 +44,17 @@ def test_counts_angles_and_working_leg(lying_on: str) -> None:
 def test_each_fault_is_found_where_present_and_not_elsewhere(fault: str) -> None:
     bad = {"faults": [fault]} if fault in POSTURE_FAULTS else dict(TIMING[fault])
     seq, truth = make_sequence([{}, bad, {}], noise_px=0.3)
-    _, reps = contract_reps(seq)
+    res, reps = contract_reps(seq)
     assert len(reps) == 3
+    assert reps[0].good and reps[2].good
+    if fault == "bent_knee":
+        # the stick figure bends the knee away from the front camera, which does not show it:
+        # no guess, and the analysis says what it could not judge
+        assert reps[1].good
+        assert KNEE_NOTE in res.notes
+        return
     assert [r.faults for r in reps] == [r.faults for r in truth.sets[0].reps]
     assert reps[1].faults == [fault]
-    assert reps[0].good and reps[2].good
 
 
 def test_combined_faults() -> None:
@@ -57,8 +64,9 @@ def test_combined_faults() -> None:
         noise_px=0.3,
     )
     _, reps = contract_reps(seq)
+    # the bent knee bends away from the front camera: not seen, not called (see above)
     assert [sorted(r.faults) for r in reps] == [
-        sorted(r.faults) for r in truth.sets[0].reps
+        sorted(set(r.faults) - {"bent_knee"}) for r in truth.sets[0].reps
     ]
 
 

@@ -61,7 +61,9 @@ def test_live_faults_match_the_rule_thresholds() -> None:
     assert live_faults(rolled, REST, 25.0, f, k) == ["pelvis_roll"]
     assert live_faults(ch(roll=-12.0), REST, 25.0, f, k) == []
     assert live_faults(ch(foot_pitch=1.0 - 14.0), REST, 25.0, f, k) == ["forward_drift"]
-    assert live_faults(ch(knee=172.0), REST, 25.0, f, k) == ["bent_knee"]  # closed 6 deg
+    # a knee angle closing a little in the image is not a bent knee (toes-up and drift reps
+    # close it too): only an image angle under the threshold is
+    assert live_faults(ch(knee=172.0), REST, 25.0, f, k) == []
     assert live_faults(REST, REST, 46.0, f, k) == ["too_high"]
     assert live_faults(ch(knee=150.0), REST, 25.0, f, k) == ["bent_knee"]
 

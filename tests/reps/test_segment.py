@@ -42,14 +42,17 @@ def test_a_smooth_lift_is_not_timed_by_its_10_to_90_percent_part() -> None:
     assert ph.lift_s > 1.35
 
 
-def test_noise_keeps_timing_within_a_fifth_of_a_second() -> None:
+def test_noise_keeps_timing_within_a_quarter_of_a_second() -> None:
+    # 0.5 deg of noise on every frame: the fit no longer assumes the minimum-jerk shape
+    # (issue 11: any smooth profile), so a noisy min-jerk lower can be read a little short
+    # (MAE 0.10 / 0.17 / 0.23 s here; 0.2 s when the shape was fixed to min-jerk)
     rng = np.random.default_rng(3)
     t, a = one_rep(min_jerk)
     errs = []
     for _ in range(10):
         ph = segment_rep(t, a + rng.normal(0, 0.5, len(t)), RepConfig(), FilterConfig())
         errs.append([ph.lift_s - 1.5, ph.hold_s - 2.0, ph.lower_s - 3.0])
-    assert np.all(np.mean(np.abs(errs), axis=0) < 0.2)
+    assert np.all(np.mean(np.abs(errs), axis=0) < 0.25)
 
 
 def test_fit_step_recovers_a_step() -> None:
@@ -65,3 +68,37 @@ def test_flat_signal_is_not_a_rep() -> None:
     t = np.linspace(0, 3, 91)
     with pytest.raises(SegmentationError):
         segment_rep(t, np.zeros_like(t), RepConfig(), FilterConfig())
+
+
+def fast_start(x: np.ndarray) -> np.ndarray:
+    from scipy.special import betainc
+
+    return betainc(2.0, 4.0, np.clip(x, 0, 1))
+
+
+@pytest.mark.parametrize("profile", [cosine, min_jerk, fast_start])
+def test_phase_times_hold_for_any_smooth_profile(profile) -> None:
+    # issue 11, failure mode 4: a shape fixed to minimum-jerk read cosine lifts 0.2-0.3 s long
+    rng = np.random.default_rng(5)
+    errs = []
+    for lift, hold, lower in [(1.5, 2.0, 3.0), (1.2, 2.4, 2.6), (2.0, 1.8, 4.0), (0.8, 0.5, 1.0)]:
+        t = np.arange(0, 1.5 + lift + hold + lower + 1.5, 1 / 12)
+        a = 30 * (profile((t - 1.5) / lift) - profile((t - 1.5 - lift - hold) / lower))
+        ph = segment_rep(t, a + rng.normal(0, 0.3, len(t)), RepConfig(), FilterConfig())
+        errs.append([ph.lift_s - lift, ph.hold_s - hold, ph.lower_s - lower])
+    assert np.all(np.mean(np.abs(errs), axis=0) < 0.15)
+
+
+def test_a_hold_that_drifts_and_a_small_overshoot_keep_their_times() -> None:
+    t = np.arange(0, 9.0, 1 / 12)
+    lift, hold, lower, t0 = 1.5, 2.5, 3.0, 1.0
+    up = min_jerk((t - t0) / lift) * 33.0 - 3.0 * min_jerk((t - t0 - lift) / 0.4)
+    sag = -3.0 * np.clip((t - t0 - lift) / hold, 0, 1)
+    down = 27.0 * (1 - min_jerk((t - t0 - lift - hold) / lower))
+    a = np.where(t < t0 + lift + hold, up + sag, down)
+    ph = segment_rep(t, a, RepConfig(), FilterConfig())
+    assert ph.lift_start == pytest.approx(t0, abs=0.12)
+    assert ph.lift_s == pytest.approx(lift, abs=0.15)
+    assert ph.hold_s == pytest.approx(hold, abs=0.2)
+    assert ph.lower_s == pytest.approx(lower, abs=0.2)
+    assert ph.peak_deg == pytest.approx(33.0, abs=0.7)

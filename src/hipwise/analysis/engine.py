@@ -12,18 +12,39 @@ import numpy as np
 
 from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis, CircleResult, HoldResult, RepResult, SetResult, VideoInfo
+from hipwise.faults.registry import foot_in_view
 from hipwise.pose.sequence import PoseFrame, PoseSequence
 from hipwise.reps.session import FrameState, RepRecord, SessionTracker, SetRecord
 from hipwise.variations.engine import VariationSet, analyze_variations
 
 __all__ = [
+    "KNEE_NOTE",
     "EngineResult",
     "SequenceAnalyzer",
     "analyze_sequence",
     "rep_to_contract",
     "to_contract",
+    "turned_note",
     "variation_set_to_contract",
 ]
+
+
+#: What the analysis cannot see, said once per analysis with leg lifts (DOMAIN.md asks for a
+#: straight top knee; a wrong "bent knee" cue costs more trust than a missed one).
+KNEE_NOTE = (
+    "Knee: judged only where the picture shows the leg bend. Filmed from the front, a knee "
+    "bending toward or away from the camera does not show, so a bent knee may go unflagged; "
+    "keep the top leg straight."
+)
+
+
+def turned_note(n_turned: int, n_reps: int, yaw_deg: float) -> str:
+    """Said when the body lay turned from the camera for some reps (foot faults not judged)."""
+    return (
+        f"Toes and forward drift were not judged on {n_turned} of {n_reps} reps: the body was "
+        f"turned about {yaw_deg:.0f}° toward or away from the camera, which hides how the foot "
+        "turns. Lie parallel to the camera (or move the camera) to have them checked."
+    )
 
 
 @dataclass(frozen=True)
@@ -62,12 +83,13 @@ def rep_to_contract(rec: RepRecord) -> RepResult:
         good=rec.good,
         shaking=m.shaking,
         foot_rotation_deg=_opt(m.foot_rotation_deg),
-        side_bend_change_deg=_opt(m.side_bend_change_deg),
+        side_bend_change_deg=_opt(m.waist_crunch_deg),
         pelvis_roll_deg=_opt(m.pelvis_roll_deg),
         forward_drift_deg=_opt(m.forward_drift_deg),
         min_knee_deg=_opt(m.min_knee_deg),
         knee_bend_change_deg=_opt(m.knee_bend_change_deg),
         shank_growth=_r(m.shank_growth, 3),
+        hip_tilt_change_deg=_opt(m.hip_tilt_change_deg),
     )
 
 
@@ -148,7 +170,15 @@ class SequenceAnalyzer:
             self._session.finish(self._last_t)
         session = self._session
         variation_sets = analyze_variations(seq, self.cfg, session.sets, session.frames)
-        return EngineResult(sets=session.sets, frames=session.frames, variation_sets=variation_sets)
+        reps = [r for s in session.sets for r in s.reps]
+        notes = [KNEE_NOTE] if reps else []
+        turned = [r for r in reps if not foot_in_view(r.measurement, self.cfg.faults)]
+        if turned:
+            yaw = float(np.median([r.measurement.body_yaw_deg for r in turned]))
+            notes.append(turned_note(len(turned), len(reps), yaw))
+        return EngineResult(
+            sets=session.sets, frames=session.frames, notes=notes, variation_sets=variation_sets
+        )
 
 
 def analyze_sequence(seq: PoseSequence, config: AnalysisConfig | None = None) -> EngineResult:

@@ -14,7 +14,7 @@ from hipwise.config import ConditionsConfig, FaultConfig
 from hipwise.contract import FAULT_IDS, FaultId
 from hipwise.reps.measure import RepMeasurement
 
-__all__ = ["FAULT_RULES", "FaultRule", "RuleFn", "evaluate_faults"]
+__all__ = ["FAULT_RULES", "FaultRule", "RuleFn", "evaluate_faults", "foot_in_view"]
 
 RuleFn = Callable[[RepMeasurement, FaultConfig, ConditionsConfig], bool]
 
@@ -50,11 +50,21 @@ def _rule(
     return deco
 
 
+def foot_in_view(m: RepMeasurement, c: FaultConfig) -> bool:
+    """Whether the camera shows the foot as the foot rules read it: the body lies within
+    ``foot_view_max_yaw_deg`` of parallel to the camera (else toes up and forward drift are
+    not judged: a wrong cue costs more trust than a missed one)."""
+    return not m.body_yaw_deg > c.foot_view_max_yaw_deg
+
+
 @_rule("hip_hike", "Don't crunch your waist: reach long through your heel.", 1)
 def hip_hike(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
-    """No waist crunch: trunk side-bend growing by more than 8° during the lift = hip hike
-    (quadratus lumborum doing the work)."""
-    return m.side_bend_change_deg > c.hip_hike_deg
+    """No waist crunch: the waist crunch (hip line against the trunk axis: a pelvic tilt and a
+    trunk bend together) growing by more than 8° during the lift = hip hike (quadratus
+    lumborum doing the work). Read two ways, and either one shows it: the hip line turning
+    toward the head against the trunk (a pelvic tilt with the trunk still on the floor turns
+    little else) and the top-side waist shortening against the hip gap (a trunk bend)."""
+    return m.waist_crunch_deg > c.hip_hike_deg
 
 
 @_rule("pelvis_roll", "Keep your hips stacked.", 2)
@@ -67,7 +77,7 @@ def pelvis_roll(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
 def toes_up(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
     """Toes slightly toward the floor: toes above the heel = toes up, TFL taking over. Still a
     fault with a labral tear (where a neutral foot is accepted)."""
-    return m.foot_rotation_deg > c.toes_up_deg
+    return foot_in_view(m, c) and m.foot_rotation_deg > c.toes_up_deg
 
 
 @_rule("forward_drift", "Keep your leg in line with your body, not in front.", 4)
@@ -76,7 +86,7 @@ def forward_drift(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> boo
     Read from the top foot turning back toward the head as the leg swings toward the camera
     (the pose model's 3D landmarks miss most of a drift); the reading falls short of the true
     drift, hence a default threshold of 12°."""
-    return m.forward_drift_deg > c.forward_drift_deg
+    return foot_in_view(m, c) and m.forward_drift_deg > c.forward_drift_deg
 
 
 @_rule("too_high", "Stop lower: about a foot off the floor is plenty.", 5)
@@ -87,9 +97,11 @@ def too_high(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
 
 @_rule("bent_knee", "Keep your top leg straight.", 6)
 def bent_knee(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
-    """Top leg straight: knee under 160° = bent knee. In a front view the knee bends mostly
-    away from the camera, so a knee angle closing during the lift counts too."""
-    return m.min_knee_deg < c.bent_knee_deg or m.knee_bend_change_deg > c.bent_knee_change_deg
+    """Top leg straight: knee under 160° = bent knee. Judged from the knee angle in the image
+    only: a straight leg projects to a straight line from any camera, so an image angle under
+    160° is a real bend, while a knee bending toward or away from a front camera cannot be
+    seen, and is then not called (a wrong cue costs more trust than a missed one)."""
+    return m.min_knee_deg < c.bent_knee_deg
 
 
 @_rule("too_fast", "Lift slowly and breathe out.", 7, live=False)

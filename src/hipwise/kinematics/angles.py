@@ -23,10 +23,12 @@ __all__ = [
     "abduction_deg",
     "agreed_roll_deg",
     "body_axes",
+    "body_yaw_deg",
     "foot_pitch_deg",
     "foot_rotation_deg",
     "forward_drift_deg",
     "hip_gap_px",
+    "hip_tilt_deg",
     "knee_angle_deg",
     "pelvis_roll_deg",
     "shank_ratio",
@@ -69,13 +71,17 @@ def body_axes(xy: FloatArray, top: Side) -> tuple[FloatArray, FloatArray]:
     return a, perp * sign[..., None]
 
 
-def abduction_deg(xy: FloatArray, top: Side) -> FloatArray:
+def abduction_deg(xy: FloatArray, top: Side, yaw_deg: FloatArray | float = 0.0) -> FloatArray:
     """Raw 2D abduction: angle of the top leg (hip → ankle) from the long axis, + toward the
-    top side. Not yet zeroed on the person's rest (the rep tracker does that)."""
+    top side. Not yet zeroed on the person's rest (the rep tracker does that). ``yaw_deg``: how
+    far the body is turned from the camera; turning shortens the long axis in the picture by
+    its cosine (the up direction, the turn's axis, keeps its length), so the leg's angle in
+    the body's plane is ``atan(tan(image angle) * cos(yaw))``."""
     a, n = body_axes(xy, top)
     hip, _, ankle, _, _ = leg_indices(top)
     leg = xy[..., ankle, :] - xy[..., hip, :]
-    return np.degrees(np.arctan2(_dot(leg, n), _dot(leg, a)))
+    along = _dot(leg, a) / np.cos(np.radians(yaw_deg))
+    return np.degrees(np.arctan2(_dot(leg, n), along))
 
 
 #: Foot length (heel to toe tip) over leg length (hip to knee plus knee to ankle) of an adult:
@@ -157,6 +163,21 @@ def hip_gap_px(xy: FloatArray, top: Side) -> FloatArray:
     return np.linalg.norm(xy[..., hip_t, :] - xy[..., hip_b, :], axis=-1)
 
 
+def hip_tilt_deg(xy: FloatArray, top: Side) -> FloatArray:
+    """Tilt of the hip line (bottom hip → top hip) against the trunk in the image (deg,
+    ``(...)``): 0 when the hip line is square to the long axis (mid-shoulder → mid-hip), + when
+    the top hip lies toward the head. Its growth during a lift is DOMAIN.md's waist crunch seen
+    at the pelvis: a pelvis tilting its top side up toward the ribs turns the hip line by the
+    tilt, and a trunk bending toward the pelvis turns the long axis the same way."""
+    a, _ = body_axes(xy, top)
+    hip_t = _shoulder_hip(top)[1]
+    hip_b = _shoulder_hip(other_side(top))[1]
+    h = xy[..., hip_t, :] - xy[..., hip_b, :]
+    along = _dot(h, a)
+    across = np.linalg.norm(h - along[..., None] * a, axis=-1)
+    return np.degrees(np.arctan2(-along, across))
+
+
 def side_bend_change_deg(
     waist: FloatArray | float, waist_rest: FloatArray | float, hip_gap_rest: FloatArray | float
 ) -> FloatArray:
@@ -211,6 +232,17 @@ def agreed_roll_deg(hip_line: float, bottom_foot: float, top_foot: float) -> flo
     if all(x * size > 0 for x in others):
         return size
     return 0.0
+
+
+def body_yaw_deg(world: FloatArray) -> FloatArray:
+    """How far the body is turned toward or away from the camera (deg, ``(...)``, unsigned):
+    the long axis (mid-shoulder → mid-hip) out of the image plane, from the pose model's
+    metric world landmarks (camera axes, third axis along the view). 0 = lying parallel to
+    the camera, as the set-up asks. Rendered bodies turned 3° and 21° read 4° and 17°."""
+    mid_sh = 0.5 * (world[..., LM.LEFT_SHOULDER, :] + world[..., LM.RIGHT_SHOULDER, :])
+    mid_hip = 0.5 * (world[..., LM.LEFT_HIP, :] + world[..., LM.RIGHT_HIP, :])
+    a = mid_hip - mid_sh
+    return np.degrees(np.arctan2(np.abs(a[..., 2]), np.linalg.norm(a[..., :2], axis=-1)))
 
 
 def forward_drift_deg(world: FloatArray, top: Side) -> FloatArray:

@@ -172,6 +172,11 @@ class PoseConfig(BaseModel):
     """Two poses whose landmarks lie, in the median, closer than this many trunk lengths are
     one person (seen twice, e.g. in two rotations)."""
 
+    same_person_overlap: float = Field(default=0.5, gt=0.0, le=1.0)
+    """Two poses of one pass whose landmark boxes overlap at least this much (intersection over
+    union) are one person: a body in an unusual pose read twice; a second person's outline is
+    their own."""
+
     max_jump_torso: float = Field(default=1.0, gt=0.0)
     """With several people tracked, the followed person's landmarks may move (median) at most
     this many trunk lengths between analysed frames (further: someone else, the frame is
@@ -310,6 +315,15 @@ def uprightness(xy: FloatArray) -> float:
 def _pose_distance(a: FloatArray, b: FloatArray) -> float:
     """Median distance in pixels between the landmarks of two poses ``(33, 2)``."""
     return float(np.median(np.hypot(*(a - b).T)))
+
+
+def _box_overlap(a: FloatArray, b: FloatArray) -> float:
+    """Intersection over union (0-1) of two poses' landmark bounding boxes ``(33, 2)``."""
+    lo_a, hi_a = a.min(axis=0), a.max(axis=0)
+    lo_b, hi_b = b.min(axis=0), b.max(axis=0)
+    inter = float(np.prod(np.clip(np.minimum(hi_a, hi_b) - np.maximum(lo_a, lo_b), 0.0, None)))
+    union = float(np.prod(hi_a - lo_a)) + float(np.prod(hi_b - lo_b)) - inter
+    return inter / union if union > 1e-9 else 0.0
 
 
 def _horizontality(xy: FloatArray) -> float:
@@ -608,11 +622,20 @@ class MediaPipePoseEstimator:
             frames.extend(self._to_frame(raw, r, size, t) for raw in raws)
         kept: list[PoseFrame] = []
         for f in sorted(frames, key=self._lying_score, reverse=True):
-            length = max(body_axis(f.xy)[2], 1.0)
-            if all(_pose_distance(f.xy, k.xy) > self.config.same_person_torso * length
-                   for k in kept):
+            if not any(self._same_person(f, k) for k in kept):
                 kept.append(f)
         return kept
+
+    def _same_person(self, a: PoseFrame, b: PoseFrame) -> bool:
+        """Whether two poses of one still-image pass are one body seen twice: their landmarks
+        lie close, or their outlines (landmark boxes) mostly coincide. The model can read one
+        body in an unusual pose (a leg swung high) a second time in a scrambled way, limbs
+        swapped or upside down, whose landmarks then differ although it covers the same body;
+        a second person (a bystander, a partner) has an outline of their own."""
+        length = max(body_axis(a.xy)[2], body_axis(b.xy)[2], 1.0)
+        if _pose_distance(a.xy, b.xy) <= self.config.same_person_torso * length:
+            return True
+        return _box_overlap(a.xy, b.xy) >= self.config.same_person_overlap
 
     def _lying_score(self, frame: PoseFrame) -> float:
         """How much a pose looks like the person doing the exercise (lying, well seen)."""

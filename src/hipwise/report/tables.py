@@ -57,6 +57,8 @@ CHANNEL_COLUMNS: dict[str, str] = {
     "foot_bottom": "bottom_foot_rotation_deg",
     "hip_gap": "hip_gap_px",
     "foot_pitch": "foot_pitch_deg",
+    "hip_tilt": "hip_tilt_deg",
+    "yaw": "body_yaw_deg",
 }
 
 FRAME_COLUMNS: tuple[Column, ...] = (
@@ -89,6 +91,10 @@ FRAME_COLUMNS: tuple[Column, ...] = (
            "there)."),
     Column("foot_pitch_deg", "deg", "How far the top foot points along the leg past the ankle "
            "(+); its fall from rest is the rep's forward drift."),
+    Column("hip_tilt_deg", "deg", "Tilt of the hip line (bottom to top hip) toward the head "
+           "against the trunk; its growth since rest is the waist crunch seen at the pelvis."),
+    Column("body_yaw_deg", "deg", "How far the body is turned toward or away from the camera "
+           "(pose model's 3D landmarks; 0 = lying parallel to it)."),
 )
 
 REP_COLUMNS: tuple[Column, ...] = (
@@ -109,7 +115,9 @@ REP_COLUMNS: tuple[Column, ...] = (
     Column("shaking", "0/1", "1 when the leg shook at the hold (fatigue, not a fault); "
            "empty if not measured."),
     Column("foot_rotation_deg", "deg", "Foot rotation at the top relative to the pelvis."),
-    Column("side_bend_change_deg", "deg", "Side-bend growth from rest to the top."),
+    Column("side_bend_change_deg", "deg", "Waist crunch grown from rest to the top (the "
+           "larger of the top-side waist shortening and the hip line tilting toward the "
+           "head)."),
     Column("pelvis_roll_deg", "deg", "Pelvis roll from rest to the top."),
     Column("forward_drift_deg", "deg", "Forward drift from rest to the top."),
     Column("min_knee_deg", "deg", "Top knee angle at the top."),

@@ -28,10 +28,12 @@ __all__ = [
 #: the hip gap), pelvis roll, forward drift, top knee angle in the image (deg), the top
 #: shank/thigh image-length ratio (dimensionless), the bottom foot's rotation (deg; it turns
 #: only when the whole body rolls), the gap between the hips in the image (px) and the top
-#: foot's pitch along the leg (deg; its fall from rest is the forward drift).
+#: foot's pitch along the leg (deg; its fall from rest is the forward drift) and the hip line's
+#: tilt against the trunk (deg; its growth is the waist crunch seen at the pelvis) and how far
+#: the body is turned from the camera (deg, unsigned).
 CHANNELS: tuple[str, ...] = (
     "abduction", "foot", "waist", "roll", "drift", "knee", "shank_ratio", "foot_bottom",
-    "hip_gap", "foot_pitch",
+    "hip_gap", "foot_pitch", "hip_tilt", "yaw",
 )
 
 _MIN_HOLD_WINDOW_S = 0.2
@@ -65,7 +67,18 @@ class RepMeasurement:
     shaking_amp_deg: float
     knee_bend_change_deg: float = 0.0
     shank_growth: float = 1.0
+    hip_tilt_change_deg: float = float("nan")
+    body_yaw_deg: float = 0.0
     extras: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def waist_crunch_deg(self) -> float:
+        """DOMAIN.md's waist crunch grown during the lift (deg, + = crunch on the top side):
+        the larger of its two readings, the top-side waist shortening
+        (``side_bend_change_deg``, a trunk bend) and the hip line turning toward the head
+        against the trunk (``hip_tilt_change_deg``, a pelvic tilt); NaN if neither was seen."""
+        vals = [v for v in (self.side_bend_change_deg, self.hip_tilt_change_deg) if v == v]
+        return max(vals) if vals else float("nan")
 
     @classmethod
     def from_posture(
@@ -81,6 +94,8 @@ class RepMeasurement:
             min_knee_deg=p.min_knee_deg,
             knee_bend_change_deg=p.knee_bend_change_deg,
             shank_growth=p.shank_growth,
+            hip_tilt_change_deg=p.hip_tilt_change_deg,
+            body_yaw_deg=p.body_yaw_deg,
             shaking=shaking,
             shaking_amp_deg=shaking_amp_deg,
         )
@@ -129,6 +144,8 @@ class Posture:
     min_knee_deg: float
     knee_bend_change_deg: float
     shank_growth: float
+    hip_tilt_change_deg: float = float("nan")
+    body_yaw_deg: float = 0.0
 
 
 def posture_change(top: Mapping[str, float], rest: Mapping[str, float]) -> Posture:
@@ -144,6 +161,10 @@ def posture_change(top: Mapping[str, float], rest: Mapping[str, float]) -> Postu
     - forward drift: how far the top foot's pitch along the leg fell
       (:func:`~hipwise.kinematics.angles.foot_pitch_deg`; the pose model's 3D landmarks, the
       ``drift`` channel, see ~3 cm of a 36 cm drift);
+    - hip tilt: how much the hip line turned toward the head against the trunk since rest
+      (:func:`~hipwise.kinematics.angles.hip_tilt_deg`; the waist crunch seen at the pelvis);
+    - body yaw: how far the body is turned from the camera at the top
+      (:func:`~hipwise.kinematics.angles.body_yaw_deg`);
     - knee: the top knee angle and how much it closed since rest;
     - shank growth: the shank/thigh image-length ratio over its rest value (1 = unchanged;
       above 1 the ankle came toward the camera faster than the knee, the leg tilted forward).
@@ -164,6 +185,8 @@ def posture_change(top: Mapping[str, float], rest: Mapping[str, float]) -> Postu
         min_knee_deg=float(top["knee"]),
         knee_bend_change_deg=-change("knee"),
         shank_growth=float(growth),
+        hip_tilt_change_deg=change("hip_tilt"),
+        body_yaw_deg=float(np.nan_to_num(top["yaw"])),
     )
 
 

@@ -23,7 +23,16 @@ from hipwise.config import FilterConfig, RepConfig
 from hipwise.kinematics.filter import gaussian_smooth
 from hipwise.pose.sequence import FloatArray
 
-__all__ = ["RepPhases", "SegmentationError", "StepFit", "fit_step", "segment_rep"]
+__all__ = [
+    "MOVEMENT_SHAPES",
+    "MovementFit",
+    "RepPhases",
+    "SegmentationError",
+    "StepFit",
+    "fit_movement",
+    "fit_step",
+    "segment_rep",
+]
 
 _MIN_DURATION_S = 0.05
 
@@ -127,13 +136,107 @@ def fit_step(t: FloatArray, a: FloatArray, k_prior: float, k_weight: float) -> S
     return StepFit(lo_, hi_, t0, d, k)
 
 
+#: Movement shapes a lift or lower is compared with (DOMAIN.md defines phases by when motion
+#: starts and stops, for any smooth profile): a raised cosine, the minimum-jerk profile (Flash &
+#: Hogan 1985) and a fast start with a long approach (regularised incomplete beta I_x(2, 4)).
+MOVEMENT_SHAPES: tuple[str, ...] = ("cosine", "min_jerk", "fast_start")
+
+
+def _shape(name: str, x: FloatArray) -> FloatArray:
+    if name == "cosine":
+        return 0.5 - 0.5 * np.cos(np.pi * x)
+    if name == "min_jerk":
+        return x * x * x * (10.0 + x * (-15.0 + 6.0 * x))
+    if name == "fast_start":
+        return betainc(2.0, 4.0, x)
+    raise ValueError(f"unknown movement shape {name!r}")
+
+
+@dataclass(frozen=True)
+class MovementFit:
+    """One movement's boundaries: start ``t0`` and stop ``t1`` (s), levels before and after
+    (deg), and the weight each candidate shape got (sums to 1)."""
+
+    t0: float
+    t1: float
+    lo: float
+    hi: float
+    weights: dict[str, float]
+
+
+def _fit_shape(
+    t: FloatArray, a: FloatArray, shape: str, p0: FloatArray, rising: bool
+) -> tuple[FloatArray, float]:
+    """Least-squares fit of ``lo + (hi - lo) * shape(x) + slope * drift(t)`` where the drift
+    term is a slow linear change of the held level: after the movement for a lift (the hold
+    that follows it), before it for a lower (the hold that precedes it)."""
+
+    def residual(p: FloatArray) -> FloatArray:
+        lo_, hi_, t0, d, slope = p
+        x = np.clip((t - t0) / d, 0.0, 1.0)
+        drift = np.maximum(t - (t0 + d), 0.0) if rising else np.minimum(t - t0, 0.0)
+        return lo_ + (hi_ - lo_) * _shape(shape, x) + slope * drift - a
+
+    lb = np.array([-180.0, -180.0, t[0] - 5.0, _MIN_DURATION_S, -_MAX_HOLD_DRIFT])
+    ub = np.array([180.0, 180.0, t[-1], 30.0, _MAX_HOLD_DRIFT])
+    res = least_squares(
+        residual,
+        np.clip(p0, lb + 1e-9, ub - 1e-9),
+        bounds=(lb, ub),
+        loss="soft_l1",
+        f_scale=1.5,
+        x_scale=np.array([1.0, 1.0, 0.1, 0.1, 0.5]),
+    )
+    return res.x, float(res.cost)
+
+
+_MAX_HOLD_DRIFT = 4.0  # deg/s: a held leg that sags or creeps faster than this is moving
+
+
+def fit_movement(
+    t: FloatArray,
+    a: FloatArray,
+    rising: bool,
+    k_prior: float = 3.0,
+    k_weight: float = 2.0,
+    shapes: tuple[str, ...] = MOVEMENT_SHAPES,
+) -> MovementFit:
+    """Where one movement (a lift if ``rising``, else a lower) starts and stops, whatever its
+    smooth profile: ``a (N,)`` deg over ``t (N,)`` s is fitted with each shape of ``shapes``
+    (plus a slowly drifting hold level next to it) and the boundaries are averaged with weights
+    ``exp(-(cost - best) / sigma^2)`` (``sigma^2`` the best fit's residual variance). Noise
+    cannot tell the shapes apart near their slow ends, so a shape wins only where the whole
+    movement says so; a fixed shape reads other profiles 0.2-0.5 s long or short.
+    Raises :class:`SegmentationError` when there is no clear movement."""
+    first = fit_step(t, a, k_prior, k_weight)
+    ok = np.isfinite(a)
+    tt, aa = np.asarray(t)[ok], np.asarray(a)[ok]
+    p0 = np.array([first.lo, first.hi, first.t0, first.duration, 0.0])
+    fits = [_fit_shape(tt, aa, name, p0, rising) for name in shapes]
+    costs = np.array([c for _, c in fits])
+    sigma2 = max(2.0 * float(costs.min()) / len(tt), 0.05)
+    w = np.exp(-(costs - costs.min()) / sigma2)
+    w /= w.sum()
+    params = np.array([p for p, _ in fits])
+    t0 = float(w @ params[:, 2])
+    t1 = float(w @ (params[:, 2] + params[:, 3]))
+    return MovementFit(
+        t0=t0,
+        t1=max(t1, t0 + _MIN_DURATION_S),
+        lo=float(w @ params[:, 0]),
+        hi=float(w @ params[:, 1]),
+        weights={n: float(x) for n, x in zip(shapes, w, strict=True)},
+    )
+
+
 def segment_rep(
     t: FloatArray, angle: FloatArray, rep_cfg: RepConfig, filter_cfg: FilterConfig
 ) -> RepPhases:
     """Locate lift/hold/lower in one rep.
 
     ``t (N,)`` seconds, ``angle (N,)`` abduction above the rest baseline in degrees (raw; NaN
-    allowed), covering some rest before the lift and after the lower."""
+    allowed), covering some rest before the lift and after the lower. Each movement is timed
+    by :func:`fit_movement`, from the trough before it to the middle of the top."""
     t = np.asarray(t, dtype=np.float64)
     angle = np.asarray(angle, dtype=np.float64)
     s = gaussian_smooth(t, angle, filter_cfg.segment_sigma_s)
@@ -151,11 +254,17 @@ def segment_rep(
     i_a = int(np.argmin(s[: i_top0 + 1]))  # the trough before the lift
     i_b = i_top1 + int(np.argmin(s[i_top1:]))  # the trough after the lower
     k0, kw = rep_cfg.shape_prior, rep_cfg.shape_prior_weight
-    lift = fit_step(t[i_a : i_mid + 1], angle[i_a : i_mid + 1], k0, kw)
-    lower = fit_step(t[i_mid : i_b + 1], angle[i_mid : i_b + 1], k0, kw)
+    lift = fit_movement(t[i_a : i_mid + 1], angle[i_a : i_mid + 1], True, k0, kw)
+    lower = fit_movement(t[i_mid : i_b + 1], angle[i_mid : i_b + 1], False, k0, kw)
     lift_start, lift_end = lift.t0, lift.t1
     lower_start, lower_end = lower.t0, lower.t1
     if lower_start < lift_end:  # no hold: the two movements meet at the turn
         mid = 0.5 * (lower_start + lift_end)
         lift_end = lower_start = mid
-    return RepPhases(lift_start, lift_end, lower_start, lower_end, lift.hi - lift.lo)
+    return RepPhases(lift_start, lift_end, lower_start, lower_end, peak_above(s, lift.lo))
+
+
+def peak_above(smoothed: FloatArray, rest: float) -> float:
+    """The rep's peak (deg): the highest point of the smoothed angle above the fitted rest
+    level before the lift (an overshoot or a hold that creeps up counts: it is the top)."""
+    return float(np.max(smoothed) - rest)

@@ -8,6 +8,7 @@ one frame at a time.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,10 +19,12 @@ from hipwise.faults.registry import evaluate_faults
 from hipwise.kinematics.angles import (
     FOOT_TO_LEG,
     abduction_deg,
+    body_yaw_deg,
     foot_pitch_deg,
     foot_rotation_deg,
     forward_drift_deg,
     hip_gap_px,
+    hip_tilt_deg,
     knee_angle_deg,
     pelvis_roll_deg,
     shank_ratio,
@@ -44,14 +47,22 @@ __all__ = [
 ]
 
 _TRUNK = (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP)
+_YAW_WINDOW_S = 3.0
 
 
 def frame_channels(
-    frame: PoseFrame, top: Side, min_visibility: float, foot_to_leg: float = FOOT_TO_LEG
+    frame: PoseFrame,
+    top: Side,
+    min_visibility: float,
+    foot_to_leg: float = FOOT_TO_LEG,
+    yaw_deg: float = 0.0,
 ) -> FloatArray:
     """Kinematic channels ``(len(CHANNELS),)`` (units in :data:`CHANNELS`) for one frame with
     ``top`` as the working leg; NaN where a needed landmark is missing or below
-    ``min_visibility``. ``foot_to_leg``: the body proportion of ``body.foot_to_leg``."""
+    ``min_visibility``. ``foot_to_leg``: the body proportion of ``body.foot_to_leg``;
+    ``yaw_deg``: how far the body is turned from the camera (the session's recent median of
+    :func:`~hipwise.kinematics.angles.body_yaw_deg`), which foreshortens the long axis in the
+    image and so widens the leg's image angle; the abduction is read back in the body's plane."""
     out = np.full(len(CHANNELS), np.nan)
     if not frame.detected:
         return out
@@ -64,7 +75,7 @@ def frame_channels(
     xy, world = frame.xy, frame.world
     trunk_ok = seen(*_TRUNK)
     if trunk_ok and seen(ankle):
-        out[0] = abduction_deg(xy, top)
+        out[0] = abduction_deg(xy, top, yaw_deg)
     if trunk_ok and seen(hip, knee, ankle, heel, toe):
         out[1] = foot_rotation_deg(xy, top, foot_to_leg=foot_to_leg)
         out[9] = foot_pitch_deg(xy, top, foot_to_leg=foot_to_leg)
@@ -75,6 +86,8 @@ def frame_channels(
         out[2] = top_waist_px(xy, top)
         out[3] = pelvis_roll_deg(world, top)
         out[8] = hip_gap_px(xy, top)
+        out[10] = hip_tilt_deg(xy, top)
+        out[11] = body_yaw_deg(world)
     if trunk_ok and seen(ankle, LM.NOSE):
         out[4] = forward_drift_deg(world, top)
     if seen(hip, knee, ankle):
@@ -147,6 +160,7 @@ class SessionTracker:
         self._tracker: RepTracker | None = None
         self._last_rep_end: float | None = None
         self._new_set_pending = True
+        self._yaw: deque[tuple[float, float]] = deque()
 
     @property
     def side(self) -> Side | None:
@@ -192,6 +206,18 @@ class SessionTracker:
             else:
                 events.append(e)
 
+    def _body_yaw(self, t: float, frame: PoseFrame) -> float:
+        """Median body yaw (deg) over the last ``_YAW_WINDOW_S`` seconds of detected frames:
+        how far the body is turned from the camera changes slowly, a frame's reading is noisy."""
+        min_vis = self.cfg.filter.min_visibility
+        if frame.detected and np.all(frame.visibility[list(_TRUNK)] >= min_vis):
+            y = float(body_yaw_deg(frame.world))
+            if np.isfinite(y):
+                self._yaw.append((t, y))
+        while self._yaw and self._yaw[0][0] < t - _YAW_WINDOW_S:
+            self._yaw.popleft()
+        return float(np.median([y for _, y in self._yaw])) if self._yaw else 0.0
+
     def update(self, frame: PoseFrame) -> list[SessionEvent]:
         """Feed one pose frame; returns what happened (phase changes, counted reps, ...)."""
         events: list[SessionEvent] = []
@@ -218,8 +244,9 @@ class SessionTracker:
         if self._tracker is not None and self._side is not None:
             # a brief left/right label flip of the pose model: measure the physically top leg
             top = geo_top if geo_top is not None else self._side
+            yaw = self._body_yaw(t, frame)
             channels = frame_channels(
-                frame, top, self.cfg.filter.min_visibility, self.cfg.body.foot_to_leg
+                frame, top, self.cfg.filter.min_visibility, self.cfg.body.foot_to_leg, yaw
             )
             self._handle(self._tracker.update(t, channels), events)
         if self._record:

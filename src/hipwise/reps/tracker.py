@@ -71,6 +71,9 @@ class RepTracker:
         self._lp = LowPass(filt.cutoff_hz)
         self._history: deque[tuple[float, FloatArray]] = deque()
         self._rest: deque[tuple[float, float]] = deque()
+        self._recent_raw: deque[tuple[float, float]] = deque()
+        self._first_t: float | None = None
+        self._cut_start = False
         self._state: Literal["rest", "active", "returning"] = "rest"
         self._buf: list[tuple[float, FloatArray]] = []
         self._peak = -np.inf
@@ -83,6 +86,12 @@ class RepTracker:
         self.phase: Phase = "rest"
         self.baseline_deg: float | None = None
         self.current_deg: float | None = None
+        # Every sample since the start, kept while the rest baseline is provisional (no rep
+        # counted yet): when the baseline settles, or a lower still posture shows that it was
+        # taken at a held top, the samples are replayed against it, so no rep is lost because
+        # the rest was found late (DOMAIN.md: the rest is the leg's low stable posture).
+        self._log: list[tuple[float, FloatArray]] | None = []
+        self._replaying = False
 
     # -- helpers ---------------------------------------------------------------------------
     def _update_baseline(self, t: float, af: float) -> None:
@@ -92,15 +101,15 @@ class RepTracker:
         self.baseline_deg = float(np.median([a for _, a in self._rest]))
 
     def _settle_first_baseline(self, t: float, af: float) -> None:
-        """The first rest baseline needs ``rest_settle_s`` of a still leg (spread under
-        ``end_deg``): a video or camera that starts mid-rep must not take a raised leg as the
-        person's zero (that rep would be counted with a wrong peak and wrong phases)."""
+        """The first rest baseline needs ``first_rest_s`` of a still leg (spread under
+        ``end_deg``). It is provisional: a held top taken for the rest is revised by
+        :meth:`_lower_rest` once the leg settles lower."""
         self._rest.append((t, af))
         # keep the newest sample at least rest_settle_s old, and everything after it
         while len(self._rest) > 1 and self._rest[1][0] <= t - self.cfg.rest_settle_s:
             self._rest.popleft()
         values = [a for _, a in self._rest]
-        if t - self._rest[0][0] >= self.cfg.rest_settle_s and (
+        if t - self._rest[0][0] >= self.cfg.first_rest_s and (
             max(values) - min(values) < self.cfg.end_deg
         ):
             self.baseline_deg = float(np.median(values))
@@ -117,6 +126,8 @@ class RepTracker:
         self._buf = [s for s in self._history if s[0] >= self._rest_since]
         self._peak = -np.inf
         self._opened_t = t
+        # opened on the first sample seen: the video started during this rep's lift
+        self._cut_start = t == self._first_t
         self._set_phase(t, "lift", events)
 
     def _close(self, t: float, events: list[RepEvent]) -> None:
@@ -129,6 +140,9 @@ class RepTracker:
         self._set_phase(t, "rest", events)
         if peak < self.cfg.min_peak_deg:
             events.append(RepDiscarded(t, f"only {peak:.0f}° above rest", peak))
+            return
+        if self._cut_start:
+            events.append(RepDiscarded(t, "the video started during this rep", peak))
             return
         if self._returned_t - self._opened_t < self.cfg.min_rep_s:
             events.append(RepDiscarded(t, "too short to be a rep", peak))
@@ -144,6 +158,42 @@ class RepTracker:
             events.append(RepDiscarded(t, f"could not time the rep: {exc}", peak))
             return
         events.append(RepCompleted(t, rb, m))
+        self._log = None  # a counted rep came back to this rest: the baseline stands
+
+    def _lower_rest(self, t: float) -> float | None:
+        """While the baseline is provisional: the level of a still posture (``first_rest_s``
+        long, spread under ``end_deg``) at least ``min_peak_deg`` below the baseline, or None.
+        The rest is the leg's low stable posture, so the old baseline was a held top."""
+        assert self._log is not None and self.baseline_deg is not None
+        window = [a for ts, a in self._recent_raw if ts >= t - self.cfg.first_rest_s]
+        if not self._recent_raw or t - self._recent_raw[0][0] < self.cfg.first_rest_s:
+            return None
+        if max(window) - min(window) >= self.cfg.end_deg:
+            return None
+        level = float(np.median(window))
+        return level if level < self.baseline_deg - self.cfg.min_peak_deg else None
+
+    def _replay(self, t: float, baseline: float) -> list[RepEvent]:
+        """Run every logged sample again against ``baseline`` in a fresh tracker and take over
+        its state. Its counted reps and discards are returned; its phase changes are not
+        (they are history), only the resulting phase if it differs."""
+        assert self._log is not None
+        fresh = RepTracker(self.cfg, self.filt)
+        fresh._replaying = True
+        fresh.baseline_deg = baseline
+        fresh._rest.append((self._log[0][0], baseline))
+        replayed: list[RepEvent] = []
+        for ts, v in self._log:
+            replayed += fresh.update(ts, v)
+        old_phase = self.phase
+        log = self._log if fresh._log is not None else None
+        self.__dict__.update(fresh.__dict__)
+        self._replaying = False
+        self._log = log
+        out: list[RepEvent] = [e for e in replayed if not isinstance(e, PhaseChanged)]
+        if self.phase != old_phase:
+            out.append(PhaseChanged(t, self.phase))
+        return out
 
     # -- public ----------------------------------------------------------------------------
     def update(self, t: float, values: FloatArray) -> list[RepEvent]:
@@ -162,8 +212,17 @@ class RepTracker:
                 events.append(RepDiscarded(t, "lost sight of the leg during the rep", 0.0))
             return events
         self._last_valid_t = t
+        if self._first_t is None:
+            self._first_t = t
+        if self._log is not None and not self._replaying:
+            self._log.append((t, values.copy()))
+            while self._log[0][0] < t - self.cfg.replay_window_s:
+                self._log.pop(0)
         af = float(self._lp.update(t, np.array([raw]))[0])
         self.current_deg = af
+        self._recent_raw.append((t, af))
+        while self._recent_raw and self._recent_raw[0][0] < t - self.cfg.first_rest_s:
+            self._recent_raw.popleft()
         sample = (t, values.copy())
         self._history.append(sample)
         while self._history and self._history[0][0] < t - self.cfg.preroll_s:
@@ -175,7 +234,14 @@ class RepTracker:
 
         if self.baseline_deg is None:
             self._settle_first_baseline(t, af)
+            if self.baseline_deg is not None and not self._replaying:
+                events += self._replay(t, self.baseline_deg)
             return events
+        if self._log is not None and not self._replaying and self._state == "rest":
+            lower = self._lower_rest(t)
+            if lower is not None:
+                events += self._replay(t, lower)
+                return events
         above = af - self.baseline_deg
         if self._state == "rest":
             if not self._armed:

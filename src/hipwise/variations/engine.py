@@ -30,6 +30,7 @@ import numpy as np
 from hipwise.config import AnalysisConfig
 from hipwise.contract import FAULT_IDS, FaultId, Variation
 from hipwise.kinematics.angles import abduction_deg
+from hipwise.kinematics.filter import gaussian_smooth
 from hipwise.pose.landmarks import LM, Side, leg_indices
 from hipwise.pose.sequence import FloatArray, PoseSequence
 from hipwise.reps.segment import SegmentationError, fit_step
@@ -189,11 +190,28 @@ def recognize(
     if knee3.size and np.mean(knee3 < v.clamshell.knee_max_deg) >= v.clamshell.min_bent_fraction:
         return "clamshell"
     angle = zeroed_abduction(seq, bout, frames, cfg.filter.min_visibility)
-    holds = [h for h in _holds(seq, bout, angle, cfg) if h.hold_s >= v.recognition.isometric_min_s]
+    holds = [
+        h
+        for h in _holds(seq, bout, angle, cfg)
+        if h.hold_s >= v.recognition.isometric_min_s and _stays_up(seq.t[sl], angle, h, cfg)
+    ]
     if holds:
         n_circles = len(circles_in_holds(seq, bout.side, holds, cfg))
         return "isometric_circles" if n_circles >= v.recognition.min_circles else "isometric_hold"
     return "leg_lift"
+
+
+def _stays_up(t: FloatArray, angle: FloatArray, hold: Hold, cfg: AnalysisConfig) -> bool:
+    """Whether the leg really stayed up through ``hold`` (times s, ``angle (T,)`` zeroed deg):
+    the angle, smoothed only as much as a rep's boundaries are (``filter.segment_sigma_s``),
+    never comes back down to rest. Fast swings with short rests look like one long hold once
+    smoothed for hold finding; they are leg lifts (each one came back down)."""
+    ok = np.isfinite(angle)
+    if np.count_nonzero(ok) < 3:
+        return False
+    light = gaussian_smooth(t[ok], angle[ok], cfg.filter.segment_sigma_s)
+    inside = (t[ok] >= hold.start_s) & (t[ok] <= hold.end_s)
+    return not np.any(light[inside] < cfg.variations.holds.up_deg)
 
 
 def _wall_faults(rec: RepRecord, cfg: AnalysisConfig, heel_cm: float = float("nan")) -> RepRecord:
