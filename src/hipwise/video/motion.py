@@ -28,7 +28,7 @@ class MotionConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    analysis_width: int = Field(default=160, ge=32)
+    analysis_width: int = Field(default=160, ge=32, le=1920)
     """Width in pixels of the grey image the shift is measured on (height keeps the aspect
     ratio). 160 px resolves shifts of ~0.1 % of the frame width, far below what matters."""
 

@@ -6,22 +6,20 @@ They live in the ``[live]`` section of the same TOML file as the analysis settin
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from hipwise.coach.config import CoachConfig, SetupConfig, TempoConfig
 from hipwise.config import AnalysisConfig, ConfigError
+from hipwise.settings_base import FrozenSettings
 
 __all__ = ["LiveConfig", "LiveVariationsConfig", "load_live_config"]
 
 
-class LiveVariationsConfig(BaseModel):
+class LiveVariationsConfig(FrozenSettings):
     """What the live page shows for isometric holds and circles (``[live.variations]``)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     circle_update_s: float = Field(
         default=1.0,
@@ -34,10 +32,8 @@ class LiveVariationsConfig(BaseModel):
     )
 
 
-class LiveConfig(BaseModel):
+class LiveConfig(FrozenSettings):
     """The live web app: capture, transport and coaching settings."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     capture_width: int = Field(
         default=640,
@@ -147,23 +143,16 @@ def load_live_config(
 
     Raises :class:`~hipwise.config.ConfigError` naming the bad key.
     """
-    from hipwise.config import apply_overrides
+    from hipwise.config import _format_validation, apply_overrides, read_toml
 
-    data: dict[str, Any] = {}
-    if path is not None:
-        try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise ConfigError(f"config file not found: {path}") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    data: dict[str, Any] = read_toml(path) if path is not None else {}
     if overrides:
         data = apply_overrides(data, overrides)
     live_data = data.pop("live", {})
     try:
         analysis = AnalysisConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"invalid settings: {_fmt(exc)}") from exc
+        raise ConfigError(f"invalid settings: {_format_validation(exc)}") from exc
     try:
         live = LiveConfig.model_validate(live_data)
     except ValidationError as exc:
