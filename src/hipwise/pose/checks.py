@@ -46,7 +46,8 @@ __all__ = [
 ]
 
 ProblemCode = Literal[
-    "no_person", "camera_moved", "two_people", "standing", "body_out_of_frame", "no_movement"
+    "no_person", "camera_moved", "two_people", "standing", "body_out_of_frame", "no_movement",
+    "too_short",
 ]
 
 # Body parts that must stay in the picture, as (name for messages, left index, right index).
@@ -132,6 +133,11 @@ class ChecksConfig(FrozenSettings):
     min_leg_motion_deg: float = Field(default=8.0, gt=0.0, le=90.0)
     """``no_movement`` when neither leg's angle to the trunk varies by more than this
     (5th to 95th percentile range, degrees). A lift reads 20-45°, breathing and jitter < 4°."""
+
+    min_duration_s: float = Field(default=1.0, ge=0.0, le=60.0)
+    """``too_short`` when the analysed frames span less than this (s): a single frame or a
+    fraction of a second cannot show a rep (the shortest countable one lasts ~1.5 s), and
+    reporting "no reps" for it would read as a judgement."""
 
 
 @dataclass(frozen=True)

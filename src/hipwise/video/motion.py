@@ -63,7 +63,8 @@ class CameraMotionTracker:
         import cv2
 
         h, w = rgb.shape[:2]
-        sw = min(self.config.analysis_width, w)
+        # at least 8 px each way: the Hann window needs 2, and a 1-px-wide video exists
+        sw = max(8, min(self.config.analysis_width, w))
         sh = max(8, round(h * sw / w))
         self._scale = w / sw
         grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
