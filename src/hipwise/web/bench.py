@@ -181,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--soak", type=float, metavar="MINUTES",
                    help="soak test instead: MINUTES of 30 fps input while sessions open, drop, "
                    "resume and finish; memory, p95 latency per minute and errors")
+    p.add_argument("--abandoned", type=int, metavar="N",
+                   help="instead: N pages that open a set, send one frame and vanish; the "
+                   "server's memory after 10 of them and at the end")
     p.add_argument("--cycle", type=float, default=20.0,
                    help="--soak: seconds between two session changes (default 20)")
     args = p.parse_args(argv)
@@ -190,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.soak is not None:
         return _soak_main(args)
+    if args.abandoned is not None:
+        return _abandoned_main(args)
     try:
         res = run_bench(args.clip, args.seconds, args.warmup, args.in_flight)
     except RuntimeError as exc:
@@ -198,6 +203,27 @@ def main(argv: list[str] | None = None) -> int:
     print(res.summary())
     if args.json is not None:
         args.json.write_text(json.dumps(asdict(res), indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def _abandoned_main(args: argparse.Namespace) -> int:
+    from hipwise.web.soak import run_abandoned
+
+    if not 10 <= args.abandoned <= 10000:
+        print("error: --abandoned must be 10-10000", file=sys.stderr)
+        return 2
+    try:
+        res = run_abandoned(args.abandoned, args.clip, progress=lambda i, mb: print(
+            f"  {i} pages: server RSS {mb:.0f} MB", file=sys.stderr))
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{args.abandoned} abandoned pages: server RSS after the first "
+          f"{res['rss_first_mb']:.0f} MB, after 10 {res['rss_warm_mb']:.0f} MB, at the end "
+          f"{res['rss_end_mb']:.0f} MB ({res['growth_pct']:+.1f}% after warm-up), peak "
+          f"{res['rss_peak_mb']:.0f} MB")
+    if args.json is not None:
+        args.json.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SoakMinute", "SoakResult", "run_soak"]
+__all__ = ["SoakMinute", "SoakResult", "run_abandoned", "run_soak"]
 
 logger = logging.getLogger(__name__)
 
@@ -176,6 +176,55 @@ def run_soak(minutes: float, clip: Path | None = None, fps: float = 30.0,
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
+
+
+def run_abandoned(n: int = 100, clip: Path | None = None, warmup: int = 10,
+                  progress: Any = None) -> dict[str, float]:
+    """``n`` pages that each open a new session, send one frame, get its result and vanish
+    without Finish (each builds a pose model). Returns the server's RSS (MB) after the
+    first result, after ``warmup`` pages and at the end, the peak, and the growth after
+    warm-up in percent."""
+    from hipwise.analysis.video import sample_video_path
+
+    frames = _frames(clip or sample_video_path(), 1)
+    port = _free_port()
+    url = f"ws://127.0.0.1:{port}/ws"
+    out: dict[str, float] = {"pages": float(n)}
+    with tempfile.TemporaryDirectory(prefix="hipwise-abandon-") as tmp:
+        cmd = [sys.executable, "-c",
+               "import sys; from hipwise.cli import main; sys.exit(main(sys.argv[1:]))",
+               "live", "--no-browser", "--port", str(port), "--data-dir", tmp]
+        server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_port(port, server, 60.0)
+            peak = 0.0
+            for i in range(n):
+                page = _Page(url, None)
+                page.send_frame(1, 0.0, frames[0])
+                m = page._recv(60.0)
+                if m is None or m.get("type") != "result":
+                    raise RuntimeError(f"page {i}: no result ({m})")
+                page.close()
+                time.sleep(0.2)  # the server frees the model after the socket closed
+                rss = _rss_mb(server.pid)
+                peak = max(peak, rss)
+                if i == 0:
+                    out["rss_first_mb"] = rss
+                if i + 1 == warmup:
+                    out["rss_warm_mb"] = rss
+                if progress is not None and (i + 1) % 10 == 0:
+                    progress(i + 1, rss)
+            time.sleep(1.0)
+            out["rss_end_mb"] = _rss_mb(server.pid)
+            out["rss_peak_mb"] = peak
+            out["growth_pct"] = 100.0 * (out["rss_end_mb"] / out["rss_warm_mb"] - 1.0)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    return out
 
 
 def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout_s: float) -> None:
