@@ -655,6 +655,8 @@ class SessionStore:
         self.factory = factory
         self.sessions: dict[str, LiveSession] = {}
         self._expired_at = 0.0
+        # open/new run on the event loop, prune on the pose worker after a socket closed
+        self._lock = threading.RLock()
 
     def path(self, session_id: str) -> Path:
         """The folder of one session (its saved state, analysis and report)."""
@@ -663,39 +665,43 @@ class SessionStore:
     def new(self, keep: set[str] | None = None) -> LiveSession:
         """A fresh session with a new random id (memory is pruned first, see :meth:`prune`;
         ``keep``: ids of sessions with a page attached)."""
-        self.prune(keep or set(), room=1)
-        self._maybe_expire()
-        s = LiveSession(uuid.uuid4().hex[:16], self.cfg, self.live, self.factory)
-        self.sessions[s.id] = s
-        return s
+        with self._lock:
+            self.prune(keep or set(), room=1)
+            self._maybe_expire()
+            s = LiveSession(uuid.uuid4().hex[:16], self.cfg, self.live, self.factory)
+            self.sessions[s.id] = s
+            return s
 
     def open(self, session_id: str | None,
              keep: set[str] | None = None) -> tuple[LiveSession, bool]:
         """The session ``session_id`` (from memory, else from disk) and True, or a new one and
         False when it is unknown, finished, expired or unreadable."""
-        if session_id and _valid_id(session_id):
-            s = self.sessions.pop(session_id, None) or self._load(session_id)
-            if s is not None and s.analysis is None:
-                s.factory = self.factory
-                self.prune(keep or set(), room=1)
-                self.sessions[s.id] = s  # most recently used last
-                return s, True
-        return self.new(keep), False
+        with self._lock:
+            if session_id and _valid_id(session_id):
+                s = self.sessions.pop(session_id, None) or self._load(session_id)
+                if s is not None and s.analysis is None:
+                    s.factory = self.factory
+                    self.prune(keep or set(), room=1)
+                    self.sessions[s.id] = s  # most recently used last
+                    return s, True
+            return self.new(keep), False
 
     def prune(self, keep: set[str], room: int = 0) -> None:
         """Hold at most ``live.max_sessions - room`` sessions in memory: the least recently
         opened ones not in ``keep`` (no page attached) are saved, their pose models closed,
         and dropped from memory (they resume from disk)."""
         limit = max(self.live.max_sessions - room, 0)
-        for sid in list(self.sessions):
-            if len(self.sessions) <= limit:
-                break
-            if sid in keep:
-                continue
-            s = self.sessions.pop(sid)
-            self.save(s)
-            s.close()
-            logger.info("session %s saved and dropped from memory", sid)
+        with self._lock:
+            for sid in list(self.sessions):
+                if len(self.sessions) <= limit:
+                    break
+                s = self.sessions.get(sid)
+                if s is None or sid in keep:
+                    continue
+                self.save(s)  # saved before it leaves memory: a resume reads this state
+                del self.sessions[sid]
+                s.close()
+                logger.info("session %s saved and dropped from memory", sid)
 
     def _maybe_expire(self) -> None:
         now = time.time()
