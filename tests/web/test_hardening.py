@@ -124,6 +124,25 @@ def test_connections_are_capped(tmp_path: Path, scripted: Callable[..., Any]) ->
                 ws2.receive_json()
 
 
+def test_new_sets_on_one_page_count_as_one_connection(
+    tmp_path: Path, scripted: Callable[..., Any]
+) -> None:
+    seq, _ = three_reps()
+    with _client(tmp_path, scripted(seq), LiveConfig(max_connections=2)) as c:
+        with c.websocket_connect(WS) as ws:
+            _hello(ws)
+            for _ in range(4):  # finish, then the next set, on the same page
+                ws.send_json({"type": "finish"})
+                assert ws.receive_json()["type"] == "summary"
+                ws.send_json({"type": "new"})
+                assert ws.receive_json()["type"] == "welcome"
+            assert len(c.app.state.hipwise.attached) == 1  # type: ignore[attr-defined]
+            with c.websocket_connect(WS) as ws2:
+                _hello(ws2)  # a second page still fits
+        _drain(c)
+        assert c.app.state.hipwise.attached == {}  # type: ignore[attr-defined]
+
+
 def test_old_session_folders_expire(tmp_path: Path) -> None:
     live = LiveConfig(session_keep_h=1.0, report_keep_days=2.0)
     store = SessionStore(tmp_path, AnalysisConfig(), live, None)

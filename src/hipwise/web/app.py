@@ -262,7 +262,8 @@ def create_app(
             await ws.close(code=1002)
             return
         sid = hello.get("session")
-        if len(state.attached) >= lcfg.max_connections and sid not in state.attached:
+        pages = {id(w) for w in state.attached.values()}
+        if len(pages) >= lcfg.max_connections and sid not in state.attached:
             await ws.send_json({"type": "error", "code": "busy",
                                 "message": f"{lcfg.max_connections} pages are connected "
                                 "already: close one and reload."})
@@ -368,6 +369,8 @@ def create_app(
                 elif kind == "new":
                     latest[0] = None
                     old_session = box["session"]
+                    if state.attached.get(old_session.id) is ws:  # this page left that set
+                        del state.attached[old_session.id]
                     await loop.run_in_executor(executor, old_session.close)
                     new = store.new(keep=set(state.attached))
                     new.set_variation(old_session.variation)
