@@ -321,6 +321,18 @@ def test_clock_validates_times() -> None:
 # -- 7. small ones --------------------------------------------------------------------------------
 
 
+def test_a_hello_with_an_odd_session_starts_a_new_set(
+    tmp_path: Path, scripted: Callable[..., Any]
+) -> None:
+    seq, _ = three_reps()
+    with _client(tmp_path, scripted(seq)) as c:
+        for session in ([], {"a": 1}, 7, 1.5, True, "x" * 100, "../../etc"):
+            with c.websocket_connect(WS) as ws:
+                ws.send_json({"type": "hello", "session": session})
+                w = ws.receive_json()
+                assert w["type"] == "welcome" and w["resumed"] is False, session
+
+
 @pytest.mark.parametrize("hello", ["42", "null", '"hello"', "[]", '{"session": null}'])
 def test_a_hello_that_is_not_a_hello_object_is_refused(
     tmp_path: Path, scripted: Callable[..., Any], hello: str

@@ -175,7 +175,7 @@ def protocol_strategy() -> Any:
     good_hello = st.builds(
         lambda s, v: json.dumps({"type": "hello", "session": s, "variation": v}),
         st.one_of(st.none(), st.text(max_size=70), st.integers(),
-                  st.just("0123456789abcdef")),
+                  st.just("0123456789abcdef"), json_any),
         st.one_of(st.none(), names, json_any))
     # mostly hellos the server accepts, so the messages after them are exercised
     hello = st.one_of(good_hello, good_hello, good_hello, good_hello,

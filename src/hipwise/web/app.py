@@ -262,6 +262,8 @@ def create_app(
             await ws.close(code=1002)
             return
         sid = hello.get("session")
+        if not isinstance(sid, str):  # null (a new set) or anything odd
+            sid = None
         pages = {id(w) for w in state.attached.values()}
         if len(pages) >= lcfg.max_connections and sid not in state.attached:
             await ws.send_json({"type": "error", "code": "busy",
@@ -269,8 +271,7 @@ def create_app(
                                 "already: close one and reload."})
             await ws.close(code=1013)
             return
-        session, resumed = store.open(sid if isinstance(sid, str) else None,
-                                      keep=set(state.attached))
+        session, resumed = store.open(sid, keep=set(state.attached))
         wanted = hello.get("variation")
         if wanted is not None:
             await _set_variation(ws, session, wanted)
