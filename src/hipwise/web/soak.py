@@ -53,7 +53,11 @@ class SoakMinute:
 @dataclass
 class SoakResult:
     """The whole soak: memory (MB) at start (after the first result), after warm-up and at
-    the end (and the peak), the minutes, session churn counts, errors with their texts."""
+    the end (and the peak), the minutes, session churn counts, errors with their texts.
+
+    RSS is sampled every 5 s; it swings by ~100 MB as pose models are built and released
+    (every cycle), so "after warm-up" is the median over the minute after ``warmup_s`` and
+    "end" the median over the last minute; ``rss_samples`` keeps every (s, MB) sample."""
 
     minutes: float
     rss_start_mb: float
@@ -68,10 +72,12 @@ class SoakResult:
     errors: int
     error_samples: list[str] = field(default_factory=list)
     load_avg: float = 0.0
+    rss_samples: list[tuple[float, float]] = field(default_factory=list)
 
     def table(self) -> str:
         """A Markdown table and the memory line."""
-        rows = ["| minute | p50 ms | p95 ms | results | dropped | errors | server RSS MB |",
+        rows = ["| minute | p50 ms | p95 ms | results | dropped | errors | server RSS MB "
+                "(median) |",
                 "|---:|---:|---:|---:|---:|---:|---:|"]
         for m in self.per_minute:
             rows.append(f"| {m.minute} | {m.p50_ms:.0f} | {m.p95_ms:.0f} | {m.results} | "
@@ -79,8 +85,9 @@ class SoakResult:
         growth = 100.0 * (self.rss_end_mb - self.rss_warm_mb) / max(self.rss_warm_mb, 1.0)
         rows.append("")
         rows.append(
-            f"server RSS: start {self.rss_start_mb:.0f} MB, after warm-up "
-            f"{self.rss_warm_mb:.0f} MB, end {self.rss_end_mb:.0f} MB ({growth:+.1f}% after "
+            f"server RSS: start {self.rss_start_mb:.0f} MB, after warm-up (median of the next "
+            f"minute) {self.rss_warm_mb:.0f} MB, last minute's median {self.rss_end_mb:.0f} MB "
+            f"({growth:+.1f}% after "
             f"warm-up), peak {self.rss_peak_mb:.0f} MB; {self.cycles} session cycles "
             f"({self.resumed} resumed, {self.finished} finished, {self.abandoned} abandoned "
             f"one-frame pages); {self.errors} errors; load average {self.load_avg:.1f}"
@@ -360,7 +367,7 @@ def _summarise(minutes: float, lat: list[tuple[float, float]], drops: list[float
     for k in range(n_min):
         lo, hi = 60.0 * k, 60.0 * (k + 1)
         v = np.array([ms for t, ms in lat if lo <= t < hi])
-        r = [mb for t, mb in rss if t < hi]
+        r = [mb for t, mb in rss if lo <= t < hi]
         per.append(SoakMinute(
             minute=k + 1,
             p50_ms=float(np.percentile(v, 50)) if v.size else float("nan"),
@@ -368,14 +375,16 @@ def _summarise(minutes: float, lat: list[tuple[float, float]], drops: list[float
             results=int(v.size),
             dropped=sum(1 for t in drops if lo <= t < hi),
             errors=sum(1 for t, _ in errs if lo <= t < hi),
-            rss_mb=r[-1] if r else float("nan"),
+            rss_mb=float(np.median(r)) if r else float("nan"),
         ))
-    warm = [mb for t, mb in rss if t >= warmup_s]
+    t_end = rss[-1][0]
+    warm = [mb for t, mb in rss if warmup_s <= t < warmup_s + 60.0] or [rss[-1][1]]
+    last = [mb for t, mb in rss if t >= t_end - 60.0]
     return SoakResult(
         minutes=minutes,
         rss_start_mb=rss_start,
-        rss_warm_mb=warm[0] if warm else rss[-1][1],
-        rss_end_mb=rss[-1][1],
+        rss_warm_mb=float(np.median(warm)),
+        rss_end_mb=float(np.median(last)),
         rss_peak_mb=max(mb for _, mb in rss),
         per_minute=per,
         cycles=cycles,
@@ -385,6 +394,7 @@ def _summarise(minutes: float, lat: list[tuple[float, float]], drops: list[float
         errors=len(errs),
         error_samples=[e for _, e in errs[:20]],
         load_avg=float(os.getloadavg()[0]),
+        rss_samples=[(round(t, 1), round(mb, 1)) for t, mb in rss],
     )
 
 
