@@ -59,3 +59,12 @@ def test_known_bad_examples() -> None:
             fuzz._frame_bytes("ok", float("nan"), 20.0, 32, 24, 9, b""),
             '{"type": "finish"}',
         ])
+
+
+def test_bench_fuzz_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    from hipwise.cli import EXIT_OK, EXIT_USAGE, main
+
+    assert main(["bench", "fuzz", "--minutes", "0"]) == EXIT_USAGE
+    assert main(["bench", "fuzz", "--minutes", "0.005"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "fuzz:" in out and "protocol: 50 examples, 0 failure(s)" in out

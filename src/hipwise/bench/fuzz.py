@@ -525,18 +525,18 @@ def run_target(name: str, strategy: Any, check: Callable[..., None], examples: i
 def run_fuzz(minutes: float, seed: int = 0, batch: int = 50,
              progress: Callable[[FuzzReport], None] | None = None) -> FuzzReport:
     """Run every target round-robin in batches of ``batch`` examples (fresh seeds each
-    batch) until ``minutes`` have passed."""
+    batch) for ``minutes`` after the set-up (at least one batch each)."""
     report = FuzzReport()
-    t0 = time.monotonic()
-    end = t0 + 60.0 * minutes
     with tempfile.TemporaryDirectory(prefix="hipwise-fuzz-") as tmp:
         gen = targets(Path(tmp))  # kept open while the targets run (the app lives in it)
         list_targets = [next(gen), next(gen), next(gen)]
+        t0 = time.monotonic()
+        end = t0 + 60.0 * minutes
         try:
             k = 0
-            while time.monotonic() < end:
+            while k == 0 or time.monotonic() < end:
                 for name, strategy, check in list_targets:
-                    if time.monotonic() >= end:
+                    if k > 0 and time.monotonic() >= end:
                         break
                     n, failure = run_target(name, strategy, check, batch, seed + k)
                     report.examples[name] = report.examples.get(name, 0) + n
