@@ -12,7 +12,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from hipwise.kinematics.angles import FOOT_TO_LEG
 from hipwise.settings_base import FrozenSettings as _Frozen
@@ -29,6 +30,7 @@ __all__ = [
     "SetConfig",
     "apply_overrides",
     "load_config",
+    "read_toml",
 ]
 
 
@@ -42,6 +44,7 @@ class FilterConfig(_Frozen):
     cutoff_hz: float = Field(
         default=4.0,
         gt=0,
+        le=30,
         description="Cut-off (Hz) of the causal two-pole low-pass applied to every kinematic "
         "channel for live display and phase detection. Voluntary leg motion in this exercise "
         "sits below ~2 Hz; pose jitter and fatigue shaking (6-10 Hz) sit above.",
@@ -49,6 +52,7 @@ class FilterConfig(_Frozen):
     segment_sigma_s: float = Field(
         default=0.08,
         gt=0,
+        le=2,
         description="Gaussian smoothing (s, standard deviation) applied within a finished rep "
         "before its phase boundaries are located; strong enough to remove shaking at the hold "
         "(attenuates 7 Hz by >99%), short enough to keep a 0.5 s lift visible.",
@@ -62,6 +66,7 @@ class FilterConfig(_Frozen):
     max_gap_s: float = Field(
         default=0.5,
         gt=0,
+        le=10,
         description="Missing stretches up to this long are bridged by holding the last value; "
         "longer gaps end the rep in progress without counting it.",
     )
@@ -73,6 +78,7 @@ class BodyConfig(_Frozen):
     foot_to_leg: float = Field(
         default=FOOT_TO_LEG,
         gt=0,
+        le=1,
         description="Foot length (heel to toe tip) over leg length (thigh + shank) of an "
         "adult, 0.152 / 0.491 of body height (Winter's segment tables). Scales the foot's "
         "rotation: a foot turned by θ lifts its toe by foot length × sin θ in the image. "
@@ -84,24 +90,28 @@ class RepConfig(_Frozen):
     """Rep detection: a rep counts only when the leg rises clearly above rest and returns."""
 
     start_deg: float = Field(
-        default=7.0, gt=0, description="Abduction above the rest baseline (deg) that opens a rep."
+        default=7.0, gt=0, le=90,
+        description="Abduction above the rest baseline (deg) that opens a rep."
     )
     end_deg: float = Field(
         default=4.0,
         gt=0,
+        le=90,
         description="Abduction above rest (deg) below which the leg is back at rest "
         "(hysteresis: lower than start_deg).",
     )
     min_peak_deg: float = Field(
         default=10.0,
         gt=0,
+        le=90,
         description="A rep must peak at least this far above rest (deg); smaller wiggles are "
         "not counted.",
     )
-    min_rep_s: float = Field(default=0.5, gt=0, description="Shortest countable rep (s).")
+    min_rep_s: float = Field(default=0.5, gt=0, le=60, description="Shortest countable rep (s).")
     rest_settle_s: float = Field(
         default=0.8,
         ge=0,
+        le=30,
         description="Time (s) the leg must stay below end_deg before the rep is closed and "
         "measured; the samples in it let the end of the lower be located.",
     )
@@ -117,29 +127,34 @@ class RepConfig(_Frozen):
     replay_window_s: float = Field(
         default=120.0,
         gt=0,
+        le=3600,
         description="How much history (s) is kept for that replay while no rep has been counted.",
     )
     preroll_s: float = Field(
         default=3.0,
         gt=0,
+        le=60,
         description="Samples kept from before the rep opens (s): a slow lift leaves rest well "
         "before it crosses start_deg.",
     )
     still_deg_per_s: float = Field(
         default=8.0,
         gt=0,
+        le=360,
         description="Live phase display only: angular speed (deg/s) under which the leg counts "
         "as still (hold). Reported phases come from the finished rep's segmentation.",
     )
     baseline_window_s: float = Field(
         default=2.0,
         gt=0,
+        le=60,
         description="Rest baseline (the person's own zero) = median abduction over the last "
         "this-many seconds spent at rest.",
     )
     hold_band_deg: float = Field(
         default=2.5,
         gt=0,
+        le=45,
         description="Angle below the rep's peak (deg) still counted as 'at the top' when "
         "reading the hold level.",
     )
@@ -158,6 +173,7 @@ class RepConfig(_Frozen):
     shape_prior_weight: float = Field(
         default=2.0,
         ge=0,
+        le=100,
         description="How strongly k is pulled toward shape_prior (residual weight, deg per unit "
         "of k); 0 leaves the shape free, which noise then exploits.",
     )
@@ -167,32 +183,51 @@ class RepConfig(_Frozen):
     shaking_amp_deg: float = Field(
         default=0.8,
         gt=0,
+        le=45,
         description="Amplitude (deg) of the strongest oscillation in shaking_band_hz during "
         "the hold above which the rep is reported as shaking (fatigue: information, not a "
         "fault). A sinusoid fit, so frame-to-frame pose jitter (spread over all frequencies) "
         "does not count as shaking.",
     )
 
+    @field_validator("shaking_band_hz", mode="after")
+    @classmethod
+    def _band_is_ordered(cls, value: tuple[float, float]) -> tuple[float, float]:
+        """0 < low < high <= 30 Hz (half the highest camera rate)."""
+        low, high = value
+        if not 0 < low < high <= 30:
+            raise ValueError(f"must be (low, high) Hz with 0 < low < high <= 30, got {value}")
+        return value
+
 
 class FaultConfig(_Frozen):
     """Fault thresholds (DOMAIN.md, 'Per repetition')."""
 
     too_high_deg: float = Field(
-        default=45.0, description="Peak abduction above this (deg) = too_high (source)."
+        default=45.0, gt=0, le=90,
+        description="Peak abduction above this (deg) = too_high (source).",
     )
     too_fast_lift_s: float = Field(
-        default=1.0, description="Lift shorter than this (s) = too_fast (default)."
+        default=1.0, ge=0, le=30, description="Lift shorter than this (s) = too_fast (default)."
     )
-    hold_target_s: float = Field(default=2.0, description="Hold at the top for two seconds.")
+    hold_target_s: float = Field(
+        default=2.0, gt=0, le=600, description="Hold at the top for two seconds."
+    )
     hold_min_s: float = Field(
-        default=1.7, description="Hold shorter than this (s) = no_hold (tolerance, default)."
+        default=1.7, ge=0, le=600,
+        description="Hold shorter than this (s) = no_hold (tolerance, default).",
     )
-    lower_ratio_target: float = Field(default=2.0, description="Lower twice as slowly as lift.")
+    lower_ratio_target: float = Field(
+        default=2.0, gt=0, le=10, description="Lower twice as slowly as lift."
+    )
     lower_ratio_min: float = Field(
-        default=1.7, description="Lower shorter than this x lift = dropped (tolerance)."
+        default=1.7, ge=0, le=10,
+        description="Lower shorter than this x lift = dropped (tolerance).",
     )
     toes_up_deg: float = Field(
         default=0.0,
+        ge=-90,
+        le=90,
         description="Foot rotation above this (deg; + = toes toward the ceiling, 0 = foot "
         "parallel to the floor) at the top of the rep = toes_up: DOMAIN.md's 'toes above the "
         "heel'. Rendered clips: toes-up reps read +3 to +18, every other rep -5 or lower "
@@ -200,18 +235,23 @@ class FaultConfig(_Frozen):
     )
     toes_down_wanted_deg: float = Field(
         default=-3.0,
+        ge=-90,
+        le=90,
         description="Foot rotation at or below this (deg) is the wanted toes-down position; "
         "between this and toes_up_deg the coach cues 'turn your toes toward the floor' without "
         "calling a fault (no cue with a labral tear, where neutral is fine).",
     )
     hip_hike_deg: float = Field(
-        default=8.0, description="Trunk side-bend growing more than this (deg) during the lift."
+        default=8.0, gt=0, le=90,
+        description="Trunk side-bend growing more than this (deg) during the lift.",
     )
     pelvis_roll_deg: float = Field(
-        default=10.0, description="Pelvis rolled more than this (deg) from stacked."
+        default=10.0, gt=0, le=90, description="Pelvis rolled more than this (deg) from stacked."
     )
     forward_drift_deg: float = Field(
         default=12.0,
+        gt=0,
+        le=90,
         description="Leg more than this (deg) in front of the body line = forward_drift. "
         "DOMAIN.md says 15; the measure (how far the top foot turned back toward the head, "
         "kinematics.foot_pitch_deg; the pose model's 3D landmarks see ~3 cm of a 36 cm "
@@ -231,6 +271,8 @@ class FaultConfig(_Frozen):
     )
     bent_knee_deg: float = Field(
         default=160.0,
+        gt=90,
+        le=180,
         description="Top knee angle in the image under this (deg; 180 = straight) at the top of "
         "the lift = bent_knee. Judged only from the image: a straight leg projects to a straight "
         "line from any camera, so only a real bend closes the image angle; a knee bending toward "
@@ -244,11 +286,13 @@ class SetConfig(_Frozen):
     pause_split_s: float = Field(
         default=12.0,
         gt=0,
+        le=3600,
         description="A pause at rest longer than this (s) between reps starts a new set.",
     )
     side_switch_s: float = Field(
         default=1.0,
         gt=0,
+        le=60,
         description="The top side must stay switched this long (s) before the working leg "
         "changes (the person turned over).",
     )
@@ -292,13 +336,72 @@ class AnalysisConfig(_Frozen):
         description="Input-check settings (see hipwise.pose.checks.ChecksConfig).",
     )
 
+    @field_validator("pose", mode="after")
+    @classmethod
+    def _pose_is_valid(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """``[pose]`` must be a valid PoseConfig (checked here, at load time, so a typo
+        fails before any video is opened or a live server starts)."""
+        from hipwise.pose.mediapipe_adapter import PoseConfig
 
-def _format_validation(err: ValidationError) -> str:
+        return _valid_section("pose", value, PoseConfig)
+
+    @field_validator("checks", mode="after")
+    @classmethod
+    def _checks_are_valid(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """``[checks]`` must be a valid ChecksConfig."""
+        from hipwise.pose.checks import ChecksConfig
+
+        return _valid_section("checks", value, ChecksConfig)
+
+
+def _valid_section(name: str, value: dict[str, Any], model: type[_Frozen]) -> dict[str, Any]:
+    """``value`` unchanged when ``model`` accepts it; otherwise a validation error whose
+    message names every bad key as ``name.key``."""
+    try:
+        model.model_validate(value)
+    except ValidationError as exc:
+        detail = "; ".join(
+            f"{name}." + ".".join(str(p) for p in e["loc"]) + f": {e['msg']}"
+            for e in exc.errors()
+        )
+        raise PydanticCustomError("hipwise_section", "{detail}", {"detail": detail}) from None
+    return value
+
+
+def _format_validation(err: ValidationError, prefix: str = "") -> str:
+    """One line naming every bad key (``section.key: why``)."""
     parts = []
     for e in err.errors():
+        if e["type"] == "hipwise_section":  # already names its keys (pose.x, checks.y)
+            parts.append(prefix + e["msg"])
+            continue
         loc = ".".join(str(p) for p in e["loc"])
-        parts.append(f"{loc}: {e['msg']}")
+        parts.append(f"{prefix}{loc}: {e['msg']}")
     return "; ".join(parts)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """The parsed TOML file at ``path``. Raises :class:`ConfigError` (never OSError or
+    UnicodeDecodeError) when it is missing, a folder, unreadable, not UTF-8 or not TOML."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(f"config file {path} is a folder, not a TOML file") from exc
+    except PermissionError as exc:
+        raise ConfigError(f"config file {path} cannot be read: permission denied") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"config file {path} is not UTF-8 text (byte {exc.start}): save it as UTF-8"
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc.strerror or exc}") from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
 
 
 def load_config(
@@ -308,14 +411,7 @@ def load_config(
 
     Raises :class:`ConfigError` with the offending key on unknown keys or bad values.
     """
-    data: dict[str, Any] = {}
-    if path is not None:
-        try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise ConfigError(f"config file not found: {path}") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    data: dict[str, Any] = read_toml(path) if path is not None else {}
     if overrides:
         data = apply_overrides(data, overrides)
     try:

@@ -22,7 +22,7 @@ SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "contracts" / "analysi
 
 
 def _client(tmp_path: Path, factory: Any, **kw: Any) -> TestClient:
-    return TestClient(create_app(data_dir=tmp_path, factory=factory, **kw))
+    return TestClient(create_app(data_dir=tmp_path, factory=factory, **kw), base_url="http://localhost")
 
 
 def _play(ws: Any, seconds: float, fps: float = 30.0, start_ms: float = 0.0) -> dict:  # type: ignore[type-arg]
@@ -66,7 +66,7 @@ def test_socket_counts_reps_and_finishes_with_the_contract(
     tmp_path: Path, scripted: Callable[..., Any]
 ) -> None:
     seq, truth = three_reps()
-    with _client(tmp_path, scripted(seq)) as c, c.websocket_connect("/ws") as ws:
+    with _client(tmp_path, scripted(seq)) as c, c.websocket_connect("ws://localhost/ws") as ws:
         ws.send_json({"type": "hello", "session": None})
         welcome = ws.receive_json()
         assert welcome["type"] == "welcome" and not welcome["resumed"]
@@ -98,18 +98,18 @@ def test_reconnect_and_restart_resume_the_set(
 ) -> None:
     seq, _ = three_reps()
     with _client(tmp_path, scripted(seq)) as c:
-        with c.websocket_connect("/ws") as ws:
+        with c.websocket_connect("ws://localhost/ws") as ws:
             ws.send_json({"type": "hello", "session": None})
             sid = ws.receive_json()["state"]["session"]
             last = _play(ws, 9.0)
         before = last["counts"]["right"]["reps"]
         assert before >= 1
-        with c.websocket_connect("/ws") as ws:  # page reload
+        with c.websocket_connect("ws://localhost/ws") as ws:  # page reload
             ws.send_json({"type": "hello", "session": sid})
             w = ws.receive_json()
             assert w["resumed"] and w["state"]["counts"]["right"]["reps"] == before
     # server restart: a new app over the same data dir
-    with _client(tmp_path, scripted(seq)) as c, c.websocket_connect("/ws") as ws:
+    with _client(tmp_path, scripted(seq)) as c, c.websocket_connect("ws://localhost/ws") as ws:
         ws.send_json({"type": "hello", "session": sid})
         w = ws.receive_json()
         assert w["resumed"] and w["state"]["session"] == sid
@@ -119,10 +119,10 @@ def test_reconnect_and_restart_resume_the_set(
 
 def test_a_second_tab_takes_the_set_over(tmp_path: Path, scripted: Callable[..., Any]) -> None:
     seq, _ = three_reps()
-    with _client(tmp_path, scripted(seq)) as c, c.websocket_connect("/ws") as ws1:
+    with _client(tmp_path, scripted(seq)) as c, c.websocket_connect("ws://localhost/ws") as ws1:
         ws1.send_json({"type": "hello", "session": None})
         sid = ws1.receive_json()["state"]["session"]
-        with c.websocket_connect("/ws") as ws2:
+        with c.websocket_connect("ws://localhost/ws") as ws2:
             ws2.send_json({"type": "hello", "session": sid})
             assert ws2.receive_json()["resumed"] is True
             msg = ws1.receive_json()
@@ -135,7 +135,7 @@ def test_frames_after_the_end_of_the_set_are_not_counted(
     tmp_path: Path, scripted: Callable[..., Any]
 ) -> None:
     seq, _ = three_reps()
-    with _client(tmp_path, scripted(seq)) as c, c.websocket_connect("/ws") as ws:
+    with _client(tmp_path, scripted(seq)) as c, c.websocket_connect("ws://localhost/ws") as ws:
         ws.send_json({"type": "hello", "session": None})
         ws.receive_json()
         ws.send_json({"type": "finish"})
@@ -146,19 +146,19 @@ def test_frames_after_the_end_of_the_set_are_not_counted(
 
 def test_bad_frames_are_dropped_not_fatal(tmp_path: Path, scripted: Callable[..., Any]) -> None:
     seq, _ = three_reps()
-    with _client(tmp_path, scripted(seq)) as c, c.websocket_connect("/ws") as ws:
+    with _client(tmp_path, scripted(seq)) as c, c.websocket_connect("ws://localhost/ws") as ws:
         ws.send_json({"type": "hello", "session": None})
         ws.receive_json()
         ws.send_bytes(struct.pack("<dd", 7.0, 0.0) + b"not a jpeg")
         msg = ws.receive_json()
-        assert msg == {"type": "dropped", "id": 7.0, "reason": "frame is not a decodable image"}
+        assert msg == {"type": "dropped", "id": 7.0, "reason": "frame is not a JPEG image"}
         ws.send_bytes(jpeg_message(8, 40.0))
         assert ws.receive_json()["type"] == "result"
 
 
 def test_new_set_starts_a_fresh_session(tmp_path: Path, scripted: Callable[..., Any]) -> None:
     seq, _ = three_reps()
-    with _client(tmp_path, scripted(seq)) as c, c.websocket_connect("/ws") as ws:
+    with _client(tmp_path, scripted(seq)) as c, c.websocket_connect("ws://localhost/ws") as ws:
         ws.send_json({"type": "hello", "session": None})
         first = ws.receive_json()["state"]["session"]
         ws.send_json({"type": "finish"})
@@ -166,7 +166,7 @@ def test_new_set_starts_a_fresh_session(tmp_path: Path, scripted: Callable[..., 
         ws.send_json({"type": "new"})
         w = ws.receive_json()
         assert w["type"] == "welcome" and w["state"]["session"] != first
-    with _client(tmp_path, scripted(seq)) as c, c.websocket_connect("/ws") as ws:
+    with _client(tmp_path, scripted(seq)) as c, c.websocket_connect("ws://localhost/ws") as ws:
         ws.send_json({"type": "hello", "session": first})  # finished: not resumed
         assert ws.receive_json()["resumed"] is False
 

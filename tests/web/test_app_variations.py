@@ -41,7 +41,8 @@ def test_hello_chooses_circles_and_the_summary_reports_them(
                                   circles=(("clockwise", 5), ("counterclockwise", 5)))
     seq = landmarks_from_track(track, "left", noise_px=1.0)
     app = create_app(data_dir=tmp_path, factory=scripted(seq))
-    with TestClient(app) as c, c.websocket_connect("/ws") as ws:
+    with TestClient(app, base_url="http://localhost") as c, \
+            c.websocket_connect("ws://localhost/ws") as ws:
         ws.send_json({"type": "hello", "session": None, "variation": "isometric_circles"})
         welcome = ws.receive_json()
         assert welcome["state"]["variation"] == "isometric_circles"
@@ -69,7 +70,8 @@ def test_variation_command_and_bad_names(tmp_path: Path, scripted: Callable[...,
     track, _, _ = hold_track(t, hold_s=1.0)
     seq = landmarks_from_track(track, "left")
     app = create_app(data_dir=tmp_path, factory=scripted(seq))
-    with TestClient(app) as c, c.websocket_connect("/ws") as ws:
+    with TestClient(app, base_url="http://localhost") as c, \
+            c.websocket_connect("ws://localhost/ws") as ws:
         ws.send_json({"type": "hello", "session": None, "variation": "yoga"})
         err = ws.receive_json()
         assert err["type"] == "error" and err["code"] == "bad_variation"

@@ -87,7 +87,7 @@ def test_clock_keeps_increasing_across_reconnects() -> None:
     s.new_connection()
     t2 = s.clock(3.0, wall=1004.0)  # a reloaded page restarts its clock
     assert t2 == 4.0
-    assert s.clock(2.0, wall=1004.0) > t2 - 2  # same connection: its own offset
+    assert s.clock(3.5, wall=1004.5) == t2 + 0.5  # same connection: its own offset
 
 
 def test_store_saves_and_resumes_after_a_restart(tmp_path: Path) -> None:

@@ -255,28 +255,50 @@ def run(args: argparse.Namespace) -> int:
         out.print(f"[bold]{path.name}[/bold]: {result.analysis.video.duration_s:.1f} s, "
                   f"analysed in {result.seconds_total:.1f} s")
         print_analysis(result.analysis, out)
+    partial: Path | None = None
     if args.json is not None:
+        # written beside its place and renamed there once the report succeeded too: a run
+        # that fails leaves no JSON behind (an older file at that path stays as it was)
+        partial = args.json.with_name(args.json.name + ".partial")
         try:
             args.json.parent.mkdir(parents=True, exist_ok=True)
-            args.json.write_text(result.analysis.to_json() + "\n", encoding="utf-8")
+            partial.write_text(result.analysis.to_json() + "\n", encoding="utf-8")
         except OSError as exc:
             err.print(f"[red]cannot write {args.json}:[/red] {exc.strerror}")
             return EXIT_BAD_INPUT
-        if not args.quiet:
-            out.print(f"JSON written to {args.json}")
-    return _after(args, result, cfg, out, err)
+    return _after(args, result, cfg, out, err, partial)
 
 
-def _after(args: argparse.Namespace, result: Any, cfg: Any, out: Any, err: Any) -> int:
-    """Optional outputs after a successful analysis: the report and the store."""
-    from hipwise.cli import EXIT_OK
+def _after(args: argparse.Namespace, result: Any, cfg: Any, out: Any, err: Any,
+           partial: Path | None = None) -> int:
+    """Optional outputs after a successful analysis: the JSON (``partial``, renamed to
+    ``--json`` once the report is written), the report and the store."""
+    from hipwise.cli import EXIT_BAD_INPUT, EXIT_OK
 
     if args.report is not None:
         from hipwise.report.cli import report_after_analysis
 
-        code = report_after_analysis(result, cfg, args.report, quiet=args.quiet, out=out, err=err)
+        try:
+            code = report_after_analysis(result, cfg, args.report, quiet=args.quiet, out=out,
+                                         err=err)
+        except BaseException:
+            if partial is not None:
+                partial.unlink(missing_ok=True)
+            raise
         if code != EXIT_OK:
+            if partial is not None:
+                partial.unlink(missing_ok=True)
+                err.print(f"[yellow]{args.json} was not written: the report failed.[/yellow]")
             return code
+    if partial is not None:
+        try:
+            partial.replace(args.json)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            err.print(f"[red]cannot write {args.json}:[/red] {exc.strerror}")
+            return EXIT_BAD_INPUT
+        if not args.quiet:
+            out.print(f"JSON written to {args.json}")
     if args.save:
         from hipwise.program.commands.save import save_after_analysis
 

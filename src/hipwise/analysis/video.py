@@ -15,11 +15,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from hipwise.analysis.engine import EngineResult, SequenceAnalyzer, to_contract
 from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis, VideoInfo
+from hipwise.pose.checks import InputProblem
 from hipwise.pose.sequence import PoseFrame
 
 if TYPE_CHECKING:
@@ -121,6 +124,22 @@ class VideoAnalysis:
     meta: object | None = None  # hipwise.video.reader.VideoMeta of the decoded video
 
 
+def _duration(container_s: float, t: Any, nominal_fps: float) -> tuple[float, str | None]:
+    """The video's duration (s): the container's when it agrees with the frames read
+    (timestamps ``t (N,)`` s from the first analysed frame), else the span of the frames read
+    plus one frame, with a warning (a copy cut short keeps its full duration in the index, a
+    damaged one claims hours)."""
+    n = len(t)
+    step = float(np.median(np.diff(t))) if n > 1 else 1.0 / (nominal_fps or 30.0)
+    read_s = (float(t[-1]) if n else 0.0) + step
+    if container_s <= 0:
+        return read_s, None
+    if abs(container_s - read_s) <= max(1.0, 0.1 * read_s):
+        return container_s, None
+    return read_s, (f"The file says it lasts {container_s:.1f} s but only {read_s:.1f} s "
+                    f"could be read; the figures are for the part read.")
+
+
 def sample_video_path() -> Path:
     """The bundled sample clip (3 reps, one with a fault)."""
     from importlib.resources import files
@@ -215,6 +234,14 @@ def analyze_pose_run(
             analyzer.update(run.poses.frame(i))
     frames_read = run.frames_read
     problems = check_run(run, checks_cfg)
+    t_last = float(run.poses.t[-1]) if len(run.poses) else 0.0
+    if len(run.poses) and t_last < checks_cfg.min_duration_s:
+        problems.append(InputProblem(
+            "too_short",
+            f"The video is too short to judge: {len(run.poses)} frame(s) over "
+            f"{t_last:.2f} s were read.",
+            "Record the whole set: lie down in view first, then do your reps.",
+        ))
     engine = None
     if any(p.blocking and p.code == "no_movement" for p in problems):
         # a clamshell opens the knee while the ankles stay put: not "no movement"
@@ -227,9 +254,10 @@ def analyze_pose_run(
         raise NotAnalysableError(refused)
     if engine is None:
         engine = analyzer.finish(run.poses)
-    t_last = float(run.poses.t[-1]) if len(run.poses) else 0.0
-    duration = meta.duration_s if meta.duration_s > 0 else t_last
-    fps = frames_read / duration if duration > 0 else meta.fps or 30.0
+    duration, note = _duration(meta.duration_s, run.poses.t, meta.fps)
+    if note:
+        warnings.append(note)
+    fps = max(frames_read / duration if duration > 0 else meta.fps or 30.0, 1e-3)
     info = VideoInfo(
         duration_s=round(duration, 3),
         fps=round(fps, 3),

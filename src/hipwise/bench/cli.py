@@ -36,6 +36,8 @@ examples:
   hipwise bench --n 8                    a quick look
   hipwise bench --clips tests/data/clips analyse existing labelled clips instead
   hipwise bench --markdown bench.md      also write the table as Markdown
+  hipwise bench fuzz --minutes 10        fuzz the live protocol, settings and video reader
+                                         (needs the dev extra: hypothesis); exit 1 on a find
 """
 
 
@@ -51,14 +53,17 @@ def register(sub: Any) -> None:
     p.add_argument(
         "action",
         nargs="?",
-        choices=("score", "render"),
+        choices=("score", "render", "fuzz"),
         default="score",
-        help="score (default: render what is missing, analyse, print the table) or render "
-        "(only render the split into the cache)",
+        help="score (default: render what is missing, analyse, print the table), render "
+        "(only render the split into the cache) or fuzz (run the property-based fuzz suite "
+        "instead, see --minutes)",
     )
     p.add_argument("--split", choices=("tune", "test", "both"),
                    help="use a split of the randomised domain instead of the classic sweep "
                    "suite; 'both' prints test and tune side by side")
+    p.add_argument("--minutes", type=float, default=10.0,
+                   help="how long 'bench fuzz' runs (default 10)")
     p.add_argument("--n", type=int, default=40, help="clips in the suite or split (default 40)")
     p.add_argument("--seed", type=int, default=2026, help="seed of the classic scenario sweep")
     p.add_argument("--seed-base", type=int, default=None, metavar="S",
@@ -109,6 +114,8 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``hipwise bench``."""
+    if args.action == "fuzz":
+        return run_fuzz_cli(args.minutes, args.seed)
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn
 
@@ -229,3 +236,40 @@ def run(args: argparse.Namespace) -> int:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
         args.markdown.write_text(table + "\n", encoding="utf-8")
     return EXIT_OK
+
+
+def run_fuzz_cli(minutes: float, seed: int) -> int:
+    """``hipwise bench fuzz``: the fuzz suite for ``minutes``; 0 when nothing was found,
+    1 with the failures printed, 2 without Hypothesis or with a bad duration."""
+    from rich.console import Console
+
+    from hipwise.cli import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
+
+    err = Console(stderr=True)
+    if not 0 < minutes <= 24 * 60:
+        err.print(f"[red]error:[/red] --minutes must be in (0, 1440], got {minutes}")
+        return EXIT_USAGE
+    try:
+        import hypothesis  # noqa: F401
+    except ImportError:
+        err.print("[red]error:[/red] the fuzz suite needs Hypothesis: "
+                  "pip install 'hipwise[dev]' (or pip install hypothesis)")
+        return EXIT_USAGE
+    import logging
+
+    from hipwise.bench.fuzz import FuzzReport, run_fuzz
+
+    logging.getLogger("hipwise").setLevel(logging.ERROR)  # damaged inputs warn by the 1000
+
+    def show(r: FuzzReport) -> None:
+        done = ", ".join(f"{k} {v}" for k, v in r.examples.items())
+        err.print(f"[dim]{r.seconds / 60:5.1f} min: {done} examples[/dim]")
+
+    report = run_fuzz(minutes, seed=seed, progress=show)
+    print(f"fuzz: {report.seconds / 60:.1f} min, "
+          + ", ".join(f"{k}: {v} examples, {len(report.failures.get(k, []))} failure(s)"
+                      for k, v in report.examples.items()))
+    for name, fails in report.failures.items():
+        for f in fails:
+            print(f"--- {name}\n{f}")
+    return EXIT_OK if report.ok() else EXIT_INTERNAL

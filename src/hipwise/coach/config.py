@@ -21,12 +21,14 @@ class CoachConfig(_Frozen):
     cooldown_s: float = Field(
         default=4.0,
         ge=0,
+        le=600,
         description="Least time (s) between two cues of any kind: one sentence, then room to "
         "act on it (a spoken cue takes ~1.5-2.5 s).",
     )
     repeat_s: float = Field(
         default=15.0,
         ge=0,
+        le=3600,
         description="The same cue is not said again within this time (s): about two reps at "
         "the prescribed tempo, so a persisting fault is repeated once per couple of reps, "
         "never every rep.",
@@ -34,18 +36,21 @@ class CoachConfig(_Frozen):
     persist_s: float = Field(
         default=0.4,
         ge=0,
+        le=600,
         description="A fault seen in flight (leg up) must stay visible this long (s) before it "
         "is cued, so one noisy frame never triggers a cue.",
     )
     pending_s: float = Field(
         default=5.0,
         gt=0,
+        le=600,
         description="A cue about a finished rep that the cooldown held back stays valid this "
         "long (s); older news is dropped.",
     )
     rest_window_s: float = Field(
         default=2.0,
         gt=0,
+        le=600,
         description="The in-flight checks compare against the person's own rest: medians of "
         "each channel over the last this-many seconds at rest.",
     )
@@ -60,6 +65,7 @@ class CoachConfig(_Frozen):
     streak_reps: int = Field(
         default=3,
         ge=2,
+        le=100,
         description="This many faulty reps in a row → 'stop, reset, reduce the range' "
         "(DOMAIN.md: on a fault streak).",
     )
@@ -74,11 +80,12 @@ class TempoConfig(_Frozen):
     lift_s: float = Field(
         default=1.5,
         gt=0,
+        le=600,
         description="Target lift time (s): slow and controlled; the too_fast rule fires under "
         "1.0 s, so 1.5 s leaves margin.",
     )
     rest_s: float = Field(
-        default=1.5, gt=0, description="Suggested pause at rest between reps (s)."
+        default=1.5, gt=0, le=600, description="Suggested pause at rest between reps (s)."
     )
 
 
@@ -88,11 +95,13 @@ class SetupConfig(_Frozen):
     window_s: float = Field(
         default=1.0,
         gt=0,
+        le=600,
         description="The check looks at the last this-many seconds of poses.",
     )
     pass_s: float = Field(
         default=1.5,
         ge=0,
+        le=600,
         description="Every check must pass for this long (s) in a row before the set starts.",
     )
     dark_luma: float = Field(
@@ -105,6 +114,7 @@ class SetupConfig(_Frozen):
     lost_s: float = Field(
         default=1.0,
         gt=0,
+        le=600,
         description="Nobody detected for this long (s) = the person left the picture.",
     )
     min_body_frac: float = Field(
@@ -125,12 +135,14 @@ class SetupConfig(_Frozen):
     max_level_deg: float = Field(
         default=12.0,
         gt=0,
+        le=90,
         description="Body line (shoulder centre to ankle centre) steeper than this (deg) against "
         "the image's horizontal = camera not level (or the person not parallel to it).",
     )
     min_stack_ratio: float = Field(
         default=0.25,
         ge=0,
+        le=10,
         description="Vertical gap between the top and bottom hip divided by the trunk length. "
         "Stacked hips read ~0.54 from a floor camera 0.3 m high and ~0.46 from 1.8 m high at "
         "2.6 m (kinematic model); the gap shrinks with the cosine of the look-down angle, so "

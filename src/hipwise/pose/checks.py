@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from hipwise.pose.landmarks import LM
 from hipwise.pose.sequence import FloatArray, PoseSequence
+from hipwise.settings_base import FrozenSettings
 
 if TYPE_CHECKING:
     from hipwise.pose.mediapipe_adapter import PoseRun
@@ -45,7 +46,8 @@ __all__ = [
 ]
 
 ProblemCode = Literal[
-    "no_person", "camera_moved", "two_people", "standing", "body_out_of_frame", "no_movement"
+    "no_person", "camera_moved", "two_people", "standing", "body_out_of_frame", "no_movement",
+    "too_short",
 ]
 
 # Body parts that must stay in the picture, as (name for messages, left index, right index).
@@ -64,10 +66,9 @@ _FILMING_HINT = (
 )
 
 
-class ChecksConfig(BaseModel):
-    """Thresholds of the input checks (frozen). Fractions are of the analysed frames."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class ChecksConfig(FrozenSettings):
+    """Thresholds of the input checks (frozen, unknown keys are errors). Fractions are of the
+    analysed frames."""
 
     min_detected_frac: float = Field(default=0.5, ge=0.0, le=1.0)
     """``no_person`` when a person is found in fewer than this fraction of frames. A set
@@ -97,14 +98,14 @@ class ChecksConfig(BaseModel):
     """``body_out_of_frame`` when key parts are out in at least this fraction of detected
     frames..."""
 
-    out_of_frame_s: float = Field(default=2.0, gt=0.0)
+    out_of_frame_s: float = Field(default=2.0, gt=0.0, le=3600.0)
     """... or out for at least this many seconds in a row."""
 
-    camera_shift_frac: float = Field(default=0.03, gt=0.0)
+    camera_shift_frac: float = Field(default=0.03, gt=0.0, le=1.0)
     """The camera moved when the global image shift exceeds this fraction of the image
     diagonal (3 %: ~24 px at 640x480; a person moving on a still camera reads < 1 %)."""
 
-    camera_moved_s: float = Field(default=0.3, ge=0.0)
+    camera_moved_s: float = Field(default=0.3, ge=0.0, le=60.0)
     """... for at least this many seconds in a row (ignores single-frame glitches)."""
 
     camera_min_response: float = Field(default=0.1, ge=0.0, le=1.0)
@@ -114,13 +115,13 @@ class ChecksConfig(BaseModel):
     on a plain background are rejected by the body cross-check instead (head, shoulders and
     hips must shift too)."""
 
-    camera_body_shift_frac: float = Field(default=0.06, gt=0.0)
+    camera_body_shift_frac: float = Field(default=0.06, gt=0.0, le=1.0)
     """Where the image shift is unknown (the picture no longer correlates with the first
     frame), the camera counts as moved when the head, shoulders and hips sit this fraction of
     the image diagonal away from where they started (6 %: ~48 px at 640x480; a hip hike or a
     too-high lift moves them < 30 px)..."""
 
-    camera_unseen_s: float = Field(default=1.0, gt=0.0)
+    camera_unseen_s: float = Field(default=1.0, gt=0.0, le=60.0)
     """... for at least this many seconds in a row."""
 
     partial_min_frac: float = Field(default=0.5, gt=0.0, le=1.0)
@@ -129,9 +130,14 @@ class ChecksConfig(BaseModel):
     it ran on to report ``body_out_of_frame`` instead of ``no_person`` (it found nothing on
     empty, black or noise frames)."""
 
-    min_leg_motion_deg: float = Field(default=8.0, gt=0.0)
+    min_leg_motion_deg: float = Field(default=8.0, gt=0.0, le=90.0)
     """``no_movement`` when neither leg's angle to the trunk varies by more than this
     (5th to 95th percentile range, degrees). A lift reads 20-45°, breathing and jitter < 4°."""
+
+    min_duration_s: float = Field(default=1.0, ge=0.0, le=60.0)
+    """``too_short`` when the analysed frames span less than this (s): a single frame or a
+    fraction of a second cannot show a rep (the shortest countable one lasts ~1.5 s), and
+    reporting "no reps" for it would read as a judgement."""
 
 
 @dataclass(frozen=True)

@@ -41,10 +41,11 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from hipwise.pose.landmarks import LM, NUM_LANDMARKS
 from hipwise.pose.sequence import FloatArray, PoseFrame, PoseSequence
+from hipwise.settings_base import FrozenSettings
 from hipwise.video.motion import CameraMotionTracker, MotionConfig, MotionSample
 from hipwise.video.reader import FrameThinner, ReaderConfig
 
@@ -77,10 +78,9 @@ _CANDIDATES = (0, 90, 270, 180)
 _COUNT_ROTATIONS = (90, 270)  # besides 0: the one that puts the tracked person head-up
 
 
-class PoseConfig(BaseModel):
-    """Pose-model settings (frozen). Every threshold is documented with its unit."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class PoseConfig(FrozenSettings):
+    """Pose-model settings (frozen, unknown keys are errors). Every threshold is documented
+    with its unit and valid range."""
 
     backend: Literal["tasks", "solutions"] = "tasks"
     """``tasks``: Tasks PoseLandmarker on a locally built bundle (real timestamps, person
@@ -108,7 +108,7 @@ class PoseConfig(BaseModel):
     costs ~0.07 ms a frame, and analysis speed over the bare model's was the same with and
     without it (83-90 %, run-to-run noise). ``none`` leaves frames as they are."""
 
-    mirror_switch_s: float = Field(default=1.0, ge=0.0)
+    mirror_switch_s: float = Field(default=1.0, ge=0.0, le=60.0)
     """Seconds the head must stay on the other side before the mirroring follows (a person
     turning over to work the other leg; the tracker then starts afresh)."""
 
@@ -124,7 +124,7 @@ class PoseConfig(BaseModel):
     smooth_landmarks: bool = True
     """Temporal smoothing (legacy backend; the Tasks backend always smooths in video mode)."""
 
-    max_fps: float | None = Field(default=12.0, gt=0.0)
+    max_fps: float | None = Field(default=12.0, gt=0.0, le=240.0)
     """Run the model on at most this many frames per second of video on average (the frames
     nearest a 12 Hz grid: steps of 2 and 3 frames at 30 fps; see
     :class:`~hipwise.video.FrameThinner`); ``None`` analyses every frame. The model takes
@@ -134,15 +134,15 @@ class PoseConfig(BaseModel):
     15, 3.68 at 10; ankles 4.76/4.76/4.82 px). Times keep an ~83 ms resolution (phases last
     1-4 s); oscillations above ~6 Hz are not resolved."""
 
-    lost_after_s: float = Field(default=0.5, gt=0.0)
+    lost_after_s: float = Field(default=0.5, gt=0.0, le=60.0)
     """Seconds without a person after which tracking counts as lost and the orientation is
     decided again on the next detection."""
 
-    probe_interval_s: float = Field(default=1.0, gt=0.0)
+    probe_interval_s: float = Field(default=1.0, gt=0.0, le=60.0)
     """While nobody is found, how often (seconds) all four orientations are tried on a frame
     (4 still-image passes, ~120 ms)."""
 
-    lying_weight: float = Field(default=0.5, ge=0.0)
+    lying_weight: float = Field(default=0.5, ge=0.0, le=10.0)
     """Which pose is the person doing the exercise (when deciding the orientation, and when
     several people are in view): score = mean body-landmark visibility (0-1) + lying_weight x
     |cos(trunk angle to the image's x axis)| (1 for a horizontal trunk)."""
@@ -150,7 +150,7 @@ class PoseConfig(BaseModel):
     count_people: bool = True
     """Count the people in view every ``people_interval_s`` (Tasks backend only)."""
 
-    people_interval_s: float = Field(default=5.0, gt=0.0)
+    people_interval_s: float = Field(default=5.0, gt=0.0, le=600.0)
     """Seconds between two person counts (every quarter of it once two people were seen, to
     measure how long they stay). A count is two still-image passes, the frame upright (for a
     standing bystander) and turned so the tracked person is head-up (for someone lying like
@@ -164,11 +164,11 @@ class PoseConfig(BaseModel):
     this with the downward axis (0.5: more than 60° off head-up), the orientation is decided
     again from that pose (corrects a wrong first decision)."""
 
-    max_people: int = Field(default=2, ge=2)
+    max_people: int = Field(default=2, ge=2, le=10)
     """Most people a still-image pass (and multi-person tracking) looks for; each one costs a
     landmark-model run. Two is enough to tell "someone else is in view"."""
 
-    same_person_torso: float = Field(default=0.5, gt=0.0)
+    same_person_torso: float = Field(default=0.5, gt=0.0, le=10.0)
     """Two poses whose landmarks lie, in the median, closer than this many trunk lengths are
     one person (seen twice, e.g. in two rotations)."""
 
@@ -177,7 +177,7 @@ class PoseConfig(BaseModel):
     union) are one person: a body in an unusual pose read twice; a second person's outline is
     their own."""
 
-    max_jump_torso: float = Field(default=1.0, gt=0.0)
+    max_jump_torso: float = Field(default=1.0, gt=0.0, le=10.0)
     """With several people tracked, the followed person's landmarks may move (median) at most
     this many trunk lengths between analysed frames (further: someone else, the frame is
     treated as empty)."""
@@ -188,7 +188,7 @@ class PoseConfig(BaseModel):
     needs the head: legs alone are found only at ~0.2). Such poses are not analysed; they let
     the input checks say "body out of frame" instead of "no person". ``None`` disables it."""
 
-    partial_interval_s: float = Field(default=2.0, gt=0.0)
+    partial_interval_s: float = Field(default=2.0, gt=0.0, le=60.0)
     """Seconds between two partial-body passes while nobody is found (4 rotations, ~120 ms)."""
 
     camera_motion: MotionConfig | None = MotionConfig()

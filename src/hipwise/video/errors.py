@@ -13,6 +13,7 @@ __all__ = [
     "CorruptVideoError",
     "NoFramesError",
     "NotAVideoError",
+    "UnreadableVideoError",
     "UnsupportedCodecError",
     "VideoError",
     "VideoNotFoundError",
@@ -35,6 +36,15 @@ class VideoNotFoundError(VideoError):
     """The path does not exist or is not a regular file."""
 
     default_hint = "Check the path (and that the file finished copying)."
+
+
+class UnreadableVideoError(VideoError):
+    """The file exists but cannot be read (no permission, an I/O error)."""
+
+    default_hint = (
+        "Check that your user may read the file (e.g. 'ls -l FILE'; 'chmod u+r FILE'), or "
+        "copy it somewhere you own."
+    )
 
 
 class NotAVideoError(VideoError):

@@ -28,7 +28,7 @@ class MotionConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    analysis_width: int = Field(default=160, ge=32)
+    analysis_width: int = Field(default=160, ge=32, le=1920)
     """Width in pixels of the grey image the shift is measured on (height keeps the aspect
     ratio). 160 px resolves shifts of ~0.1 % of the frame width, far below what matters."""
 
@@ -63,7 +63,8 @@ class CameraMotionTracker:
         import cv2
 
         h, w = rgb.shape[:2]
-        sw = min(self.config.analysis_width, w)
+        # at least 8 px each way: the Hann window needs 2, and a 1-px-wide video exists
+        sw = max(8, min(self.config.analysis_width, w))
         sh = max(8, round(h * sw / w))
         self._scale = w / sw
         grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)

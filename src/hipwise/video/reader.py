@@ -23,6 +23,7 @@ Example::
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import threading
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ from hipwise.video.errors import (
     CorruptVideoError,
     NoFramesError,
     NotAVideoError,
+    UnreadableVideoError,
     UnsupportedCodecError,
     VideoError,
     VideoNotFoundError,
@@ -98,6 +100,17 @@ class ReaderConfig(BaseModel):
     :class:`FrameThinner`): the others are decoded (needed for the next ones) but not
     converted or yielded. ``None`` yields every frame. Match it to ``PoseConfig.max_fps``
     when analysing (:func:`hipwise.pose.mediapipe_adapter.reader_config_for`)."""
+
+    max_frame_gap_s: float = Field(default=10.0, gt=0.0, le=3600.0)
+    """A timestamp more than this many seconds after the previous frame's is damaged, not a
+    pause (phones never stop a recording for that long without ending it): the frame is
+    placed one nominal frame after the previous one and every later frame is shifted with it,
+    with a warning. Without it a single bad timestamp (100 000 s) turned a 24 s clip into a
+    27-hour one."""
+
+    min_frames_frac: float = Field(default=0.5, ge=0.0, le=1.0)
+    """When fewer than this fraction of the frames in the container's index could be decoded
+    (a damaged index or timing, e.g. a timescale of 0), a warning says how many were read."""
 
     camera_motion: MotionConfig | None = None
     """When set, each frame's global camera shift is measured while decoding (in the decode
@@ -279,6 +292,7 @@ class VideoSource:
         self.frames_decoded = 0
         self.decode_errors = 0
         self.dropped_timestamps = 0
+        self.retimed_jumps = 0
         self.warnings: list[str] = []
         self._container: Any = None
         self._stream: Any = None
@@ -304,6 +318,17 @@ class VideoSource:
             raise VideoNotFoundError(path, f"{path} is not a file.")
         if path.stat().st_size == 0:
             raise NoFramesError(path, f"{path.name} is empty (0 bytes).")
+        try:
+            with path.open("rb") as fh:
+                fh.read(1)
+        except PermissionError as exc:
+            raise UnreadableVideoError(
+                path, f"{path.name} cannot be read: permission denied."
+            ) from exc
+        except OSError as exc:
+            raise UnreadableVideoError(
+                path, f"{path.name} cannot be read ({exc.strerror or exc})."
+            ) from exc
         try:
             container = av.open(str(path), mode="r")
         except av.error.FFmpegError as exc:
@@ -353,7 +378,7 @@ class VideoSource:
         out_w, out_h = scaled_size(src_w, src_h, self.config.max_long_side)
         fps = 0.0
         for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
-            if rate:
+            if rate and 1.0 <= float(rate) <= 1000.0:  # a timescale of 0 reads 1/512 fps
                 fps = float(rate)
                 break
         duration_s = 0.0
@@ -426,6 +451,8 @@ class VideoSource:
         tb = first.time_base if first.time_base is not None else self._stream.time_base
         t0_pts = first.pts
         last_t = -np.inf
+        shift = 0.0  # seconds taken off every later timestamp after a damaged jump
+        max_gap = self.config.max_frame_gap_s
         thinner = FrameThinner(self.config.max_fps)
         index = 0
         nominal = 1.0 / self.info.fps if self.info.fps > 0 else 1.0 / 30.0
@@ -439,9 +466,15 @@ class VideoSource:
             if self._stop.is_set():
                 return
             if frame.pts is not None and t0_pts is not None and tb is not None:
-                t = float((frame.pts - t0_pts) * tb)
+                t = float((frame.pts - t0_pts) * tb) - shift
             else:  # no timestamp: continue from the previous frame
                 t = 0.0 if last_t == -np.inf else last_t + nominal
+            if not math.isfinite(t):
+                t = last_t + nominal if last_t != -np.inf else 0.0
+            if last_t != -np.inf and t - last_t > max_gap:  # damaged, not a pause
+                shift += t - (last_t + nominal)
+                self.retimed_jumps += 1
+                t = last_t + nominal
             if t <= last_t:
                 self.dropped_timestamps += 1
             else:
@@ -506,6 +539,24 @@ class VideoSource:
                 reason=self._last_error,
             )
             msg = self.incomplete.describe(self.path)
+            self.warnings.append(msg)
+            logger.warning("%s", msg)
+        if self.retimed_jumps:
+            msg = (
+                f"{self.path.name}: {self.retimed_jumps} timestamp jump(s) longer than "
+                f"{self.config.max_frame_gap_s:g} s were treated as damage and closed (the "
+                f"frames after them were moved back)."
+            )
+            self.warnings.append(msg)
+            logger.warning("%s", msg)
+        expected = self.info.frame_count
+        if (self.incomplete is None and expected > 0
+                and self.frames_decoded < self.config.min_frames_frac * expected):
+            msg = (
+                f"{self.path.name}: only {self.frames_decoded} of the {expected} frames in "
+                f"the file's index could be read (its index or timing is damaged); re-export "
+                f"or copy the file again."
+            )
             self.warnings.append(msg)
             logger.warning("%s", msg)
         if self.dropped_timestamps:

@@ -26,8 +26,10 @@ to serve.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import math
 import struct
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -44,9 +46,10 @@ from numpy.typing import NDArray
 
 from hipwise.config import AnalysisConfig
 from hipwise.web.config import LiveConfig
-from hipwise.web.session import EstimatorFactory, LiveSession, SessionStore
+from hipwise.web.guard import AccessGuard, AccessPolicy
+from hipwise.web.session import CaptureTimeError, EstimatorFactory, LiveSession, SessionStore
 
-__all__ = ["AppState", "FrameError", "create_app", "decode_frame", "write_outputs"]
+__all__ = ["AppState", "FrameError", "create_app", "decode_frame", "jpeg_size", "write_outputs"]
 
 logger = logging.getLogger(__name__)
 
@@ -58,18 +61,67 @@ class FrameError(ValueError):
     """A binary message that is not a header plus a decodable JPEG."""
 
 
-def decode_frame(data: bytes) -> tuple[float, float, NDArray[np.uint8]]:
+_SOF_MARKERS = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7,
+                          0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
+
+
+def jpeg_size(data: bytes | memoryview, offset: int = 0) -> tuple[int, int]:
+    """(width, height) in pixels from the frame header (SOF) of the JPEG in
+    ``data[offset:]``, read without decoding. Raises :class:`FrameError` when the bytes are
+    not a JPEG or end before its frame header."""
+    buf = memoryview(data)[offset:]
+    n = len(buf)
+    if n < 4 or buf[0] != 0xFF or buf[1] != 0xD8:
+        raise FrameError("frame is not a JPEG image")
+    i = 2
+    while i + 4 <= n:
+        if buf[i] != 0xFF:
+            raise FrameError("damaged JPEG header")
+        marker = buf[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
+            i += 2
+            continue
+        if marker in (0xD9, 0xDA):  # end of image / start of scan before any frame header
+            break
+        length = (buf[i + 2] << 8) | buf[i + 3]
+        if length < 2:
+            raise FrameError("damaged JPEG header")
+        if marker in _SOF_MARKERS:
+            if i + 9 > n:
+                break
+            height = (buf[i + 5] << 8) | buf[i + 6]
+            width = (buf[i + 7] << 8) | buf[i + 8]
+            return width, height
+        i += 2 + length
+    raise FrameError("JPEG without a frame header")
+
+
+def decode_frame(
+    data: bytes, max_side: int | None = None
+) -> tuple[float, float, NDArray[np.uint8]]:
     """(frame id, capture time in s on the page's clock, ``rgb (H, W, 3)`` uint8) of one
-    binary frame message."""
+    binary frame message. The JPEG's size is read from its header first: a width or height
+    of 0 or above ``max_side`` px (when given) is refused before anything is decoded (a
+    2 MB JPEG can claim 12000x12000 px, 430 MB of pixels)."""
     import cv2
 
     if len(data) <= _HEADER.size:
         raise FrameError("frame message too short")
     frame_id, t_ms = _HEADER.unpack_from(data)
+    width, height = jpeg_size(data, _HEADER.size)
+    if width == 0 or height == 0:
+        raise FrameError("JPEG without a size in its header")
+    if max_side is not None and max(width, height) > max_side:
+        raise FrameError(f"frame of {width}x{height} px is larger than {max_side} px")
     buf = np.frombuffer(data, dtype=np.uint8, offset=_HEADER.size)
     bgr = cv2.imdecode(buf, cv2.IMREAD_COLOR)
     if bgr is None:
         raise FrameError("frame is not a decodable image")
+    if bgr.shape[1] != width or bgr.shape[0] != height:
+        raise FrameError("JPEG size differs from its header")
     rgb = np.ascontiguousarray(bgr[..., ::-1])
     return float(frame_id), float(t_ms) / 1000.0, rgb
 
@@ -89,9 +141,10 @@ class AppState:
 def write_outputs(session: LiveSession, folder: Path) -> dict[str, str | None]:
     """Write the finished session's ``analysis.json`` and (when :mod:`hipwise.report` is
     installed) its HTML report into ``folder``; returns the links the page shows."""
+    from hipwise.web.session import private_tree, write_private
+
     analysis = session.finish()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "analysis.json").write_text(analysis.to_json() + "\n", encoding="utf-8")
+    write_private(folder / "analysis.json", (analysis.to_json() + "\n").encode("utf-8"))
     links: dict[str, str | None] = {
         "analysis": f"/sessions/{session.id}/analysis.json", "report": None,
     }
@@ -110,6 +163,8 @@ def write_outputs(session: LiveSession, folder: Path) -> dict[str, str | None]:
         links["report"] = f"/sessions/{session.id}/{rel}"
     except Exception as exc:  # the report is optional: never lose the set over it
         logger.warning("could not write the report for session %s: %s", session.id, exc)
+    finally:
+        private_tree(folder)
     return links
 
 
@@ -119,10 +174,14 @@ def create_app(
     data_dir: Path | None = None,
     factory: EstimatorFactory | None = None,
     public_url: str | None = None,
+    pairing_key: str | None = None,
 ) -> FastAPI:
     """The FastAPI app. ``data_dir``: where sessions are saved (``<data_dir>/live``);
     ``factory`` builds the pose model (default: MediaPipe, as ``hipwise analyze``);
-    ``public_url``: the LAN address shown as a QR code."""
+    ``public_url``: the LAN address shown as a QR code (it should carry ``?key=`` with
+    ``pairing_key``); ``pairing_key``: what other machines must present (see
+    :mod:`hipwise.web.guard`). Only requests for this computer's loopback names or the host
+    of ``public_url``, from the server's own origin, are answered."""
     from hipwise.web.session import mediapipe_factory
 
     cfg = config or AnalysisConfig()
@@ -141,6 +200,7 @@ def create_app(
     static = Path(str(files("hipwise.web") / "static"))
 
     async def lifespan(app: Any) -> Any:
+        await asyncio.get_running_loop().run_in_executor(None, store.expire)
         yield
         await asyncio.get_running_loop().run_in_executor(executor, store.close)
         executor.shutdown(wait=False)
@@ -148,6 +208,7 @@ def create_app(
     app = FastAPI(title="hipwise live", docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=lifespan)
     app.state.hipwise = state
+    app.add_middleware(AccessGuard, policy=AccessPolicy.for_server(public_url, pairing_key))
     app.mount("/static", StaticFiles(directory=static), name="static")
 
     @app.get("/", response_class=HTMLResponse)
@@ -177,8 +238,12 @@ def create_app(
         if not store.exists(session_id):
             raise HTTPException(404, "unknown session")
         base = store.path(session_id).resolve()
-        target = (base / path).resolve()
-        if not target.is_relative_to(base) or not target.is_file() or target.suffix == ".pkl":
+        try:
+            target = (base / path).resolve()
+            ok = target.is_relative_to(base) and target.is_file() and target.suffix != ".pkl"
+        except (ValueError, OSError):  # a NUL byte, a name too long...
+            ok = False
+        if not ok:
             raise HTTPException(404, "no such file")
         return FileResponse(target)
 
@@ -191,9 +256,23 @@ def create_app(
         except (TimeoutError, ValueError, WebSocketDisconnect, KeyError):
             await ws.close(code=1002)
             return
-        sid = hello.get("session") if isinstance(hello, dict) else None
-        session, resumed = store.open(sid if isinstance(sid, str) else None)
-        wanted = hello.get("variation") if isinstance(hello, dict) else None
+        if not isinstance(hello, dict) or hello.get("type") != "hello":
+            await ws.send_json({"type": "error", "code": "bad_hello",
+                                "message": 'the first message must be {"type": "hello", ...}'})
+            await ws.close(code=1002)
+            return
+        sid = hello.get("session")
+        if not isinstance(sid, str):  # null (a new set) or anything odd
+            sid = None
+        pages = {id(w) for w in state.attached.values()}
+        if len(pages) >= lcfg.max_connections and sid not in state.attached:
+            await ws.send_json({"type": "error", "code": "busy",
+                                "message": f"{lcfg.max_connections} pages are connected "
+                                "already: close one and reload."})
+            await ws.close(code=1013)
+            return
+        session, resumed = store.open(sid, keep=set(state.attached))
+        wanted = hello.get("variation")
         if wanted is not None:
             await _set_variation(ws, session, wanted)
         await _attach(state, session, ws)
@@ -219,7 +298,7 @@ def create_app(
                 except _SetFinishedError:  # a frame that was on its way when the set ended
                     await ws.send_json({"type": "dropped", "id": fid, "reason": "set finished"})
                     continue
-                except FrameError as exc:
+                except (FrameError, CaptureTimeError) as exc:
                     await ws.send_json({"type": "dropped", "id": fid, "reason": str(exc)})
                     continue
                 except Exception:  # a bug: say so on the page, keep the set going
@@ -243,6 +322,10 @@ def create_app(
                     if len(data) < _HEADER.size:
                         continue
                     fid, t_ms = _HEADER.unpack_from(data)
+                    if not math.isfinite(fid):  # echoed in JSON: must be a number
+                        await ws.send_json({"type": "dropped", "id": None,
+                                            "reason": "frame id is not a finite number"})
+                        continue
                     old = latest[0]
                     if old is not None:
                         box["session"].dropped += 1
@@ -260,9 +343,16 @@ def create_app(
                 kind = cmd.get("type") if isinstance(cmd, dict) else None
                 if kind == "finish":
                     s = box["session"]
-                    links = await loop.run_in_executor(
-                        executor, write_outputs, s, store.path(s.id)
-                    )
+                    try:
+                        links = await loop.run_in_executor(
+                            executor, write_outputs, s, store.path(s.id)
+                        )
+                    except Exception:  # a bug: keep the socket and the reps, say so
+                        logger.exception("finishing session %s failed", s.id)
+                        await ws.send_json({"type": "error", "code": "finish_failed",
+                                            "message": "The set could not be finished; its "
+                                            "reps are kept. Try again."})
+                        continue
                     await loop.run_in_executor(executor, store.save, s)
                     await loop.run_in_executor(executor, s.close)  # free the pose model
                     assert s.analysis is not None
@@ -280,8 +370,10 @@ def create_app(
                 elif kind == "new":
                     latest[0] = None
                     old_session = box["session"]
+                    if state.attached.get(old_session.id) is ws:  # this page left that set
+                        del state.attached[old_session.id]
                     await loop.run_in_executor(executor, old_session.close)
-                    new = store.new()
+                    new = store.new(keep=set(state.attached))
                     new.set_variation(old_session.variation)
                     box["session"] = new
                     await _attach(state, new, ws)
@@ -294,11 +386,27 @@ def create_app(
         finally:
             task.cancel()
             s = box["session"]
-            if state.attached.get(s.id) is ws:
+            detached = state.attached.get(s.id) is ws
+            if detached:
                 del state.attached[s.id]
-            await loop.run_in_executor(executor, store.save, s)
+            # submitted, not awaited: it runs even when this handler is cancelled
+            with contextlib.suppress(RuntimeError):  # the executor is already shut down
+                executor.submit(_release, state, s, detached)
 
     return app
+
+
+def _release(state: AppState, session: LiveSession, detached: bool) -> None:
+    """After a socket closed: free the session's pose model (~200 MB and its threads) when
+    no page is attached any more (a resumed session builds a new one on its next frame),
+    save the session and prune the sessions held in memory."""
+    try:
+        if detached and session.id not in state.attached:
+            session.close()
+        state.store.save(session)
+        state.store.prune(set(state.attached))
+    except Exception:  # never kill the pose worker over the cleanup
+        logger.exception("cleaning up after session %s failed", session.id)
 
 
 class _SetFinishedError(Exception):
@@ -309,7 +417,7 @@ def _process(session: LiveSession, data: bytes) -> dict[str, Any]:
     if session.analysis is not None:
         raise _SetFinishedError
     t0 = time.perf_counter()
-    _, t_client, rgb = decode_frame(data)
+    _, t_client, rgb = decode_frame(data, session.live.max_frame_side)
     decode_ms = 1000 * (time.perf_counter() - t0)
     out = session.process_image(rgb, session.clock(t_client))
     out["timing"]["decode_ms"] = round(decode_ms, 2)

@@ -7,6 +7,10 @@ which adds the JPEG encoding). The first ``warmup_s`` seconds (model loading) ar
 
     python -m hipwise.web.bench                       # the bundled sample clip, 30 s
     python -m hipwise.web.bench --clip my.mp4 --seconds 60 --json out.json
+    python -m hipwise.web.bench --soak 30 --json soak.json   # memory and latency over time
+
+``--soak MINUTES`` runs :mod:`hipwise.web.soak` instead (no browser: a client that sends
+like the page while sessions open, drop, resume and finish).
 """
 
 from __future__ import annotations
@@ -174,11 +178,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warmup", type=float, default=3.0, help="seconds not counted (default 3)")
     p.add_argument("--in-flight", type=int, default=1, help="frames in flight (default 1)")
     p.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
+    p.add_argument("--soak", type=float, metavar="MINUTES",
+                   help="soak test instead: MINUTES of 30 fps input while sessions open, drop, "
+                   "resume and finish; memory, p95 latency per minute and errors")
+    p.add_argument("--abandoned", type=int, metavar="N",
+                   help="instead: N pages that open a set, send one frame and vanish; the "
+                   "server's memory after 10 of them and at the end")
+    p.add_argument("--cycle", type=float, default=20.0,
+                   help="--soak: seconds between two session changes (default 20)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.clip is not None and not args.clip.is_file():
         print(f"error: no such clip: {args.clip}", file=sys.stderr)
         return 2
+    if args.soak is not None:
+        return _soak_main(args)
+    if args.abandoned is not None:
+        return _abandoned_main(args)
     try:
         res = run_bench(args.clip, args.seconds, args.warmup, args.in_flight)
     except RuntimeError as exc:
@@ -188,6 +204,51 @@ def main(argv: list[str] | None = None) -> int:
     if args.json is not None:
         args.json.write_text(json.dumps(asdict(res), indent=2) + "\n", encoding="utf-8")
     return 0
+
+
+def _abandoned_main(args: argparse.Namespace) -> int:
+    from hipwise.web.soak import run_abandoned
+
+    if not 10 <= args.abandoned <= 10000:
+        print("error: --abandoned must be 10-10000", file=sys.stderr)
+        return 2
+    try:
+        res = run_abandoned(args.abandoned, args.clip, progress=lambda i, mb: print(
+            f"  {i} pages: server RSS {mb:.0f} MB", file=sys.stderr))
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{args.abandoned} abandoned pages: server RSS after the first "
+          f"{res['rss_first_mb']:.0f} MB, after 10 {res['rss_warm_mb']:.0f} MB, at the end "
+          f"{res['rss_end_mb']:.0f} MB ({res['growth_pct']:+.1f}% after warm-up), peak "
+          f"{res['rss_peak_mb']:.0f} MB")
+    if args.json is not None:
+        args.json.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def _soak_main(args: argparse.Namespace) -> int:
+    from hipwise.web.soak import run_soak, soak_json
+
+    if not 0 < args.soak <= 24 * 60 or not 1 <= args.cycle <= 3600:
+        print("error: --soak must be in (0, 1440] minutes and --cycle in [1, 3600] s",
+              file=sys.stderr)
+        return 2
+
+    def progress(elapsed: float, results: int, errors: int) -> None:
+        print(f"  {elapsed / 60:5.1f} min: {results} results, {errors} errors",
+              file=sys.stderr)
+
+    try:
+        res = run_soak(args.soak, args.clip, cycle_s=args.cycle,
+                       warmup_s=min(60.0, 30.0 * args.soak), progress=progress)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(res.table())
+    if args.json is not None:
+        args.json.write_text(soak_json(res), encoding="utf-8")
+    return 0 if res.errors == 0 else 1
 
 
 if __name__ == "__main__":  # pragma: no cover

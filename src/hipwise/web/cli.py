@@ -25,7 +25,9 @@ The camera frames go only to this computer. By default the app listens on localh
 With --lan it also listens on your local network over HTTPS (browsers allow the camera only
 on https or localhost) with a certificate generated on this machine, and shows a QR code to
 open the page on your phone. Your phone will warn that the certificate is self-signed: accept
-it once for this address.
+it once for this address. The QR code's link carries a pairing key made for this run: other
+devices on the network cannot open the page or send frames without it, and pages from other
+web sites are refused in every mode (see docs/security.md).
 """
 
 _EPILOG = """\
@@ -124,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
     data_dir = args.data_dir or default_data_dir()
     ssl: dict[str, str] = {}
     public_url = None
+    pairing_key = None
     scheme = "http"
     if args.lan:
         from hipwise.web.net import CertError, ensure_certificate, lan_ip
@@ -137,12 +140,18 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         ssl = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
         scheme = "https"
-        public_url = f"https://{ip}:{args.port}/"
+        import secrets
+
+        # other devices must present this key (carried by the QR code's URL); see
+        # hipwise.web.guard and docs/security.md
+        pairing_key = secrets.token_urlsafe(16)
+        public_url = f"https://{ip}:{args.port}/?key={pairing_key}"
         if ip == "127.0.0.1":
             err.print("[yellow]note:[/yellow] no local network found: only this computer can "
                       "open the page.")
     local_url = f"{scheme}://localhost:{args.port}/"
-    app = create_app(cfg, live, data_dir=data_dir, public_url=public_url)
+    app = create_app(cfg, live, data_dir=data_dir, public_url=public_url,
+                     pairing_key=pairing_key)
     config = uvicorn.Config(app, host=host, port=args.port, log_level="warning",
                             ws_max_size=8 * 1024 * 1024, **ssl)  # type: ignore[arg-type]
     server = uvicorn.Server(config)
@@ -152,6 +161,8 @@ def run(args: argparse.Namespace) -> int:
         from hipwise.web.net import qr_terminal
 
         out.print(f"On your phone (same Wi-Fi), open [bold]{public_url}[/bold] or scan:")
+        out.print("[dim]The link carries a pairing key made for this run: only devices that "
+                  "open it can use the camera page.[/dim]")
         print(qr_terminal(public_url))
         out.print("[dim]Accept the certificate warning once: it was made on this computer.[/dim]")
     if not args.no_browser:

@@ -52,7 +52,7 @@ def _cert_ok(cert_path: Path, hosts: list[str]) -> bool:
 def ensure_certificate(folder: Path, hosts: list[str]) -> tuple[Path, Path]:
     """(cert.pem, key.pem) in ``folder`` valid for every name/IP in ``hosts``; reused when the
     cached one still covers them for at least 30 days, otherwise generated (ECDSA P-256,
-    self-signed, 825 days). The key file is readable by the owner only."""
+    self-signed, 825 days). The folder (0700) and both files (0600) are the owner's only."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -60,6 +60,11 @@ def ensure_certificate(folder: Path, hosts: list[str]) -> tuple[Path, Path]:
 
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     if cert_path.is_file() and key_path.is_file() and _cert_ok(cert_path, hosts):
+        try:  # an older version left the folder and the certificate world-readable
+            folder.chmod(0o700)
+            cert_path.chmod(0o600)
+        except OSError as exc:
+            logger.warning("cannot restrict the permissions of %s: %s", folder, exc)
         return cert_path, key_path
     key = ec.generate_private_key(ec.SECP256R1())
     names: list[x509.GeneralName] = []
@@ -86,15 +91,17 @@ def ensure_certificate(folder: Path, hosts: list[str]) -> tuple[Path, Path]:
         .sign(key, hashes.SHA256())
     )
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        key_path.touch(mode=0o600, exist_ok=True)
-        key_path.chmod(0o600)
-        key_path.write_bytes(key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ))
-        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)
+        for path, data in (
+            (key_path, key.private_bytes(serialization.Encoding.PEM,
+                                         serialization.PrivateFormat.PKCS8,
+                                         serialization.NoEncryption())),
+            (cert_path, cert.public_bytes(serialization.Encoding.PEM)),
+        ):
+            path.touch(mode=0o600, exist_ok=True)
+            path.chmod(0o600)
+            path.write_bytes(data)
     except OSError as exc:
         raise CertError(f"cannot write the certificate to {folder}: {exc.strerror}") from exc
     logger.info("generated a self-signed certificate for %s in %s", ", ".join(hosts), folder)
