@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hipwise.store.models import ClinicJob, Person, utcnow
 from hipwise.store.store import Store, save_analysis
@@ -37,13 +37,12 @@ class JobQueue(Protocol):
         """Queue the analysis of job ``job_id``."""
 
 
-def _set(store: Store, job_id: int, **values: object) -> None:
+def _set_progress(store: Store, job_id: int, progress: float) -> None:
+    """Record progress (0..1) of a running job; a job another run finished keeps its 1.0."""
     with store.transaction() as db:
-        job = db.get(ClinicJob, job_id)
-        if job is not None:
-            for k, v in values.items():
-                setattr(job, k, v)
-            job.updated_at = utcnow()
+        db.execute(update(ClinicJob)
+                   .where(ClinicJob.id == job_id, ClinicJob.status == "running")
+                   .values(progress=progress, updated_at=utcnow()))
 
 
 def run_video_job(store: Store, job_id: int) -> str:
@@ -81,7 +80,7 @@ def run_video_job(store: Store, job_id: int) -> str:
         now = time.monotonic()
         if total > 0 and now - last[0] >= _PROGRESS_EVERY_S:
             last[0] = now
-            _set(store, job_id, progress=min(0.99, done / total))
+            _set_progress(store, job_id, min(0.99, done / total))
 
     with tempfile.TemporaryDirectory(prefix="hipwise-job-") as tmp:
         path = Path(tmp) / f"{sha}.video"
