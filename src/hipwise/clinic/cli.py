@@ -285,7 +285,7 @@ def _analysis_body(path: Path) -> bytes | int:
 def _sync(args: argparse.Namespace) -> int:
     from hipwise.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE
     from hipwise.clinic.client import ClientError, call
-    from hipwise.clinic.prescription import PRESCRIPTION_KEY, Prescription
+    from hipwise.clinic.prescription import Prescription
     from hipwise.program.commands._common import with_store
 
     login = _need_login()
@@ -303,11 +303,19 @@ def _sync(args: argparse.Namespace) -> int:
     rx = Prescription.model_validate(raw)
 
     def body(store: Any) -> int:
+        from datetime import UTC, datetime
+
+        from hipwise.clinic.sync import apply_prescription
+
         if not store.list_people():
             store.create_person(args.person or login.username)
-        store.set_setting(PRESCRIPTION_KEY, rx.model_dump(mode="json"), args.person)
-        print(f"prescription synced: {rx.sets_per_side} x {rx.reps_per_set} "
-              f"{rx.variation.replace('_', ' ')} per side, {rx.sessions_per_week}x a week")
+        changes = apply_prescription(store, args.person, rx, now=datetime.now(UTC))
+        print(f"prescription synced: {rx.sets_per_side} x {rx.reps_per_set} reps per side, "
+              f"{rx.sessions_per_week}x a week"
+              + (f" (changed: {'; '.join(changes)})" if changes else " (no change)"))
+        if rx.note:
+            print(f"your therapist: {rx.note}")
+        print("run 'hipwise today' for today's plan")
         return EXIT_OK
 
     return with_store(args, body)
