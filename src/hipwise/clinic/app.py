@@ -15,13 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import pathlib
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Form, Query, Request
+from fastapi import Depends, FastAPI, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import exc as sa_exc
@@ -87,7 +87,7 @@ class MeOut(BaseModel):
 
     username: str
     role: str
-    person_id: int | None
+    person_id: RowId | None
 
 
 class UserIn(BaseModel):
@@ -105,7 +105,7 @@ class UserOut(BaseModel):
     id: int
     username: str
     role: str
-    person_id: int | None
+    person_id: RowId | None
 
 
 class FlagOut(BaseModel):
@@ -118,7 +118,7 @@ class FlagOut(BaseModel):
 class PatientOut(BaseModel):
     """A patient in the list."""
 
-    person_id: int
+    person_id: RowId
     username: str
     therapist: str | None
     sessions: int
@@ -145,7 +145,7 @@ class SessionOut(BaseModel):
 class PatientDetailOut(BaseModel):
     """A patient's sessions, flags and prescription."""
 
-    person_id: int
+    person_id: RowId
     name: str
     flags: list[FlagOut]
     sessions: list[SessionOut]
@@ -155,7 +155,7 @@ class PatientDetailOut(BaseModel):
 class UploadOut(BaseModel):
     """What an analysis upload stored (``created`` False: it was stored before)."""
 
-    recording_id: int
+    recording_id: RowId
     session_id: int
     created: bool
 
@@ -164,11 +164,11 @@ class JobOut(BaseModel):
     """A video analysis on the queue: status queued/running/done/failed, progress 0..1."""
 
     id: int
-    person_id: int
+    person_id: RowId
     status: str
     progress: float
     message: str
-    recording_id: int | None
+    recording_id: RowId | None
     video_kept: bool
 
 
@@ -193,6 +193,8 @@ def _principal(request: Request) -> Principal:
 
 
 Who = Annotated[Principal, Depends(_principal)]
+#: a row id in a URL: a positive 32-bit integer (larger ones are 422, not a database error)
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 def create_app(store: Store, config: ClinicConfig, queue: JobQueue) -> FastAPI:
@@ -276,7 +278,7 @@ def create_app(store: Store, config: ClinicConfig, queue: JobQueue) -> FastAPI:
         ]
 
     @app.get("/api/patients/{person_id}", tags=["patients"])
-    def api_patient(person_id: int, who: Who) -> PatientDetailOut:
+    def api_patient(person_id: RowId, who: Who) -> PatientDetailOut:
         """A patient's sessions (counts, faults, angle and tempo), flags and prescription."""
         data, rows, flags, rx = patient_detail(store, who, person_id, now=now(), config=config)
         return PatientDetailOut(
@@ -292,7 +294,7 @@ def create_app(store: Store, config: ClinicConfig, queue: JobQueue) -> FastAPI:
         )
 
     @app.get("/api/patients/{person_id}/recordings/{recording_id}", tags=["patients"])
-    def api_recording(person_id: int, recording_id: int, who: Who) -> Any:
+    def api_recording(person_id: RowId, recording_id: RowId, who: Who) -> Any:
         """The stored analysis (contract JSON) of one recording."""
         with store.read() as db:
             rec = recording_for(db, who, person_id, recording_id)
@@ -300,7 +302,7 @@ def create_app(store: Store, config: ClinicConfig, queue: JobQueue) -> FastAPI:
 
     @app.get("/api/patients/{person_id}/recordings/{recording_id}/report", tags=["patients"],
              response_class=HTMLResponse)
-    def api_report(person_id: int, recording_id: int, who: Who) -> HTMLResponse:
+    def api_report(person_id: RowId, recording_id: RowId, who: Who) -> HTMLResponse:
         """The session's hipwise report (HTML)."""
         with store.read() as db:
             rec = recording_for(db, who, person_id, recording_id)
@@ -309,12 +311,12 @@ def create_app(store: Store, config: ClinicConfig, queue: JobQueue) -> FastAPI:
         return HTMLResponse(dashboard.recording_page(None, name, recording_id, analysis))
 
     @app.get("/api/patients/{person_id}/prescription", tags=["prescription"])
-    def api_get_rx(person_id: int, who: Who) -> Prescription | None:
+    def api_get_rx(person_id: RowId, who: Who) -> Prescription | None:
         """The patient's prescription (null: none set; ``hipwise sync`` reads this)."""
         return get_prescription(store, who, person_id)
 
     @app.put("/api/patients/{person_id}/prescription", tags=["prescription"])
-    def api_put_rx(person_id: int, body: Prescription, who: Who) -> Prescription:
+    def api_put_rx(person_id: RowId, body: Prescription, who: Who) -> Prescription:
         """Set the patient's prescription (their therapist, or an admin)."""
         return put_prescription(store, who, person_id, body)
 
@@ -331,7 +333,7 @@ def create_app(store: Store, config: ClinicConfig, queue: JobQueue) -> FastAPI:
                 raise UploadError(413, f"the upload is larger than {limit} bytes")
         return bytes(buf)
 
-    def _patient_self(db: Any, who: Principal, person_id: int) -> None:
+    def _patient_self(db: Any, who: Principal, person_id: RowId) -> None:
         require_role(who, "patient")
         person_for(db, who, person_id)
 
@@ -343,7 +345,7 @@ def create_app(store: Store, config: ClinicConfig, queue: JobQueue) -> FastAPI:
                                                       "landmarks": {"type": "string"},
                                                       "source_fingerprint": {"type": "string"},
                                                       "recorded_at": {"type": "string"}}}}}}})
-    async def api_upload_analysis(person_id: int, request: Request, who: Who) -> UploadOut:
+    async def api_upload_analysis(person_id: RowId, request: Request, who: Who) -> UploadOut:
         """Upload the analysis made at home (``hipwise upload``): the contract JSON and,
         optionally, the landmarks. The video never leaves home. Same analysis twice: stored
         once (``created`` false)."""
@@ -362,7 +364,7 @@ def create_app(store: Store, config: ClinicConfig, queue: JobQueue) -> FastAPI:
                   "application/octet-stream": {"schema": {"type": "string",
                                                           "format": "binary"}}}}})
     async def api_upload_video(
-        person_id: int, request: Request, who: Who,
+        person_id: RowId, request: Request, who: Who,
         filename: Annotated[str | None, Query(max_length=255)] = None,
         keep_video: Annotated[bool, Query()] = False,
     ) -> JobOut:
@@ -379,7 +381,7 @@ def create_app(store: Store, config: ClinicConfig, queue: JobQueue) -> FastAPI:
             raise UploadError(413, f"the video is larger than {limit} bytes")
         digest = hashlib.sha256()
         with tempfile.TemporaryDirectory(prefix="hipwise-upload-") as tmp:
-            path = Path(tmp) / "upload"
+            path = pathlib.Path(tmp) / "upload"
             size = 0
             with path.open("wb") as fh:
                 async for chunk in request.stream():
@@ -417,7 +419,7 @@ def create_app(store: Store, config: ClinicConfig, queue: JobQueue) -> FastAPI:
         return out
 
     @app.get("/api/jobs/{job_id}", tags=["uploads"])
-    def api_job(job_id: int, who: Who) -> JobOut:
+    def api_job(job_id: RowId, who: Who) -> JobOut:
         """Status and progress of a video analysis."""
         with store.read() as db:
             return _job_out(job_for(db, who, job_id))
@@ -425,7 +427,7 @@ def create_app(store: Store, config: ClinicConfig, queue: JobQueue) -> FastAPI:
     # -- FHIR --------------------------------------------------------------------------------
 
     @app.get("/api/patients/{person_id}/fhir", tags=["fhir"])
-    def api_fhir_patient(person_id: int, who: Who) -> Any:
+    def api_fhir_patient(person_id: RowId, who: Who) -> Any:
         """The patient's sessions as a FHIR R4(B) Bundle of Observations."""
         data, *_ = patient_detail(store, who, person_id, now=now(), config=config)
         return JSONResponse(fhir.to_json(fhir.patient_bundle(data)),
@@ -527,21 +529,21 @@ def create_app(store: Store, config: ClinicConfig, queue: JobQueue) -> FastAPI:
         return _html(dashboard.patients_page(
             who.username, list_patients(store, who, now=now(), config=config)))
 
-    def _patient_html(who: Principal, person_id: int, *, saved: bool = False,
+    def _patient_html(who: Principal, person_id: RowId, *, saved: bool = False,
                       error: str | None = None, status: int = 200) -> HTMLResponse:
         data, rows, flags, rx = patient_detail(store, who, person_id, now=now(), config=config)
         return _html(dashboard.patient_page(who.username, data, rows, flags, rx, saved=saved,
                                             error=error), status)
 
     @app.get("/dashboard/patients/{person_id}", include_in_schema=False)
-    def dash_patient(person_id: int, request: Request, saved: bool = False) -> Any:
+    def dash_patient(person_id: RowId, request: Request, saved: bool = False) -> Any:
         who = _page_guard(request)
         if who is None:
             return _to_login()
         return _patient_html(who, person_id, saved=saved)
 
     @app.post("/dashboard/patients/{person_id}/prescription", include_in_schema=False)
-    async def dash_rx(person_id: int, request: Request) -> Any:
+    async def dash_rx(person_id: RowId, request: Request) -> Any:
         who = _page_guard(request)
         if who is None:
             return _to_login()
@@ -564,7 +566,7 @@ def create_app(store: Store, config: ClinicConfig, queue: JobQueue) -> FastAPI:
 
     @app.get("/dashboard/patients/{person_id}/recordings/{recording_id}",
              include_in_schema=False)
-    def dash_recording(person_id: int, recording_id: int, request: Request) -> Any:
+    def dash_recording(person_id: RowId, recording_id: RowId, request: Request) -> Any:
         who = _page_guard(request)
         if who is None:
             return _to_login()
