@@ -155,3 +155,86 @@ def test_duplicate_uploads_and_deliveries_store_one_session(
     assert done.video is not None  # the patient agreed to keep it
     r = c.client.get(f"/api/jobs/{job_id}", headers=c.auth("t1")).json()
     assert r["status"] == "done" and r["video_kept"] is True and r["progress"] == 1.0
+
+
+def _service(script: str, env: dict[str, str], *args: str) -> str:
+    import subprocess
+
+    from tests.clinic.queue_fixtures import ROOT
+
+    out = subprocess.run(["bash", str(ROOT / "scripts" / script), *args], check=True,
+                         capture_output=True, text=True, timeout=300, env={**os.environ, **env})
+    return out.stdout.strip()
+
+
+def _pg_stop(pgdata: str) -> None:
+    import glob
+    import subprocess
+
+    (pg_ctl,) = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))[-1:]
+    cmd = [pg_ctl, "-D", pgdata, "-m", "fast", "stop"]
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--", *cmd]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+
+
+def test_restarting_redis_then_postgresql_mid_run_loses_and_duplicates_nothing(
+    workers: Callable[..., Worker],
+) -> None:
+    """Dedicated Redis and PostgreSQL (started with the project's scripts on free ports) are
+    restarted while a worker analyses two uploaded videos; both end done, each stored once."""
+    import subprocess
+    import uuid
+
+    from hipwise.store.errors import StoreError
+    from hipwise.web.harness import free_port
+
+    tag = uuid.uuid4().hex[:8]
+    redis_env = {"REDIS_PORT": str(free_port()), "REDIS_DIR": f"/tmp/hipwise-redis-{tag}"}
+    pg_env = {"PGPORT": str(free_port()), "PGDATA": f"/tmp/hipwise-pg-{tag}"}
+    try:
+        try:
+            broker_url = _service("start_redis.sh", redis_env)
+            db_url = _service("start_postgres.sh", pg_env)
+        except (subprocess.SubprocessError, OSError) as exc:
+            pytest.skip(f"a dedicated Redis/PostgreSQL could not be started: {exc}")
+        c = _celery_clinic(db_url, broker_url)
+        clips = [CLIPS / "lift_right_tempo.mp4", CLIPS / "lift_left_toes_up.mp4"]
+        shas = [hashlib.sha256(p.read_bytes()).hexdigest() for p in clips]
+        w = workers("restarts", db_url, broker_url, visibility_s=15)
+        w.wait_ready()
+        ids = []
+        for clip in clips:
+            r = c.client.post(f"/api/patients/{c.people['p1']}/videos?filename=s.mp4",
+                              content=clip.read_bytes(), headers=c.auth("p1"))
+            assert r.status_code == 202, r.text
+            ids.append(int(r.json()["id"]))
+
+        def status(job_id: int) -> str:
+            try:
+                j = _job(c, job_id)
+            except StoreError:
+                return "unknown"
+            return j.status if j.status != "running" or j.progress >= 0.1 else "starting"
+
+        wait_for(lambda: status(ids[0]) == "running", 240, "the first job to run")
+        subprocess.run(["redis-cli", "-p", redis_env["REDIS_PORT"], "shutdown", "nosave"],
+                       capture_output=True, timeout=60)
+        _service("start_redis.sh", redis_env)  # restarted, with its append-only file
+        wait_for(lambda: "running" in (status(ids[0]), status(ids[1])), 300,
+                 "a job to run after the Redis restart")
+        _pg_stop(pg_env["PGDATA"])
+        _service("start_postgres.sh", pg_env)  # restarted, same data directory
+        wait_for(lambda: all(status(i) in ("done", "failed") for i in ids), 600,
+                 "both jobs to finish after the restarts")
+        for job_id, sha in zip(ids, shas, strict=True):
+            assert _job(c, job_id).status == "done", w.log.read_text()[-2000:]
+            assert _recordings(c, sha) == 1
+        assert c.store.counts()["recordings"] == 4  # 2 fixture recordings + the 2 videos
+        c.store.close()
+    finally:
+        subprocess.run(["bash", "scripts/start_redis.sh", "--stop"], capture_output=True,
+                       env={**os.environ, **redis_env}, timeout=120,
+                       cwd=str(CLIPS.parents[2]))
+        subprocess.run(["bash", "scripts/start_postgres.sh", "--stop"], capture_output=True,
+                       env={**os.environ, **pg_env}, timeout=120, cwd=str(CLIPS.parents[2]))

@@ -3,8 +3,9 @@
     python -m hipwise.clinic.bench fhir --db URL --patients 1000 --sessions 50
     python -m hipwise.clinic.bench queue --db URL --broker redis://... --workers 1 --clips A.mp4 ...
 
-``fhir`` seeds the database (once) with synthetic patients and times the bulk NDJSON export
-in this process (peak resident memory from ``getrusage``). ``queue`` starts N ``hipwise
+``fhir`` seeds the database (once) with synthetic patients (10 reps a session, no landmarks)
+and times the bulk NDJSON export in this process (peak resident memory from ``getrusage``);
+``--passes`` exports each patient several times. ``queue`` starts N ``hipwise
 worker`` processes, uploads every clip for two patients through the real app and queue, and
 times the wall clock from the first upload to the last finished job. Both print one JSON line.
 """
@@ -76,14 +77,15 @@ def _fhir(args: argparse.Namespace) -> dict[str, object]:
         t = time.perf_counter()
         n_lines = n_bytes = 0
         with open(os.devnull, "w", encoding="utf-8") as out:
-            for name in names:
+            for name in names * args.passes:
                 for line in ndjson_lines(store.person_data(name)):
                     out.write(line)
                     n_lines += 1
                     n_bytes += len(line)
         export_s = time.perf_counter() - t
         rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"bench": "fhir", "patients": len(names), "sessions": args.sessions,
+    return {"bench": "fhir", "patients": len(names), "passes": args.passes,
+            "patient_exports": len(names) * args.passes, "sessions": args.sessions,
             "resources": n_lines, "mbytes": round(n_bytes / 1e6, 1),
             "export_s": round(export_s, 1), "resources_per_s": round(n_lines / export_s),
             "peak_rss_mb_before": round(rss0 / 1024), "peak_rss_mb_after": round(rss1 / 1024),
@@ -165,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--db", required=True)
     f.add_argument("--patients", type=int, default=1000)
     f.add_argument("--sessions", type=int, default=50)
+    f.add_argument("--passes", type=int, default=1,
+                   help="export every patient this many times (a large export from a "
+                   "smaller seeded database)")
     q = sub.add_parser("queue")
     q.add_argument("--db", required=True)
     q.add_argument("--broker", required=True)

@@ -20,6 +20,7 @@ from typing import Protocol
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, update
 
+from hipwise.store.errors import StoreError
 from hipwise.store.models import ClinicJob, Person, utcnow
 from hipwise.store.store import Store, save_analysis
 
@@ -80,7 +81,10 @@ def run_video_job(store: Store, job_id: int) -> str:
         now = time.monotonic()
         if total > 0 and now - last[0] >= _PROGRESS_EVERY_S:
             last[0] = now
-            _set_progress(store, job_id, min(0.99, done / total))
+            try:
+                _set_progress(store, job_id, min(0.99, done / total))
+            except StoreError as exc:  # progress is best effort: the analysis goes on
+                log.warning("job %d: progress not recorded (%s)", job_id, exc)
 
     with tempfile.TemporaryDirectory(prefix="hipwise-job-") as tmp:
         path = Path(tmp) / f"{sha}.video"
