@@ -36,6 +36,7 @@ EXIT_NOT_ANALYSABLE = 4
 COMMAND_MODULES: tuple[str, ...] = (
     "hipwise.analysis.cli",
     "hipwise.bench.cli",
+    "hipwise.clinic.cli",
     "hipwise.program.commands.profile",
     "hipwise.program.commands.today",
     "hipwise.program.commands.feel",

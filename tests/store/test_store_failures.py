@@ -178,7 +178,7 @@ def test_path_that_cannot_be_a_database(tmp_path: Path) -> None:
     with pytest.raises(DatabaseUnavailableError, match="unsupported database"):
         Store.open("mysql://u@localhost/db")
     with Store.open(str(tmp_path / "plain path.db")) as store:  # a path means SQLite
-        assert store.backend == "sqlite" and store.current_revision() == "0002"
+        assert store.backend == "sqlite" and store.current_revision() == "0003"
 
 
 def test_unreachable_postgres_is_reported() -> None:
@@ -205,7 +205,7 @@ def test_old_schema_is_migrated_to_head_keeping_its_data(db_url: str) -> None:
                 "VALUES (1, NULL, 'default_person', '\"Old\"', :t)"),
                 {"t": T0.replace(tzinfo=None)})
     with Store.open(db_url) as store:
-        assert store.current_revision() == "0002"
+        assert store.current_revision() == "0003"
         assert store.get_person().name == "Old"
         res = store.save_analysis(None, make_analysis(), "v1")
         assert res.created

@@ -21,7 +21,7 @@ def test_open_migrates_to_head_and_models_match_migrations(db_url: str) -> None:
     from hipwise.store.models import Base
 
     with Store.open(db_url) as store:
-        assert store.current_revision() == store.head_revision() == "0002"
+        assert store.current_revision() == store.head_revision() == "0003"
         with store.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == []

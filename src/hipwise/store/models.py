@@ -32,6 +32,9 @@ from sqlalchemy.types import TypeDecorator
 __all__ = [
     "Base",
     "Circle",
+    "ClinicJob",
+    "ClinicToken",
+    "ClinicUser",
     "Hold",
     "Landmarks",
     "Person",
@@ -315,3 +318,67 @@ class ProgramEvent(Base):
     load_kg: Mapped[float | None] = mapped_column(Float)
     variation: Mapped[str | None] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+# ---------------------------------------------------------------------------------------------
+# clinic tables (``hipwise serve``, see :mod:`hipwise.clinic`; migration 0003)
+
+
+class ClinicUser(Base):
+    """A clinic account: ``role`` patient, therapist or admin. A patient account is linked to
+    one :class:`Person` (their training data) and to their therapist's account."""
+
+    __tablename__ = "clinic_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), unique=True
+    )
+    therapist_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clinic_users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ClinicToken(Base):
+    """A bearer token (only its sha256 is stored); dead when expired or revoked (logout)."""
+
+    __tablename__ = "clinic_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("clinic_users.id", ondelete="CASCADE"), index=True
+    )
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class ClinicJob(Base):
+    """One uploaded video's analysis on the task queue, unique per person and video sha256.
+
+    ``status``: queued, running, done, failed. ``progress`` 0..1. ``video`` holds the bytes
+    until the analysis ends (then NULL unless ``keep_video``), so workers on any machine need
+    only the database and the broker."""
+
+    __tablename__ = "clinic_jobs"
+    __table_args__ = (UniqueConstraint("person_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    keep_video: Mapped[bool] = mapped_column(Boolean, default=False)
+    video: Mapped[bytes | None] = mapped_column(LargeBinary)
+    recording_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recordings.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
