@@ -63,8 +63,10 @@ class BrowserPoseConfig(FrozenSettings):
     max_rate_hz: float = Field(default=60.0, gt=0.0, le=1000.0)
     """Landmark messages a socket may send per second on average (the camera gives 30)."""
 
-    burst: int = Field(default=30, ge=1, le=1000)
-    """Messages a socket may send at once above ``max_rate_hz`` (a page catching up)."""
+    burst: int = Field(default=90, ge=1, le=1000)
+    """Messages a socket may send at once above ``max_rate_hz``: 3 s of camera frames, since
+    the server reads a socket's messages one after the other, so a server busy for a moment
+    finds them waiting all at once."""
 
     max_xy: float = Field(default=3.0, gt=1.0, le=100.0)
     """Normalised x and y beyond [1 - max_xy, max_xy] are refused (MediaPipe places landmarks
