@@ -150,7 +150,8 @@ def browser_and_python_poses(pw: Any, tmp_path: Path, frames: list[tuple[float, 
                     const img = await createImageBitmap(blob, {colorSpaceConversion: 'none',
                       premultiplyAlpha: 'none'});
                     const p = await bp.estimate(img, [w, h], times[i]);
-                    out.push(p ? {xy: p.xy, mirrored: bp.mirrored, people: bp.lastPeople}
+                    out.push(p ? {xy: p.xy, depth: p.depth, world: p.world,
+                      visibility: p.visibility, mirrored: bp.mirrored, people: bp.lastPeople}
                       : null);
                   }
                   bp.close();
@@ -165,7 +166,9 @@ def browser_and_python_poses(pw: Any, tmp_path: Path, frames: list[tuple[float, 
     with MediaPipePoseEstimator(cfg) as est:
         for t, rgb in frames:
             f = est.estimate(rgb, t)
-            want.append({"xy": f.xy.tolist(), "mirrored": est.mirrored, "people": est.last_people}
+            want.append({"xy": f.xy.tolist(), "depth": f.depth.tolist(),
+                         "world": f.world.tolist(), "visibility": f.visibility.tolist(),
+                         "mirrored": est.mirrored, "people": est.last_people}
                         if f.detected else None)
     return got, want
 

@@ -564,24 +564,75 @@ async function choosePosePath(info) {
     } catch (e) { reason = "pose.js did not load: " + e; }
   }
   if (!reason && window.__hipwiseFakePose) {  // tests: a scripted model at the boundary
-    browserPose = window.__hipwiseFakePose;
-    H.landmarkMessage = mod.landmarkMessage;
+    browserPose = mainThreadPose(window.__hipwiseFakePose, mod);
     showPosePath("browser", null);
     return;
   }
   if (!reason) {
     showPosePath("browser", "loading the pose model…");
     $("pose-path").textContent = "pose: loading the model in this browser…";
-    try {
-      browserPose = await mod.BrowserPose.create(bp);
-      H.landmarkMessage = mod.landmarkMessage;
+    try {  // in a worker (the page stays responsive), else on the page itself
+      browserPose = params.get("worker") === "0" ? null : await workerPose(bp);
+      H.poseWorker = browserPose !== null;
     } catch (e) {
-      H.errors.push("browser pose: " + e);
-      reason = "the model did not start here: " + (e && e.message ? e.message : e);
+      H.errors.push("pose worker: " + e);
+    }
+    if (!browserPose) {
+      try {
+        browserPose = mainThreadPose(await mod.BrowserPose.create(bp), mod);
+      } catch (e) {
+        H.errors.push("browser pose: " + e);
+        reason = "the model did not start here: " + (e && e.message ? e.message : e);
+      }
     }
   }
   if (reason) showPosePath("server", reason);
   else showPosePath("browser", null);
+}
+
+// A pose engine: frame(video, size, capture ms, id, luma) -> {msg, ms} (the landmark message).
+function mainThreadPose(bp, mod) {
+  return {
+    get lastPeople() { return bp.lastPeople; },
+    async frame(source, size, cap, id, luma) {
+      const t0 = performance.now();
+      const p = await bp.estimate(source, size, cap / 1000);
+      return { msg: mod.landmarkMessage(id, cap, size, p, bp.lastPeople, luma),
+        ms: performance.now() - t0 };
+    },
+  };
+}
+
+function workerPose(info) {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker("/static/pose_worker.js");
+    let pending = null;
+    const timer = setTimeout(() => reject(new Error("the pose worker did not start in 60 s")), 60000);
+    worker.onerror = (e) => { clearTimeout(timer); reject(new Error(e.message || "worker error")); };
+    worker.onmessage = (ev) => {
+      const m = ev.data;
+      if (m.type === "ready") {
+        clearTimeout(timer);
+        resolve({
+          frame(source, size, cap, id, luma) {
+            return createImageBitmap(source, size[0] === source.videoWidth ? {} :
+              { resizeWidth: size[0], resizeHeight: size[1], resizeQuality: "high" })
+              .then((bitmap) => new Promise((res, rej) => {
+                pending = { res, rej };
+                worker.postMessage({ type: "frame", id, t: cap, size, luma, bitmap }, [bitmap]);
+              }));
+          },
+        });
+      } else if (m.type === "failed") {
+        clearTimeout(timer); worker.terminate(); reject(new Error(m.error));
+      } else if (pending) {
+        const p = pending; pending = null;
+        if (m.type === "landmarks") p.res({ msg: m.msg, ms: m.ms });
+        else p.rej(new Error(m.error));
+      }
+    };
+    worker.postMessage({ type: "init", info });
+  });
 }
 
 function frameLuma() {
@@ -603,12 +654,11 @@ async function poseFrame(tCapture) {
     const scale = Math.min(1, settings.capture_width / Math.max(video.videoWidth, video.videoHeight));
     const size = [Math.round(video.videoWidth * scale), Math.round(video.videoHeight * scale)];
     const cap = tCapture !== null && tCapture !== undefined ? tCapture : performance.now();
-    const t0 = performance.now();
-    const p = await browserPose.estimate(video, size, cap / 1000);
-    H.poseMs.push(performance.now() - t0);
-    if (H.poseMs.length > 20000) H.poseMs.shift();
     const id = nextId++;
-    const msg = H.landmarkMessage(id, cap, size, p, browserPose.lastPeople, frameLuma());
+    const { msg, ms } = await browserPose.frame(video, size, cap, id, frameLuma());
+    H.poseMs.push(ms);
+    if (H.poseMs.length > 20000) H.poseMs.shift();
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
     const now = performance.now();
     for (const [k, v] of inFlight) if (now - v.cap > 3000) inFlight.delete(k);
     inFlight.set(id, { cap, sent: now });

@@ -113,6 +113,12 @@ function toPose(lm, world, rot, size) {
   };
 }
 
+// A 2D canvas where the page or a worker can draw: OffscreenCanvas when there is one.
+function makeCanvas() {
+  return typeof OffscreenCanvas !== "undefined" ? new OffscreenCanvas(1, 1)
+    : document.createElement("canvas");
+}
+
 // ---- the estimator ----------------------------------------------------------------------
 export class BrowserPose {
   // cfg: the [pose] settings the server sends (/api/info browser_pose.pose)
@@ -127,7 +133,7 @@ export class BrowserPose {
     this.mirrored = false; this.mirrorDecided = false; this.otherSideSince = null;
     this.lastMirrorProbeT = -Infinity;
     this.lastPeople = -1; this.lastRotation = 0;
-    this.canvas = document.createElement("canvas");
+    this.canvas = makeCanvas();
     this.ctx = this.canvas.getContext("2d", { willReadFrequently: false });
     this.modelMs = 0;
   }
@@ -198,7 +204,7 @@ export class BrowserPose {
     g.setTransform(a, b, cc, d, e, f);
     if (source instanceof ImageData) {
       if (!this.src || this.src.width !== w || this.src.height !== h) {
-        this.src = document.createElement("canvas"); this.src.width = w; this.src.height = h;
+        this.src = makeCanvas(); this.src.width = w; this.src.height = h;
       }
       this.src.getContext("2d").putImageData(source, 0, 0);
       g.drawImage(this.src, 0, 0, w, h);
