@@ -24,4 +24,7 @@ fi
 if ! command -v redis-server >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
 fi
+# The live page's in-browser pose model: MediaPipe Tasks for Web (Apache-2.0) from npm, pinned
+# in web/package-lock.json, copied into the package (not in git); npm is needed only here.
+bash scripts/vendor_web.sh
 echo "hipwise installed in $(pwd)/.venv"

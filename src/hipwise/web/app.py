@@ -8,6 +8,9 @@ Protocol on ``/ws`` (one session per socket):
   ``{"type": "variation", "variation": NAME}`` (what the person trains: applies to the whole
   set), ``{"type": "finish"}`` (end the set), ``{"type": "new"}`` (start a new set, keeping
   the variation).
+- page → server, text, with browser pose: ``{"type": "landmarks", ...}`` (the page ran the
+  pose model itself; see :mod:`hipwise.web.landmarks`): each is answered with a ``result``
+  like a frame's, or an ``error`` with a ``landmarks_*`` code (the session goes on).
 - page → server, binary: a frame = 16-byte header (little-endian float64 frame id, float64
   capture time in ms on the page's clock) + a JPEG.
 - server → page: ``welcome`` (session id, resumed?, state, page settings), ``result`` (one per
@@ -47,6 +50,7 @@ from numpy.typing import NDArray
 from hipwise.config import AnalysisConfig
 from hipwise.web.config import LiveConfig
 from hipwise.web.guard import AccessGuard, AccessPolicy
+from hipwise.web.landmarks import LandmarkError, LandmarkGate, LandmarkMessage
 from hipwise.web.session import CaptureTimeError, EstimatorFactory, LiveSession, SessionStore
 
 __all__ = ["AppState", "FrameError", "create_app", "decode_frame", "jpeg_size", "write_outputs"]
@@ -223,7 +227,19 @@ def create_app(
             "version": __version__,
             "public_url": state.public_url,
             "client": _client_settings(lcfg),
+            "browser_pose": _browser_pose_info(cfg, lcfg, static),
         })
+
+    @app.get("/models/pose.task")
+    async def pose_model() -> Any:
+        # the Tasks bundle of the Python side (same weights), for the page's own pose model
+        from hipwise.pose.bundle import BundleError, ensure_pose_bundle
+
+        try:
+            path = await asyncio.get_running_loop().run_in_executor(None, ensure_pose_bundle)
+        except BundleError as exc:
+            raise HTTPException(404, f"no pose model bundle: {exc}") from exc
+        return FileResponse(path, media_type="application/octet-stream")
 
     @app.get("/qr.svg")
     def qr() -> Any:
@@ -311,6 +327,37 @@ def create_app(
                     saved[s.id] = s.rep_version
                     await loop.run_in_executor(executor, store.save, s)
 
+        gate = LandmarkGate(lcfg.browser_pose)
+        flood_told = [-1.0]
+
+        async def on_landmarks(cmd: dict[str, Any]) -> None:
+            """Browser pose: check the message, then the same session path as a frame."""
+            now = time.monotonic()
+            try:
+                m = gate.check(cmd, now)
+            except LandmarkError as exc:
+                if exc.code == "landmarks_flood" and now - flood_told[0] < 1.0:
+                    return  # said once a second: a flood is not answered message for message
+                if exc.code == "landmarks_flood":
+                    flood_told[0] = now
+                await ws.send_json({"type": "error", "code": exc.code, "message": str(exc)})
+                return
+            s = box["session"]
+            if s.analysis is not None:
+                await ws.send_json({"type": "dropped", "id": m.id, "reason": "set finished"})
+                return
+            try:
+                result = await loop.run_in_executor(executor, _process_landmarks, s, m)
+            except Exception:  # a bug: say so on the page, keep the set going
+                logger.exception("landmark processing failed")
+                await ws.send_json({"type": "dropped", "id": m.id, "reason": "internal error"})
+                return
+            result["id"] = m.id
+            await ws.send_json(result)
+            if saved.get(s.id) != s.rep_version:
+                saved[s.id] = s.rep_version
+                await loop.run_in_executor(executor, store.save, s)
+
         task = asyncio.create_task(worker())
         try:
             while True:
@@ -379,6 +426,8 @@ def create_app(
                     await _attach(state, new, ws)
                     await ws.send_json({"type": "welcome", "resumed": False,
                                         "state": new.state(), "client": _client_settings(lcfg)})
+                elif kind == "landmarks":
+                    await on_landmarks(cmd)
                 elif kind == "ping":
                     await ws.send_json({"type": "pong"})
         except WebSocketDisconnect:
@@ -424,6 +473,13 @@ def _process(session: LiveSession, data: bytes) -> dict[str, Any]:
     return out
 
 
+def _process_landmarks(session: LiveSession, msg: LandmarkMessage) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    out = session.process_landmarks(msg)
+    out["timing"]["server_ms"] = round(1000 * (time.perf_counter() - t0), 2)
+    return out
+
+
 async def _set_variation(ws: WebSocket, session: LiveSession, name: Any) -> bool:
     """Apply a variation the page asked for; an unknown one is answered with an ``error``."""
     try:
@@ -456,4 +512,36 @@ def _client_settings(live: LiveConfig) -> dict[str, Any]:
         "capture_fps": live.capture_fps,
         "jpeg_quality": live.jpeg_quality,
         "max_in_flight": live.max_in_flight,
+    }
+
+
+#: The pose settings the page's own pose model follows (as the Python adapter does).
+_BROWSER_POSE_KEYS = (
+    "orientation", "mirror", "mirror_switch_s", "min_detection_confidence",
+    "min_presence_confidence", "min_tracking_confidence", "probe_interval_s", "lying_weight",
+    "count_people", "people_interval_s", "max_people", "same_person_torso", "max_jump_torso",
+    "lost_after_s",
+)
+
+
+def _browser_pose_info(config: AnalysisConfig, live: LiveConfig, static: Path) -> dict[str, Any]:
+    """Whether pages may run the pose model themselves, where its files are, and the pose
+    settings they follow; ``reason`` says why not when ``available`` is false."""
+    from hipwise.pose.mediapipe_adapter import PoseConfig
+
+    pose = PoseConfig.model_validate(config.pose)
+    vendor = static / "vendor" / "tasks-vision"
+    reason: str | None = None
+    if not live.browser_pose.enabled:
+        reason = "browser pose is turned off in the settings (live.browser_pose.enabled)"
+    elif not (vendor / "wasm" / "vision_wasm_internal.wasm").is_file():
+        reason = "the browser pose files are not installed (run scripts/vendor_web.sh)"
+    elif pose.orientation == "auto":
+        reason = "pose.orientation = auto runs on the server only"
+    return {
+        "available": reason is None,
+        "reason": reason,
+        "model": "/models/pose.task",
+        "vendor": "/static/vendor/tasks-vision/",
+        "pose": pose.model_dump(include=set(_BROWSER_POSE_KEYS)),
     }

@@ -1,5 +1,10 @@
 """Latency benchmark of ``hipwise live``: frame leaves the page → its result arrives.
 
+Two pose paths (``--pose``): ``server`` (the page sends JPEG frames, the server runs the pose
+model) and ``browser`` (the page runs the model itself and sends landmarks). Besides latency it
+reports the page's pose rate, the server process's CPU use for this one live user (to size a
+server), and the bytes per second on the WebSocket each way.
+
 Runs the real app (MediaPipe pose model, session tracker, coach) on loopback, with headless
 Chromium whose fake camera streams a rendered clip at 30 fps; the page's own hooks record, per
 processed frame, the time from ``WebSocket.send`` to the result's arrival (and from capture,
@@ -8,6 +13,7 @@ which adds the JPEG encoding). The first ``warmup_s`` seconds (model loading) ar
     python -m hipwise.web.bench                       # the bundled sample clip, 30 s
     python -m hipwise.web.bench --clip my.mp4 --seconds 60 --json out.json
     python -m hipwise.web.bench --soak 30 --json soak.json   # memory and latency over time
+    python -m hipwise.web.bench --pose browser        # the model in the page
 
 ``--soak MINUTES`` runs :mod:`hipwise.web.soak` instead (no browser: a client that sends
 like the page while sessions open, drop, resume and finish).
@@ -53,6 +59,13 @@ class BenchResult:
     track_ms: float
     max_in_flight: int
     load_avg: float
+    pose_path: str = "server"
+    page_pose_fps: float = float("nan")
+    page_pose_ms: float = float("nan")
+    page_pose_p95_ms: float = float("nan")
+    server_cpu_pct: float = float("nan")
+    up_bytes_s: float = float("nan")
+    down_bytes_s: float = float("nan")
 
     def summary(self) -> str:
         """One line for the terminal and the benchmark table."""
@@ -64,7 +77,17 @@ class BenchResult:
             f"{self.results_fps:.1f} results/s, {self.dropped} dropped; server median: decode "
             f"{self.decode_ms:.1f} ms, pose {self.pose_ms:.1f} ms (p95 {self.pose_p95_ms:.1f}), "
             f"tracker+coach {self.track_ms:.1f} ms; load average {self.load_avg:.2f}"
+            f"\npose in the {self.pose_path}: "
+            + (f"page model {self.page_pose_fps:.1f} landmarks/s, {self.page_pose_ms:.1f} ms "
+               f"(p95 {self.page_pose_p95_ms:.1f}); " if self.pose_path == "browser" else "")
+            + f"server CPU {self.server_cpu_pct:.1f} % of one core for this user "
+            f"(~{self.users_per_2_cores():.0f} live users on 2 cores); WebSocket "
+            f"{self.up_bytes_s / 1000:.1f} kB/s up, {self.down_bytes_s / 1000:.1f} kB/s down"
         )
+
+    def users_per_2_cores(self) -> float:
+        """Live users a 2-core server carries at this CPU use each (nan if not measured)."""
+        return 200.0 / self.server_cpu_pct if self.server_cpu_pct > 0 else float("nan")
 
 
 _TIMING_SPY = """
@@ -84,10 +107,14 @@ def run_bench(
     warmup_s: float = 3.0,
     max_in_flight: int = 1,
     fps: int = 30,
+    pose: str = "server",
 ) -> BenchResult:
     """Serve the app, stream ``clip`` (default: the bundled sample) into headless Chromium at
-    ``fps`` and measure for ``seconds`` after ``warmup_s``. Raises ``RuntimeError`` when
-    Chromium or Playwright is missing or no result came back."""
+    ``fps`` and measure for ``seconds`` after ``warmup_s``, with the pose model on the server or
+    in the page (``pose``). Server CPU is this process's CPU time over the measuring window
+    (the server thread; the Playwright client only waits). Raises ``RuntimeError`` when
+    Chromium or Playwright is missing, no result came back, or the page could not use the pose
+    path asked for."""
     import os
 
     from hipwise.web.app import create_app
@@ -118,22 +145,29 @@ def run_bench(
             try:
                 page = browser.new_page()
                 page.add_init_script(_TIMING_SPY)
-                page.goto(f"{srv.url}?inflight={max_in_flight}")
-                end_warm = time.monotonic() + 30.0
+                page.goto(f"{srv.url}?inflight={max_in_flight}&pose={pose}")
+                end_warm = time.monotonic() + 60.0
                 while not page.evaluate("() => window.__hipwise.results") > 0:
                     if time.monotonic() > end_warm:
-                        raise RuntimeError("no result from the live server within 30 s")
+                        raise RuntimeError("no result from the live server within 60 s")
                     time.sleep(0.2)
+                used = page.evaluate("() => [window.__hipwise.posePath, "
+                                     "window.__hipwise.poseReason]")
+                if used[0] != pose:
+                    raise RuntimeError(f"the page used {used[0]} pose: {used[1]}")
                 time.sleep(warmup_s)
-                start = page.evaluate(
-                    "() => [window.__hipwise.latencies.length, window.__timings.length, "
-                    "window.__hipwise.dropped]"
-                )
+                probe = ("() => [window.__hipwise.latencies.length, window.__timings.length, "
+                         "window.__hipwise.dropped, window.__hipwise.poseMs.length, "
+                         "window.__hipwise.bytesSent, window.__hipwise.bytesReceived]")
+                start = page.evaluate(probe)
+                cpu0 = time.process_time()
                 t0 = time.monotonic()
                 time.sleep(seconds)
+                cpu1 = time.process_time()
+                end = page.evaluate(probe)
                 data = page.evaluate(
                     "() => [window.__hipwise.latencies, window.__hipwise.captureLatencies, "
-                    "window.__timings, window.__hipwise.dropped]"
+                    "window.__timings, window.__hipwise.dropped, window.__hipwise.poseMs]"
                 )
                 elapsed = time.monotonic() - t0
             finally:
@@ -141,6 +175,7 @@ def run_bench(
     lat = np.asarray(data[0][start[0]:], dtype=np.float64)
     cap = np.asarray(data[1][start[0]:], dtype=np.float64)
     timings = data[2][start[1]:]
+    page_ms = np.asarray(data[4][start[3]:end[3]], dtype=np.float64)
     if lat.size == 0:
         raise RuntimeError("no frame was measured")
 
@@ -163,6 +198,13 @@ def run_bench(
         track_ms=med("track_ms"),
         max_in_flight=max_in_flight,
         load_avg=float(os.getloadavg()[0]),
+        pose_path=pose,
+        page_pose_fps=float(page_ms.size / elapsed),
+        page_pose_ms=float(np.percentile(page_ms, 50)) if page_ms.size else float("nan"),
+        page_pose_p95_ms=float(np.percentile(page_ms, 95)) if page_ms.size else float("nan"),
+        server_cpu_pct=float(100.0 * (cpu1 - cpu0) / elapsed),
+        up_bytes_s=float((end[4] - start[4]) / elapsed),
+        down_bytes_s=float((end[5] - start[5]) / elapsed),
     )
 
 
@@ -177,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=30.0, help="measuring time (default 30)")
     p.add_argument("--warmup", type=float, default=3.0, help="seconds not counted (default 3)")
     p.add_argument("--in-flight", type=int, default=1, help="frames in flight (default 1)")
+    p.add_argument("--pose", choices=("server", "browser"), default="server",
+                   help="where the pose model runs: server (JPEG frames sent, default) or "
+                   "browser (the page runs it and sends landmarks)")
     p.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     p.add_argument("--soak", type=float, metavar="MINUTES",
                    help="soak test instead: MINUTES of 30 fps input while sessions open, drop, "
@@ -196,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.abandoned is not None:
         return _abandoned_main(args)
     try:
-        res = run_bench(args.clip, args.seconds, args.warmup, args.in_flight)
+        res = run_bench(args.clip, args.seconds, args.warmup, args.in_flight, pose=args.pose)
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

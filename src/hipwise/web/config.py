@@ -14,6 +14,7 @@ from pydantic import Field, ValidationError
 from hipwise.coach.config import CoachConfig, SetupConfig, TempoConfig
 from hipwise.config import AnalysisConfig, ConfigError
 from hipwise.settings_base import FrozenSettings
+from hipwise.web.landmarks import BrowserPoseConfig
 
 __all__ = ["LiveConfig", "LiveVariationsConfig", "load_live_config"]
 
@@ -127,6 +128,7 @@ class LiveConfig(FrozenSettings):
     tempo: TempoConfig = TempoConfig()
     setup: SetupConfig = SetupConfig()
     variations: LiveVariationsConfig = LiveVariationsConfig()
+    browser_pose: BrowserPoseConfig = BrowserPoseConfig()
 
 
 def _fmt(err: ValidationError, prefix: str = "") -> str:

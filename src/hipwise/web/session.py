@@ -50,6 +50,7 @@ from hipwise.variations.engine import VariationSet, analyze_variations
 from hipwise.variations.live import LiveHold, LiveHoldTracker
 from hipwise.variations.summary import describe_set, strip_markup
 from hipwise.web.config import LiveConfig
+from hipwise.web.landmarks import LandmarkMessage
 
 __all__ = [
     "HOLD_VARIATIONS",
@@ -550,6 +551,14 @@ class LiveSession:
             out = self.process_pose(frame, people, frame_luma(rgb))
             out["timing"]["pose_ms"] = round(pose_ms, 2)
             return out
+
+    def process_landmarks(self, msg: LandmarkMessage) -> dict[str, Any]:
+        """Landmarks the page's own pose model found (browser pose, checked by
+        :class:`~hipwise.web.landmarks.LandmarkGate`) at their capture time: the same
+        :meth:`process_pose` as server-side pose, so both paths count alike."""
+        with self._lock:
+            frame = msg.frame(self.clock(msg.t_s))
+            return self.process_pose(frame, msg.people, msg.luma)
 
     # -- summaries ---------------------------------------------------------------------------
     def reps(self) -> list[RepRecord]:

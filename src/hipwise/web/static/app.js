@@ -1,5 +1,8 @@
-// hipwise live: camera -> frames over a WebSocket -> landmarks, counts, cues back.
-// Plain JS, no build step, no network requests beyond this page's own server.
+// hipwise live: camera -> pose -> counts and cues back over a WebSocket. Two paths:
+// - browser pose (default where it can run): the pose model runs in this page (pose.js,
+//   MediaPipe Tasks for Web served by hipwise) and only landmarks are sent; frames never leave;
+// - server pose (no WebGL or WebAssembly SIMD, or ?pose=server): frames are sent as JPEG.
+// Either way the server counts. Plain JS, no build step, no requests beyond this page's server.
 "use strict";
 
 const EDGES = [[11, 12], [11, 13], [13, 15], [12, 14], [14, 16], [11, 23], [12, 24], [23, 24],
@@ -21,6 +24,7 @@ const VARIATION_KEY = "hipwise.variation";
 const H = window.__hipwise = {
   latencies: [], captureLatencies: [], spoken: [], cues: [], results: 0, dropped: 0, sent: 0, errors: [],
   state: null, summary: null, welcomes: 0,
+  posePath: null, poseReason: null, poseMs: [], landmarksSent: 0, bytesSent: 0, bytesReceived: 0,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -338,12 +342,16 @@ function connect() {
     ws.send(JSON.stringify(hello));
   };
   ws.onmessage = (ev) => {
+    H.bytesReceived += ev.data.length || ev.data.byteLength || 0;
     const msg = JSON.parse(ev.data);
     if (msg.type === "result") onResult(msg);
     else if (msg.type === "dropped") { inFlight.delete(msg.id); H.dropped++; }
     else if (msg.type === "welcome") onWelcome(msg);
     else if (msg.type === "summary") renderSummary(msg);
     else if (msg.type === "state") renderState(msg.state);
+    else if (msg.type === "error" && String(msg.code).startsWith("landmarks_")) {
+      H.errors.push(msg.code + ": " + msg.message);  // a page bug, not the user's problem
+    }
     else if (msg.type === "error") {
       H.errors.push(msg.message);
       if (msg.code === "taken_over") takenOver = true;
@@ -448,7 +456,9 @@ async function startCamera() {
     }
     cameraOk = true;
     watchFrames();
-    setInterval(capture, 1000 / settings.capture_fps);
+    await poseReady;
+    if (H.posePath === "browser") startBrowserPose();
+    else setInterval(capture, 1000 / settings.capture_fps);
   } catch (err) {
     cameraError(err);
   }
@@ -462,6 +472,7 @@ function watchFrames() {
   const onFrame = (now, meta) => {
     frameTime = meta.captureTime !== undefined ? meta.captureTime : now;
     video.requestVideoFrameCallback(onFrame);
+    if (H.posePath === "browser") poseFrame(frameTime);
   };
   video.requestVideoFrameCallback(onFrame);
 }
@@ -483,6 +494,7 @@ function capture() {
   const tCapture = frameTime !== null ? frameTime : performance.now();
   inFlight.set(id, { cap: tCapture, sent: null });   // reserve the slot while encoding
   grab.toBlob(async (blob) => {
+    if (blob) H.bytesSent += blob.size + 16;
     if (!blob || !ws || ws.readyState !== WebSocket.OPEN) { inFlight.delete(id); return; }
     const jpeg = new Uint8Array(await blob.arrayBuffer());
     const msg = new Uint8Array(16 + jpeg.length);
@@ -519,7 +531,162 @@ $("again").addEventListener("click", () => {
   if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "new" }));
 });
 
-fetch("/api/info").then((r) => r.json()).then((info) => {
+// ---- browser pose ------------------------------------------------------------------------
+let browserPose = null;
+let poseBusy = false;
+let lastPoseFrame = -1;
+const lumaCanvas = document.createElement("canvas");
+lumaCanvas.width = 40; lumaCanvas.height = 30;
+const lumaCtx = lumaCanvas.getContext("2d", { willReadFrequently: true });
+
+function showPosePath(path, reason) {
+  H.posePath = path; H.poseReason = reason;
+  const el = $("pose-path");
+  el.dataset.path = path;
+  el.textContent = path === "browser" ? "pose: in this browser (only landmarks are sent)"
+    : "pose: on the server" + (reason ? ` (${reason})` : "");
+  el.title = reason || "";
+}
+
+// Which path: the browser's own model unless ?pose=server, the server has no browser files,
+// or this browser lacks WebAssembly SIMD or WebGL; a model that fails to load falls back too.
+async function choosePosePath(info) {
+  const bp = info && info.browser_pose;
+  let reason = null;
+  if (params.get("pose") === "server") reason = "asked with ?pose=server";
+  else if (!bp) reason = "the server offers no browser pose";
+  else if (!bp.available) reason = bp.reason;
+  let mod = null;
+  if (!reason) {
+    try {
+      mod = await import("/static/pose.js");
+      reason = mod.browserPoseUnsupported();
+    } catch (e) { reason = "pose.js did not load: " + e; }
+  }
+  if (!reason && window.__hipwiseFakePose) {  // tests: a scripted model at the boundary
+    browserPose = mainThreadPose(window.__hipwiseFakePose, mod);
+    showPosePath("browser", null);
+    return;
+  }
+  if (!reason) {
+    showPosePath("browser", "loading the pose model…");
+    $("pose-path").textContent = "pose: loading the model in this browser…";
+    try {  // in a worker (the page stays responsive), else on the page itself
+      browserPose = params.get("worker") === "0" ? null : await workerPose(bp);
+      H.poseWorker = browserPose !== null;
+    } catch (e) {
+      H.errors.push("pose worker: " + e);
+    }
+    if (!browserPose) {
+      try {
+        browserPose = mainThreadPose(await mod.BrowserPose.create(bp), mod);
+      } catch (e) {
+        H.errors.push("browser pose: " + e);
+        reason = "the model did not start here: " + (e && e.message ? e.message : e);
+      }
+    }
+  }
+  if (reason) showPosePath("server", reason);
+  else showPosePath("browser", null);
+}
+
+// A pose engine: frame(video, size, capture ms, id, luma) -> {msg, ms} (the landmark message).
+function mainThreadPose(bp, mod) {
+  return {
+    get lastPeople() { return bp.lastPeople; },
+    async frame(source, size, cap, id, luma) {
+      const t0 = performance.now();
+      const p = await bp.estimate(source, size, cap / 1000);
+      return { msg: mod.landmarkMessage(id, cap, size, p, bp.lastPeople, luma),
+        ms: performance.now() - t0 };
+    },
+  };
+}
+
+function workerPose(info) {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker("/static/pose_worker.js");
+    let pending = null;
+    const timer = setTimeout(() => reject(new Error("the pose worker did not start in 60 s")), 60000);
+    worker.onerror = (e) => { clearTimeout(timer); reject(new Error(e.message || "worker error")); };
+    worker.onmessage = (ev) => {
+      const m = ev.data;
+      if (m.type === "ready") {
+        clearTimeout(timer);
+        resolve({
+          frame(source, size, cap, id, luma) {
+            return createImageBitmap(source, size[0] === source.videoWidth ? {} :
+              { resizeWidth: size[0], resizeHeight: size[1], resizeQuality: "high" })
+              .then((bitmap) => new Promise((res, rej) => {
+                pending = { res, rej };
+                worker.postMessage({ type: "frame", id, t: cap, size, luma, bitmap }, [bitmap]);
+              }));
+          },
+        });
+      } else if (m.type === "failed") {
+        clearTimeout(timer); worker.terminate(); reject(new Error(m.error));
+      } else if (pending) {
+        const p = pending; pending = null;
+        if (m.type === "landmarks") p.res({ msg: m.msg, ms: m.ms });
+        else p.rej(new Error(m.error));
+      }
+    };
+    worker.postMessage({ type: "init", info });
+  });
+}
+
+function frameLuma() {
+  lumaCtx.drawImage(video, 0, 0, 40, 30);
+  const d = lumaCtx.getImageData(0, 0, 40, 30).data;
+  let s = 0;
+  for (let i = 0; i < d.length; i += 4) s += 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+  return s / (d.length / 4);
+}
+
+// One camera frame through the page's model; its landmarks to the server.
+async function poseFrame(tCapture) {
+  if (poseBusy || !browserPose || !cameraOk || !connected || finished) return;
+  if (!ws || ws.readyState !== WebSocket.OPEN || video.readyState < 2 || !video.videoWidth) return;
+  if (video.currentTime === lastPoseFrame) return;  // no new camera frame yet
+  lastPoseFrame = video.currentTime;
+  poseBusy = true;
+  try {
+    const scale = Math.min(1, settings.capture_width / Math.max(video.videoWidth, video.videoHeight));
+    const size = [Math.round(video.videoWidth * scale), Math.round(video.videoHeight * scale)];
+    const cap = tCapture !== null && tCapture !== undefined ? tCapture : performance.now();
+    const id = nextId++;
+    const { msg, ms } = await browserPose.frame(video, size, cap, id, frameLuma());
+    H.poseMs.push(ms);
+    if (H.poseMs.length > 20000) H.poseMs.shift();
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    const now = performance.now();
+    for (const [k, v] of inFlight) if (now - v.cap > 3000) inFlight.delete(k);
+    inFlight.set(id, { cap, sent: now });
+    const text = JSON.stringify(msg);
+    ws.send(text);
+    H.landmarksSent++; H.sent++; H.bytesSent += text.length;
+  } catch (e) {
+    H.errors.push("pose: " + e);
+  } finally {
+    poseBusy = false;
+  }
+}
+
+function startBrowserPose() {
+  // requestVideoFrameCallback drives poseFrame once per camera frame (watchFrames); without
+  // it, a timer at the camera's rate
+  if (!("requestVideoFrameCallback" in HTMLVideoElement.prototype)) {
+    setInterval(() => poseFrame(null), 1000 / settings.capture_fps);
+  }
+}
+
+const infoReady = fetch("/api/info").then((r) => r.json()).catch(() => null);
+const poseReady = infoReady.then((info) => choosePosePath(info)).catch((e) => {
+  showPosePath("server", String(e));
+});
+
+infoReady.then((info) => {
+  if (!info) return;
   settings = Object.assign(settings, info.client);
   if (info.public_url) {
     $("lan").classList.remove("hidden");
