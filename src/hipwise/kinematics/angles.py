@@ -71,17 +71,13 @@ def body_axes(xy: FloatArray, top: Side) -> tuple[FloatArray, FloatArray]:
     return a, perp * sign[..., None]
 
 
-def abduction_deg(xy: FloatArray, top: Side, yaw_deg: FloatArray | float = 0.0) -> FloatArray:
+def abduction_deg(xy: FloatArray, top: Side) -> FloatArray:
     """Raw 2D abduction: angle of the top leg (hip → ankle) from the long axis, + toward the
-    top side. Not yet zeroed on the person's rest (the rep tracker does that). ``yaw_deg``: how
-    far the body is turned from the camera; turning shortens the long axis in the picture by
-    its cosine (the up direction, the turn's axis, keeps its length), so the leg's angle in
-    the body's plane is ``atan(tan(image angle) * cos(yaw))``."""
+    top side. Not yet zeroed on the person's rest (the rep tracker does that)."""
     a, n = body_axes(xy, top)
     hip, _, ankle, _, _ = leg_indices(top)
     leg = xy[..., ankle, :] - xy[..., hip, :]
-    along = _dot(leg, a) / np.cos(np.radians(yaw_deg))
-    return np.degrees(np.arctan2(_dot(leg, n), along))
+    return np.degrees(np.arctan2(_dot(leg, n), _dot(leg, a)))
 
 
 #: Foot length (heel to toe tip) over leg length (hip to knee plus knee to ankle) of an adult:

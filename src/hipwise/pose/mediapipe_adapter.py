@@ -64,6 +64,7 @@ __all__ = [
     "reader_config_for",
     "rotate_image",
     "rotated_size",
+    "same_person",
     "uprightness",
 ]
 
@@ -324,6 +325,19 @@ def _box_overlap(a: FloatArray, b: FloatArray) -> float:
     inter = float(np.prod(np.clip(np.minimum(hi_a, hi_b) - np.maximum(lo_a, lo_b), 0.0, None)))
     union = float(np.prod(hi_a - lo_a)) + float(np.prod(hi_b - lo_b)) - inter
     return inter / union if union > 1e-9 else 0.0
+
+
+def same_person(a: FloatArray, b: FloatArray, config: PoseConfig) -> bool:
+    """Whether two poses ``(33, 2)`` px of one still-image pass are one body seen twice: their
+    landmarks lie close (``same_person_torso``), or their outlines (landmark boxes) mostly
+    coincide (``same_person_overlap``). The model can read one body in an unusual pose (a leg
+    swung high) a second time in a scrambled way, limbs swapped or upside down, whose landmarks
+    then differ although it covers the same body; a second person has an outline of their own.
+    """
+    length = max(body_axis(a)[2], body_axis(b)[2], 1.0)
+    if _pose_distance(a, b) <= config.same_person_torso * length:
+        return True
+    return _box_overlap(a, b) >= config.same_person_overlap
 
 
 def _horizontality(xy: FloatArray) -> float:
@@ -622,20 +636,9 @@ class MediaPipePoseEstimator:
             frames.extend(self._to_frame(raw, r, size, t) for raw in raws)
         kept: list[PoseFrame] = []
         for f in sorted(frames, key=self._lying_score, reverse=True):
-            if not any(self._same_person(f, k) for k in kept):
+            if not any(same_person(f.xy, k.xy, self.config) for k in kept):
                 kept.append(f)
         return kept
-
-    def _same_person(self, a: PoseFrame, b: PoseFrame) -> bool:
-        """Whether two poses of one still-image pass are one body seen twice: their landmarks
-        lie close, or their outlines (landmark boxes) mostly coincide. The model can read one
-        body in an unusual pose (a leg swung high) a second time in a scrambled way, limbs
-        swapped or upside down, whose landmarks then differ although it covers the same body;
-        a second person (a bystander, a partner) has an outline of their own."""
-        length = max(body_axis(a.xy)[2], body_axis(b.xy)[2], 1.0)
-        if _pose_distance(a.xy, b.xy) <= self.config.same_person_torso * length:
-            return True
-        return _box_overlap(a.xy, b.xy) >= self.config.same_person_overlap
 
     def _lying_score(self, frame: PoseFrame) -> float:
         """How much a pose looks like the person doing the exercise (lying, well seen)."""

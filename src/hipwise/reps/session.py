@@ -61,8 +61,10 @@ def frame_channels(
     ``top`` as the working leg; NaN where a needed landmark is missing or below
     ``min_visibility``. ``foot_to_leg``: the body proportion of ``body.foot_to_leg``;
     ``yaw_deg``: how far the body is turned from the camera (the session's recent median of
-    :func:`~hipwise.kinematics.angles.body_yaw_deg`), which foreshortens the long axis in the
-    image and so widens the leg's image angle; the abduction is read back in the body's plane."""
+    :func:`~hipwise.kinematics.angles.body_yaw_deg`), stored as the ``yaw`` channel. (Reading
+    the abduction back into the body's plane with it, ``atan(tan(angle) * cos(yaw))``, fixed a
+    turned stick figure but made the peak MAE worse on rendered tune clips, 1.18 -> 1.47°: the
+    pose model under-reads the turn and the angle, so the image angle is used as it is.)"""
     out = np.full(len(CHANNELS), np.nan)
     if not frame.detected:
         return out
@@ -75,7 +77,7 @@ def frame_channels(
     xy, world = frame.xy, frame.world
     trunk_ok = seen(*_TRUNK)
     if trunk_ok and seen(ankle):
-        out[0] = abduction_deg(xy, top, yaw_deg)
+        out[0] = abduction_deg(xy, top)
     if trunk_ok and seen(hip, knee, ankle, heel, toe):
         out[1] = foot_rotation_deg(xy, top, foot_to_leg=foot_to_leg)
         out[9] = foot_pitch_deg(xy, top, foot_to_leg=foot_to_leg)
@@ -87,7 +89,7 @@ def frame_channels(
         out[3] = pelvis_roll_deg(world, top)
         out[8] = hip_gap_px(xy, top)
         out[10] = hip_tilt_deg(xy, top)
-        out[11] = body_yaw_deg(world)
+        out[11] = yaw_deg
     if trunk_ok and seen(ankle, LM.NOSE):
         out[4] = forward_drift_deg(world, top)
     if seen(hip, knee, ankle):
