@@ -243,7 +243,16 @@ class FaultConfig(_Frozen):
     )
     hip_hike_deg: float = Field(
         default=8.0, gt=0, le=90,
-        description="Trunk side-bend growing more than this (deg) during the lift.",
+        description="Waist crunch growing more than this (deg) during the lift = hip_hike "
+        "(DOMAIN.md): read as the hip line tilting toward the head against the trunk, which "
+        "shows a pelvic tilt and a trunk bend alike.",
+    )
+    hip_hike_waist_min_deg: float = Field(
+        default=3.0, ge=0, le=90,
+        description="A hip hike must also shorten the top-side waist (shoulder-hip distance "
+        "against the hip gap, in deg) by at least this: a pelvic tilt reads about half its size "
+        "there, a trunk bend its full size, while a good rep seen from an odd camera can swing "
+        "one reading alone by 10-14 deg (tune split).",
     )
     pelvis_roll_deg: float = Field(
         default=10.0, gt=0, le=90, description="Pelvis rolled more than this (deg) from stacked."

@@ -24,6 +24,12 @@ def bent(deg: float) -> float:
     return _REST_VALUES["waist"] - _REST_VALUES["hip_gap"] * float(np.radians(deg))
 
 
+def hiked(deg: float) -> dict[str, float]:
+    """Channels of a waist crunch of ``deg``: the hip line tilted toward the head by ``deg``
+    against the trunk and the top-side waist shortened (a trunk bend shortens it fully)."""
+    return {"waist": bent(deg), "hip_tilt": REST[CHANNELS.index("hip_tilt")] + deg}
+
+
 def ch(**kw: float) -> np.ndarray:
     out = REST.copy()
     for k, v in kw.items():
@@ -54,8 +60,8 @@ def test_live_faults_match_the_rule_thresholds() -> None:
     assert live_faults(ch(foot=15.0), REST, 25.0, f, k) == ["toes_up"]
     assert live_faults(ch(foot=0.0), REST, 25.0, f, k) == ["toes_down"]
     assert live_faults(ch(foot=0.0), REST, 25.0, f, ConditionsConfig(labral_tear=True)) == []
-    assert live_faults(ch(waist=bent(9.0)), REST, 25.0, f, k) == ["hip_hike"]
-    assert live_faults(ch(waist=bent(7.0)), REST, 25.0, f, k) == []
+    assert live_faults(ch(**hiked(9.0)), REST, 25.0, f, k) == ["hip_hike"]
+    assert live_faults(ch(**hiked(7.0)), REST, 25.0, f, k) == []
     # a roll turns the hip line and both feet the same way; the hip line alone is not a roll
     rolled = ch(roll=-12.0, foot=-20.0, foot_bottom=1.0 - 13.0)
     assert live_faults(rolled, REST, 25.0, f, k) == ["pelvis_roll"]
@@ -86,7 +92,7 @@ def test_a_single_noisy_frame_is_never_cued() -> None:
     lift_up(coach, 2.0)
     cues = []
     for i, t in enumerate(np.arange(2.03, 5.0, 1 / 30)):
-        chans = ch(waist=bent(18.0)) if i % 5 == 0 else REST
+        chans = ch(**hiked(18.0)) if i % 5 == 0 else REST
         c = coach.update(CoachFrame(float(t), "hold", 25.0, chans))
         if c is not None:
             cues.append(c)
@@ -99,11 +105,11 @@ def test_priority_then_cooldown_then_no_repeat() -> None:
     feed(coach, 0.0, 2.0, "rest", REST)
     lift_up(coach, 2.0)
     # hip hike (priority 1) and toes up (priority 3) at once: hip hike first
-    cues = feed(coach, 2.03, 10.0, "hold", ch(waist=bent(13.0), foot=15.0), angle=25.0)
+    cues = feed(coach, 2.03, 10.0, "hold", ch(**hiked(13.0), foot=15.0), angle=25.0)
     assert [c.id for c in cues] == ["hip_hike", "toes_up"]
     assert cues[1].t - cues[0].t >= cfg.cooldown_s - 1e-9
     # both still visible, but neither is said again within repeat_s
-    more = feed(coach, 10.0, 2.03 + cfg.repeat_s - 0.1, "hold", ch(waist=bent(13.0), foot=15.0),
+    more = feed(coach, 10.0, 2.03 + cfg.repeat_s - 0.1, "hold", ch(**hiked(13.0), foot=15.0),
                 angle=25.0)
     assert more == []
 
@@ -115,7 +121,7 @@ def test_alerts_outrank_everything_and_respect_repeat() -> None:
     alert = Alert("person_left", "I can't see you.")
     said = []
     for t in np.arange(2.03, 14.0, 1 / 30):
-        c = coach.update(CoachFrame(float(t), "hold", 25.0, ch(waist=bent(13.0)), (), [alert]))
+        c = coach.update(CoachFrame(float(t), "hold", 25.0, ch(**hiked(13.0)), (), [alert]))
         if c is not None:
             said.append((round(c.t, 1), c.id))
     assert said[0][1] == "person_left"

@@ -25,7 +25,7 @@ BAD = {
     "no_hold": {"phases": RepPhases(1.0, 2.5, 3.0, 6.0, 30.0)},
     "dropped": {"phases": RepPhases(1.0, 2.5, 4.5, 6.0, 30.0)},
     "toes_up": {"foot_rotation_deg": 20.0},
-    "hip_hike": {"side_bend_change_deg": 14.0},
+    "hip_hike": {"side_bend_change_deg": 6.0, "hip_tilt_change_deg": 14.0},
     "pelvis_roll": {"pelvis_roll_deg": -16.0},
     "forward_drift": {"forward_drift_deg": 18.0},
     "bent_knee": {"min_knee_deg": 140.0},
@@ -51,9 +51,9 @@ def test_each_fault_alone(fault: str) -> None:
 
 
 def test_combined_faults_in_contract_order() -> None:
-    m = dataclasses.replace(GOOD, **BAD["hip_hike"], **BAD["toes_up"], **BAD["too_high"])
+    m = dataclasses.replace(GOOD, **BAD["hip_hike"], **BAD["toes_up"], **BAD["dropped"])
     assert evaluate_faults(m, FaultConfig(), ConditionsConfig()) == [
-        "too_high",
+        "dropped",
         "toes_up",
         "hip_hike",
     ]
@@ -71,3 +71,30 @@ def test_labral_tear_accepts_a_neutral_foot_but_not_toes_up() -> None:
 def test_thresholds_are_settings() -> None:
     m = dataclasses.replace(GOOD, phases=dataclasses.replace(GOOD.phases, peak_deg=40.0))
     assert evaluate_faults(m, FaultConfig(too_high_deg=35.0), ConditionsConfig()) == ["too_high"]
+
+
+def test_a_hip_hike_needs_the_pelvis_and_the_waist_to_agree() -> None:
+    f, k = FaultConfig(), ConditionsConfig()
+    tilt_only = dataclasses.replace(GOOD, hip_tilt_change_deg=12.0, side_bend_change_deg=1.0)
+    waist_only = dataclasses.replace(GOOD, hip_tilt_change_deg=2.0, side_bend_change_deg=14.0)
+    both = dataclasses.replace(GOOD, hip_tilt_change_deg=12.0, side_bend_change_deg=5.0)
+    assert evaluate_faults(tilt_only, f, k) == []
+    assert evaluate_faults(waist_only, f, k) == []
+    assert evaluate_faults(both, f, k) == ["hip_hike"]
+    assert both.waist_crunch_deg == 12.0
+
+
+def test_foot_faults_are_not_judged_where_the_camera_cannot_show_them() -> None:
+    f, k = FaultConfig(), ConditionsConfig()
+    toes_drift = dataclasses.replace(GOOD, foot_rotation_deg=20.0, forward_drift_deg=18.0)
+    assert evaluate_faults(toes_drift, f, k) == ["toes_up", "forward_drift"]
+    turned = dataclasses.replace(toes_drift, body_yaw_deg=25.0)
+    assert evaluate_faults(turned, f, k) == []
+    high = dataclasses.replace(
+        toes_drift,
+        hip_tilt_change_deg=12.0,
+        side_bend_change_deg=6.0,
+        phases=dataclasses.replace(GOOD.phases, peak_deg=56.0),
+    )
+    # above 45 deg the foot and hip landmarks follow the leg: only too_high and toes up
+    assert evaluate_faults(high, f, k) == ["too_high", "toes_up"]

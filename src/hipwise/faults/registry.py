@@ -59,12 +59,19 @@ def foot_in_view(m: RepMeasurement, c: FaultConfig) -> bool:
 
 @_rule("hip_hike", "Don't crunch your waist: reach long through your heel.", 1)
 def hip_hike(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
-    """No waist crunch: the waist crunch (hip line against the trunk axis: a pelvic tilt and a
-    trunk bend together) growing by more than 8° during the lift = hip hike (quadratus
-    lumborum doing the work). Read two ways, and either one shows it: the hip line turning
-    toward the head against the trunk (a pelvic tilt with the trunk still on the floor turns
-    little else) and the top-side waist shortening against the hip gap (a trunk bend)."""
-    return m.waist_crunch_deg > c.hip_hike_deg
+    """No waist crunch: the waist crunch (hip line against trunk axis, pelvic tilt and trunk
+    bend together) growing by more than 8° during the lift = hip hike (quadratus lumborum
+    doing the work). Read at the pelvis, the hip line turning toward the head against the trunk
+    (it shows a pelvic tilt with the trunk still on the floor as well as a trunk bend), and
+    confirmed by the top-side waist shortening at least ``hip_hike_waist_min_deg`` (each
+    reading alone swung by 10-14° on some good reps of the tune split). Not judged above
+    ``too_high_deg``: the pose model's top hip follows a leg raised that high (tune: +6 to +10°
+    of hip tilt on good 55° reps), and that rep is already called too high."""
+    if m.phases.peak_deg > c.too_high_deg:
+        return False
+    return m.hip_tilt_change_deg > c.hip_hike_deg and (
+        m.side_bend_change_deg > c.hip_hike_waist_min_deg
+    )
 
 
 @_rule("pelvis_roll", "Keep your hips stacked.", 2)
@@ -85,7 +92,11 @@ def forward_drift(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> boo
     """No forward drift: leg more than 15° in front of the body line = hip flexors taking over.
     Read from the top foot turning back toward the head as the leg swings toward the camera
     (the pose model's 3D landmarks miss most of a drift); the reading falls short of the true
-    drift, hence a default threshold of 12°."""
+    drift, hence a default threshold of 12°. Not judged on a body turned from the camera
+    (``foot_view_max_yaw_deg``) nor above ``too_high_deg`` (the foot turns with a leg swung that
+    high; that rep is already called too high)."""
+    if m.phases.peak_deg > c.too_high_deg:
+        return False  # a leg swung that high turns the foot with it (tune: 16° on a 56° swing)
     return foot_in_view(m, c) and m.forward_drift_deg > c.forward_drift_deg
 
 
