@@ -25,6 +25,7 @@ from hipwise.pose.sequence import FloatArray
 
 __all__ = [
     "MOVEMENT_SHAPES",
+    "SHAPE_PRIOR",
     "MovementFit",
     "RepPhases",
     "SegmentationError",
@@ -141,6 +142,12 @@ def fit_step(t: FloatArray, a: FloatArray, k_prior: float, k_weight: float) -> S
 #: Hogan 1985) and a fast start with a long approach (regularised incomplete beta I_x(2, 4)).
 MOVEMENT_SHAPES: tuple[str, ...] = ("cosine", "min_jerk", "fast_start")
 
+#: Prior weight of each shape: minimum-jerk, the model of human point-to-point movement, is
+#: taken four times as likely as either other. Chosen on the benchmark's *tune* split (30 reps,
+#: phase MAE lift / hold / lower 0.172 / 0.244 / 0.287 s with equal weights, 0.157 / 0.228 /
+#: 0.293 s with these).
+SHAPE_PRIOR: dict[str, float] = {"cosine": 1.0, "min_jerk": 4.0, "fast_start": 1.0}
+
 
 def _shape(name: str, x: FloatArray) -> FloatArray:
     if name == "cosine":
@@ -204,7 +211,8 @@ def fit_movement(
     """Where one movement (a lift if ``rising``, else a lower) starts and stops, whatever its
     smooth profile: ``a (N,)`` deg over ``t (N,)`` s is fitted with each shape of ``shapes``
     (plus a slowly drifting hold level next to it) and the boundaries are averaged with weights
-    ``exp(-(cost - best) / sigma^2)`` (``sigma^2`` the best fit's residual variance). Noise
+    ``SHAPE_PRIOR x exp(-(cost - best) / sigma^2)`` (``sigma^2`` the best fit's residual
+    variance). Noise
     cannot tell the shapes apart near their slow ends, so a shape wins only where the whole
     movement says so; a fixed shape reads other profiles 0.2-0.5 s long or short.
     Raises :class:`SegmentationError` when there is no clear movement."""
@@ -215,7 +223,7 @@ def fit_movement(
     fits = [_fit_shape(tt, aa, name, p0, rising) for name in shapes]
     costs = np.array([c for _, c in fits])
     sigma2 = max(2.0 * float(costs.min()) / len(tt), 0.05)
-    w = np.exp(-(costs - costs.min()) / sigma2)
+    w = np.exp(-(costs - costs.min()) / sigma2) * np.array([SHAPE_PRIOR[n] for n in shapes])
     w /= w.sum()
     params = np.array([p for p, _ in fits])
     t0 = float(w @ params[:, 2])
