@@ -2,7 +2,7 @@
 # Vendor MediaPipe Tasks for Web (@mediapipe/tasks-vision, Apache-2.0, version pinned in
 # web/package-lock.json) into src/hipwise/web/static/vendor/tasks-vision/, so the live page runs
 # the pose model in the browser with nothing fetched from the internet at run time. npm is used
-# only here (install time); the copied files are not in git (.gitignore), ~13.5 MB.
+# only here (install time); the copied files are not in git (.gitignore), ~9.9 MB.
 # Without npm the live page still works: it uses the server-side pose model.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -29,6 +29,10 @@ from hipwise.web.harness import (
 from tests.web.browser import js, wait_js
 from tests.web.conftest import three_reps
 
+#: These tests drive the server-pose path (frames to the server); the page's own model is
+#: tested in test_browser_pose.py.
+SERVER_POSE = "?pose=server"
+
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 CHROMIUM = chromium_path()
@@ -82,7 +86,7 @@ def test_camera_permission_denied_says_what_to_do(pw: Any, tmp_path: Path) -> No
         browser = _launch(pw, y4m, allow_camera=False)
         try:
             page = browser.new_page()
-            page.goto(srv.url)
+            page.goto(srv.url + SERVER_POSE)
             page.wait_for_selector("#banner:not(.hidden)", timeout=15000)
             text = page.inner_text("#banner")
             assert "denied" in text and "Allow the camera" in text and "reload" in text
@@ -97,7 +101,7 @@ def test_no_camera_points_to_the_phone(pw: Any, tmp_path: Path) -> None:
         browser = _launch(pw, None)  # no fake device: headless Chromium has no camera
         try:
             page = browser.new_page()
-            page.goto(srv.url)
+            page.goto(srv.url + SERVER_POSE)
             page.wait_for_selector("#banner:not(.hidden)", timeout=15000)
             text = page.inner_text("#banner")
             assert "No camera was found" in text and "--lan" in text
@@ -120,7 +124,7 @@ def test_empty_or_dark_room_is_explained(
         try:
             page = browser.new_page()
             page.add_init_script(SPEECH_SPY)
-            page.goto(srv.url)
+            page.goto(srv.url + SERVER_POSE)
             page.wait_for_selector(f"#setup-issues li[data-code={code}]", timeout=30000)
             text = page.inner_text("#setup-issues").lower()
             assert any(w in text for w in words.split("|")), text
@@ -154,7 +158,7 @@ def test_bad_clips_tell_the_person_what_to_change(
         browser = _launch(pw, y4m)
         try:
             page = browser.new_page()
-            page.goto(srv.url)
+            page.goto(srv.url + SERVER_POSE)
             selector = ", ".join(f"#setup-issues li[data-code={c}]" for c in sorted(codes))
             page.wait_for_selector(selector, timeout=40000)
             text = page.inner_text("#setup-issues").lower()
@@ -175,7 +179,7 @@ def test_person_leaving_mid_set_is_told_and_the_set_is_kept(
         browser = _launch(pw, grey_camera)
         try:
             page = browser.new_page()
-            page.goto(srv.url)
+            page.goto(srv.url + SERVER_POSE)
             page.wait_for_selector("#banner[data-source=alert]:not(.hidden)", timeout=40000)
             text = page.inner_text("#banner")
             assert "can't see you" in text and "Your set so far is kept" in text
@@ -193,7 +197,7 @@ def test_finish_shows_the_summary_good_reps_first_and_the_report(
         browser = _launch(pw, grey_camera)
         try:
             page = browser.new_page()
-            page.goto(srv.url)
+            page.goto(srv.url + SERVER_POSE)
             wait_js(page, "window.__hipwise.state && window.__hipwise.state.counts.right.reps >= 3",
                   60)
             page.click("#finish")
@@ -229,7 +233,7 @@ def test_lan_mode_over_https_with_the_qr_code(
             args=[*chromium_args(grey_camera), "--ignore-certificate-errors"])
         try:
             page = browser.new_page()
-            page.goto(srv.url)
+            page.goto(srv.url + SERVER_POSE)
             # camera allowed (secure context), frames over wss://, reps counted
             wait_js(page, "window.__hipwise.state && window.__hipwise.state.counts.right.reps >= 1",
                   60)
@@ -249,7 +253,7 @@ def test_server_restart_reconnects_and_keeps_the_counts(
     try:
         page = browser.new_page()
         with ServerThread(create_app(data_dir=tmp_path, factory=scripted(seq)), port) as srv:
-            page.goto(srv.url)
+            page.goto(srv.url + SERVER_POSE)
             wait_js(page, "window.__hipwise.state && window.__hipwise.state.counts.right.reps >= 1",
                   60)
             before = js(page, "window.__hipwise.state.counts.right.reps")
@@ -313,7 +317,7 @@ def clip_run(pw: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.add_init_script(SPEECH_SPY)
             page.on("request", lambda r: requests.append(r.url))
-            page.goto(srv.url)
+            page.goto(srv.url + SERVER_POSE)
             expr = ("window.__hipwise.state && (window.__hipwise.state.counts.left.reps + "
                     f"window.__hipwise.state.counts.right.reps) >= {total}")
             wait_js(page, expr, duration + 40)

@@ -22,6 +22,10 @@ from hipwise.web.app import create_app
 from hipwise.web.harness import ServerThread, chromium_args, chromium_path
 from tests.web.browser import wait_js
 
+#: These tests drive the server-pose path (frames to the server); the page's own model is
+#: tested in test_browser_pose.py.
+SERVER_POSE = "?pose=server"
+
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 CHROMIUM = chromium_path()
@@ -46,7 +50,7 @@ def test_hold_with_circles_shows_timer_counts_and_summary(
                                      args=chromium_args(grey_camera))
         try:
             page = browser.new_page()
-            page.goto(srv.url)
+            page.goto(srv.url + SERVER_POSE)
             wait_js(page, "window.__hipwise.welcomes >= 1", 20)
             assert page.is_hidden("#hold")
             page.select_option("#variation", "isometric_circles")

@@ -108,13 +108,14 @@ def run_bench(
     max_in_flight: int = 1,
     fps: int = 30,
     pose: str = "server",
+    worker: bool = True,
 ) -> BenchResult:
     """Serve the app, stream ``clip`` (default: the bundled sample) into headless Chromium at
     ``fps`` and measure for ``seconds`` after ``warmup_s``, with the pose model on the server or
     in the page (``pose``). Server CPU is this process's CPU time over the measuring window
     (the server thread; the Playwright client only waits). Raises ``RuntimeError`` when
     Chromium or Playwright is missing, no result came back, or the page could not use the pose
-    path asked for."""
+    path asked for. ``worker=False`` runs the page's model on its main thread (a comparison)."""
     import os
 
     from hipwise.web.app import create_app
@@ -145,7 +146,8 @@ def run_bench(
             try:
                 page = browser.new_page()
                 page.add_init_script(_TIMING_SPY)
-                page.goto(f"{srv.url}?inflight={max_in_flight}&pose={pose}")
+                page.goto(f"{srv.url}?inflight={max_in_flight}&pose={pose}"
+                          + ("" if worker else "&worker=0"))
                 end_warm = time.monotonic() + 60.0
                 while not page.evaluate("() => window.__hipwise.results") > 0:
                     if time.monotonic() > end_warm:
@@ -222,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pose", choices=("server", "browser"), default="server",
                    help="where the pose model runs: server (JPEG frames sent, default) or "
                    "browser (the page runs it and sends landmarks)")
+    p.add_argument("--no-worker", action="store_true",
+                   help="browser pose on the page's main thread instead of a Web Worker")
     p.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     p.add_argument("--soak", type=float, metavar="MINUTES",
                    help="soak test instead: MINUTES of 30 fps input while sessions open, drop, "
@@ -241,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.abandoned is not None:
         return _abandoned_main(args)
     try:
-        res = run_bench(args.clip, args.seconds, args.warmup, args.in_flight, pose=args.pose)
+        res = run_bench(args.clip, args.seconds, args.warmup, args.in_flight, pose=args.pose,
+                        worker=not args.no_worker)
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
