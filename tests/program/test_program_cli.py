@@ -97,9 +97,9 @@ def test_corrupt_database_is_a_clear_error_not_a_traceback(
 
 def test_db_upgrade_and_check(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["db", "upgrade", "--db", db]) == EXIT_OK
-    assert "empty -> 0002" in capsys.readouterr().out
+    assert "empty -> 0003" in capsys.readouterr().out
     assert main(["db", "upgrade", "--db", db]) == EXIT_OK
-    assert "already at 0002" in capsys.readouterr().out
+    assert "already at 0003" in capsys.readouterr().out
     assert main(["db", "check", "--db", db]) == EXIT_OK
     assert capsys.readouterr().out.strip().endswith("ok")
 
