@@ -83,7 +83,11 @@ def pelvis_roll(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
 @_rule("toes_up", "Turn your toes toward the floor.", 3)
 def toes_up(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
     """Toes slightly toward the floor: toes above the heel = toes up, TFL taking over. Still a
-    fault with a labral tear (where a neutral foot is accepted)."""
+    fault with a labral tear (where a neutral foot is accepted). Not judged on a body turned
+    from the camera (``foot_view_max_yaw_deg``) nor above ``too_high_deg`` (the rep is already
+    called too high, and the foot landmarks follow a leg swung that high)."""
+    if m.phases.peak_deg > c.too_high_deg:
+        return False  # the foot landmarks follow a leg swung that high (tune: +14° at 63°)
     return foot_in_view(m, c) and m.foot_rotation_deg > c.toes_up_deg
 
 
