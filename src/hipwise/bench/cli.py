@@ -259,13 +259,18 @@ def run_fuzz_cli(minutes: float, seed: int) -> int:
 
     from hipwise.bench.fuzz import FuzzReport, run_fuzz
 
-    logging.getLogger("hipwise").setLevel(logging.ERROR)  # damaged inputs warn by the 1000
+    lib = logging.getLogger("hipwise")
+    level = lib.level
+    lib.setLevel(logging.ERROR)  # damaged inputs warn by the thousand
 
     def show(r: FuzzReport) -> None:
         done = ", ".join(f"{k} {v}" for k, v in r.examples.items())
         err.print(f"[dim]{r.seconds / 60:5.1f} min: {done} examples[/dim]")
 
-    report = run_fuzz(minutes, seed=seed, progress=show)
+    try:
+        report = run_fuzz(minutes, seed=seed, progress=show)
+    finally:
+        lib.setLevel(level)
     print(f"fuzz: {report.seconds / 60:.1f} min, "
           + ", ".join(f"{k}: {v} examples, {len(report.failures.get(k, []))} failure(s)"
                       for k, v in report.examples.items()))

@@ -518,7 +518,11 @@ def run_target(name: str, strategy: Any, check: Callable[..., None], examples: i
         with contextlib.redirect_stdout(io.StringIO()) as out:
             test()
     except Exception as exc:  # a failure found: keep its text (Hypothesis shrank it)
-        return count[0], f"{name}: {type(exc).__name__}: {exc}\n{out.getvalue()[-4000:]}"
+        import traceback
+
+        tb = "".join(traceback.format_exception(exc))[-3000:]
+        return count[0], (f"{name}: {type(exc).__name__}: {exc}\n{tb}\n"
+                          f"{out.getvalue()[-4000:]}")
     return count[0], None
 
 

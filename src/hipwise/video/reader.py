@@ -330,8 +330,10 @@ class VideoSource:
                 path, f"{path.name} cannot be read ({exc.strerror or exc})."
             ) from exc
         try:
-            container = av.open(str(path), mode="r")
-        except av.error.FFmpegError as exc:
+            # damaged metadata (a language or handler name that is not UTF-8) must not stop
+            # the frames from being read
+            container = av.open(str(path), mode="r", metadata_errors="replace")
+        except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
             raise _classify_open_error(path, exc) from exc
         self._container = container
         try:
