@@ -26,7 +26,9 @@ def _client(tmp_path: Path, max_rate_hz: float = 1000.0, burst: int = 1000) -> T
         raise AssertionError("browser pose must not start the server's pose model")
 
     live = LiveConfig(browser_pose=BrowserPoseConfig(max_rate_hz=max_rate_hz, burst=burst))
-    return TestClient(create_app(data_dir=tmp_path, live=live, factory=no_model))
+    return TestClient(
+        create_app(data_dir=tmp_path, live=live, factory=no_model), base_url="http://localhost"
+    )
 
 
 def _next(ws: Any, kinds: tuple[str, ...] = ("result", "error", "dropped")) -> dict[str, Any]:
@@ -38,7 +40,7 @@ def _next(ws: Any, kinds: tuple[str, ...] = ("result", "error", "dropped")) -> d
 
 def test_landmarks_are_counted_like_frames_and_finish_with_the_contract(tmp_path: Path) -> None:
     seq, truth = three_reps()
-    with _client(tmp_path) as c, c.websocket_connect("/ws") as ws:
+    with _client(tmp_path) as c, c.websocket_connect("ws://localhost/ws") as ws:
         ws.send_json({"type": "hello", "session": None})
         assert ws.receive_json()["type"] == "welcome"
         last: dict[str, Any] = {}
@@ -60,7 +62,7 @@ def test_landmarks_are_counted_like_frames_and_finish_with_the_contract(tmp_path
 def test_bad_landmark_messages_get_error_codes_and_the_set_goes_on(tmp_path: Path) -> None:
     seq, _ = three_reps()
     msgs = sequence_messages(seq, start_ms=5000.0)
-    with _client(tmp_path) as c, c.websocket_connect("/ws") as ws:
+    with _client(tmp_path) as c, c.websocket_connect("ws://localhost/ws") as ws:
         ws.send_json({"type": "hello", "session": None})
         ws.receive_json()
         for m in msgs[:100]:
@@ -85,7 +87,7 @@ def test_bad_landmark_messages_get_error_codes_and_the_set_goes_on(tmp_path: Pat
 
 def test_a_flood_is_answered_once_and_the_set_goes_on(tmp_path: Path) -> None:
     seq, _ = three_reps()
-    with _client(tmp_path, 60.0, 30) as c, c.websocket_connect("/ws") as ws:
+    with _client(tmp_path, 60.0, 30) as c, c.websocket_connect("ws://localhost/ws") as ws:
         ws.send_json({"type": "hello", "session": None})
         ws.receive_json()
         n = 400  # far above 60/s + a burst of 30, sent at once
@@ -110,7 +112,7 @@ def test_a_flood_is_answered_once_and_the_set_goes_on(tmp_path: Path) -> None:
 
 def test_a_page_cannot_claim_reps(tmp_path: Path) -> None:
     seq, _ = three_reps()
-    with _client(tmp_path) as c, c.websocket_connect("/ws") as ws:
+    with _client(tmp_path) as c, c.websocket_connect("ws://localhost/ws") as ws:
         ws.send_json({"type": "hello", "session": None})
         ws.receive_json()
         rest = landmark_message(seq, 0, 1, 1000.0)  # lying still at rest
