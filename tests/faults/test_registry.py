@@ -77,10 +77,12 @@ def test_a_hip_hike_needs_the_pelvis_and_the_waist_to_agree() -> None:
     f, k = FaultConfig(), ConditionsConfig()
     tilt_only = dataclasses.replace(GOOD, hip_tilt_change_deg=12.0, side_bend_change_deg=1.0)
     waist_only = dataclasses.replace(GOOD, hip_tilt_change_deg=2.0, side_bend_change_deg=14.0)
+    strong_bend = dataclasses.replace(GOOD, hip_tilt_change_deg=6.0, side_bend_change_deg=20.0)
     both = dataclasses.replace(GOOD, hip_tilt_change_deg=12.0, side_bend_change_deg=5.0)
     assert evaluate_faults(tilt_only, f, k) == []
     assert evaluate_faults(waist_only, f, k) == []
     assert evaluate_faults(both, f, k) == ["hip_hike"]
+    assert evaluate_faults(strong_bend, f, k) == ["hip_hike"]
     assert both.waist_crunch_deg == 12.0
 
 

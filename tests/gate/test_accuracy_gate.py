@@ -18,11 +18,16 @@ FLOORS = {
     "exact_count_rate": 1.0,  # every clip counted exactly
     "leg_accuracy": 1.0,  # working leg always right
     "peak_mae_deg": 2.0,  # measured 1.6, 1.3 since the head-left frames are mirrored
-    "timing_mae_s": 0.25,  # lift, hold and lower each; measured 0.06 / 0.07 / 0.14
+    # lift, hold and lower each; measured 0.06 / 0.07 / 0.14 with the phase fit fixed to the
+    # minimum-jerk shape these clips were rendered with; 0.08 / 0.25 / 0.25 since it weighs
+    # cosine and fast-start shapes too (issue 11: a fixed shape read other profiles 0.2-0.5 s
+    # off on clips rendered elsewhere)
+    "timing_mae_s": 0.3,
     # measured 0.74 on 2026-11-25, 0.88 once hip hike was read from the top-side waist, 0.94
     # with foot rotation scaled right, roll sized by the bottom foot and drift read from the
-    # foot's pitch (the miss: the bent knee, which BlazePose barely sees from the front)
-    "fault_micro_f1": 0.9,
+    # foot's pitch; 0.89 since a bent knee is called only where the image shows it (issue 11:
+    # wrong bent-knee calls on held-out clips), which these clips' front camera does not
+    "fault_micro_f1": 0.85,
 }
 
 

@@ -64,14 +64,18 @@ def hip_hike(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
     doing the work). Read at the pelvis, the hip line turning toward the head against the trunk
     (it shows a pelvic tilt with the trunk still on the floor as well as a trunk bend), and
     confirmed by the top-side waist shortening at least ``hip_hike_waist_min_deg`` (each
-    reading alone swung by 10-14° on some good reps of the tune split). Not judged above
+    reading alone swung by 10-14° on some good reps of the tune split), or shown by the waist
+    alone when it shortened by more than twice the threshold. Not judged above
     ``too_high_deg``: the pose model's top hip follows a leg raised that high (tune: +6 to +10°
     of hip tilt on good 55° reps), and that rep is already called too high."""
     if m.phases.peak_deg > c.too_high_deg:
         return False
-    return m.hip_tilt_change_deg > c.hip_hike_deg and (
-        m.side_bend_change_deg > c.hip_hike_waist_min_deg
-    )
+    pelvis = m.hip_tilt_change_deg > c.hip_hike_deg
+    waist = m.side_bend_change_deg > c.hip_hike_waist_min_deg
+    # a trunk bend so large that the waist alone shows it (a renderer that lifts the whole
+    # upper trunk read a 15° hike as 20° of waist and only 6° at the hip line)
+    strong = m.side_bend_change_deg > 2.0 * c.hip_hike_deg
+    return (pelvis and waist) or strong
 
 
 @_rule("pelvis_roll", "Keep your hips stacked.", 2)
