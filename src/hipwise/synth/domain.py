@@ -23,22 +23,14 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
+from hipwise.contract import FAULT_IDS
 from hipwise.settings_base import FrozenSettings
 from hipwise.synth.scenario import MOVE_PROFILES, Scenario
+from hipwise.synth.sweep import CLOTHES_PALETTE
 
 __all__ = ["DOMAIN_FAULTS", "HIKE_MODES", "DomainSettings", "make_domain"]
 
-DOMAIN_FAULTS: tuple[str, ...] = (
-    "too_high",
-    "too_fast",
-    "no_hold",
-    "dropped",
-    "toes_up",
-    "hip_hike",
-    "pelvis_roll",
-    "forward_drift",
-    "bent_knee",
-)
+DOMAIN_FAULTS: tuple[str, ...] = FAULT_IDS
 """Faults a domain rep can show alone or in pairs."""
 
 HIKE_MODES: tuple[str, ...] = ("trunk", "pelvis", "both")
@@ -47,14 +39,7 @@ HIKE_MODES: tuple[str, ...] = ("trunk", "pelvis", "both")
 _POSTURE = frozenset({"toes_up", "hip_hike", "pelvis_roll", "forward_drift", "bent_knee"})
 
 _PALETTE: tuple[tuple[int, int, int], ...] = (
-    (40, 90, 160),
-    (150, 40, 90),
-    (35, 35, 40),
-    (230, 230, 225),
-    (60, 120, 60),
-    (200, 120, 40),
-    (90, 60, 140),
-    (120, 120, 125),
+    *CLOTHES_PALETTE,
     (180, 40, 40),
     (20, 60, 70),
     (210, 190, 150),

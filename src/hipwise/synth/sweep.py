@@ -30,7 +30,7 @@ REP_KINDS: tuple[str, ...] = (
 )
 """What a swept rep shows: ``good`` or one fault."""
 
-_PALETTE: tuple[tuple[int, int, int], ...] = (
+CLOTHES_PALETTE: tuple[tuple[int, int, int], ...] = (
     (40, 90, 160),
     (150, 40, 90),
     (35, 35, 40),
@@ -135,7 +135,7 @@ def make_sweep(n: int, seed: int, settings: SweepSettings | None = None) -> list
                 kind = faults[fault_i % len(faults)]
                 fault_i += 1
             reps.append(_rep(rng, kind, st))
-        colours = rng.permutation(len(_PALETTE))
+        colours = rng.permutation(len(CLOTHES_PALETTE))
         data: dict[str, Any] = {
             "name": f"sweep{seed}_{i:03d}_{side}",
             "description": f"make_sweep(n={n}, seed={seed}) item {i}",
@@ -159,13 +159,13 @@ def make_sweep(n: int, seed: int, settings: SweepSettings | None = None) -> list
                     "proportions": _u(rng, (0.3, 0.7)),
                 },
                 "skin_rgb": list(_SKIN[int(rng.integers(len(_SKIN)))]),
-                "top_rgb": list(_PALETTE[int(colours[0])]),
-                "bottom_rgb": list(_PALETTE[int(colours[1])]),
+                "top_rgb": list(CLOTHES_PALETTE[int(colours[0])]),
+                "bottom_rgb": list(CLOTHES_PALETTE[int(colours[1])]),
                 "baseline_hip_rotation_deg": _u(rng, (-15.0, -6.0)),
             },
             "scene": {
                 "floor_rgb": [int(c) for c in rng.integers(90, 200, 3)],
-                "mat_rgb": list(_PALETTE[int(colours[2])]),
+                "mat_rgb": list(CLOTHES_PALETTE[int(colours[2])]),
                 "wall_rgb": [int(c) for c in rng.integers(170, 240, 3)],
                 "light_intensity": _u(rng, (0.7, 1.3)),
             },
