@@ -172,17 +172,21 @@ def run_soak(minutes: float, clip: Path | None = None, fps: float = 30.0,
         cmd = [sys.executable, "-c",
                "import sys; from hipwise.cli import main; sys.exit(main(sys.argv[1:]))",
                "live", "--no-browser", "--port", str(port), "--data-dir", tmp]
-        server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                  env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        try:
-            _wait_port(port, server, 60.0)
-            return _drive(url, server.pid, frames, minutes, fps, cycle_s, warmup_s, progress)
-        finally:
-            server.terminate()
+        # the server's log goes to a file: a pipe nobody reads fills up (64 KB, ~12 minutes of
+        # log lines here) and then blocks the server, which a 30-minute soak took for a hang
+        log_path = Path(tmp) / "server.log"
+        with log_path.open("wb") as log:
+            server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log,
+                                      env={**os.environ, "PYTHONUNBUFFERED": "1"})
             try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+                _wait_port(port, server, 60.0, log_path)
+                return _drive(url, server.pid, frames, minutes, fps, cycle_s, warmup_s, progress)
+            finally:
+                server.terminate()
+                try:
+                    server.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    server.kill()
 
 
 def run_abandoned(n: int = 100, clip: Path | None = None, warmup: int = 10,
@@ -234,11 +238,13 @@ def run_abandoned(n: int = 100, clip: Path | None = None, warmup: int = 10,
     return out
 
 
-def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout_s: float) -> None:
+def _wait_port(
+    port: int, proc: subprocess.Popen[bytes], timeout_s: float, log: Path | None = None
+) -> None:
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
         if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            err = log.read_text(errors="replace") if log is not None and log.exists() else ""
             raise RuntimeError(f"the live server exited: {err[-2000:]}")
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
