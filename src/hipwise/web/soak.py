@@ -276,6 +276,19 @@ def _drive(url: str, pid: int, frames: list[bytes], minutes: float, fps: float,
         errs.append((time.monotonic() - t_start, text))
         logger.warning("soak error: %s", text)
 
+    def reconnect(session: str | None = None) -> _Page:
+        """A new page; a failed connection counts as an error and is retried (for up to
+        two minutes) instead of ending the soak."""
+        give_up = time.monotonic() + 120.0
+        while True:
+            try:
+                return _Page(url, session)
+            except Exception as exc:  # refused, timed out, no welcome
+                note_error(f"reconnect: {type(exc).__name__}: {exc}")
+                if time.monotonic() > give_up:
+                    raise
+                time.sleep(1.0)
+
     while time.monotonic() < end:
         now = time.monotonic()
         if now >= next_rss:
@@ -304,7 +317,7 @@ def _drive(url: str, pid: int, frames: list[bytes], minutes: float, fps: float,
                 old = page.session
                 page.close()
                 sent.clear()
-                page = _Page(url, old if kind == 0 else None)
+                page = reconnect(old if kind == 0 else None)
                 resumed += int(page.resumed)
                 if kind == 0 and not page.resumed:
                     note_error(f"session {old} was not resumed")
@@ -312,7 +325,7 @@ def _drive(url: str, pid: int, frames: list[bytes], minutes: float, fps: float,
             except Exception as exc:  # the server dropped us, or timed out
                 note_error(f"cycle {cycles}: {type(exc).__name__}: {exc}")
                 page.close()
-                page = _Page(url, None)
+                page = reconnect()
                 sent.clear()
         # send when nothing is in flight (the page's cap), at the camera's rate
         if now >= next_tick:
@@ -327,7 +340,7 @@ def _drive(url: str, pid: int, frames: list[bytes], minutes: float, fps: float,
                 except Exception as exc:
                     note_error(f"send: {type(exc).__name__}: {exc}")
                     page.close()
-                    page = _Page(url, None)
+                    page = reconnect()
                     page_t0 = time.monotonic()
                     sent.clear()
         try:
@@ -335,7 +348,7 @@ def _drive(url: str, pid: int, frames: list[bytes], minutes: float, fps: float,
         except Exception as exc:
             note_error(f"recv: {type(exc).__name__}: {exc}")
             page.close()
-            page = _Page(url, None)
+            page = reconnect()
             page_t0 = time.monotonic()
             sent.clear()
             continue
