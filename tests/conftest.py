@@ -11,8 +11,8 @@ import pytest
 from hipwise.contract import Analysis
 from hipwise.pose.sequence import PoseSequence
 from hipwise.synth.kinematic import KinematicCamera, landmarks_from_track
-from hipwise.synth.motion import script_motion
 from hipwise.synth.scenario import Scenario
+from hipwise.synth.script import script_motion
 
 MakeSeq = Callable[..., tuple[PoseSequence, Analysis]]
 

@@ -13,11 +13,16 @@ import pytest
 from pydantic import BaseModel
 
 from hipwise.cli import EXIT_USAGE, main
-from hipwise.config import AnalysisConfig, ConfigError, load_config
-from hipwise.pose.checks import ChecksConfig
-from hipwise.pose.mediapipe_adapter import PoseConfig
+from hipwise.settings import (
+    AnalysisConfig,
+    ChecksConfig,
+    ConfigError,
+    LiveConfig,
+    PoseConfig,
+    Settings,
+    load_settings,
+)
 from hipwise.settings_base import FrozenSettings
-from hipwise.web.config import LiveConfig, load_live_config
 
 BAD_SETS = [
     ("pose.orientaton=90", "pose.orientaton"),
@@ -50,15 +55,14 @@ def test_pose_and_checks_sections_are_validated_in_toml_too(tmp_path: Path) -> N
     f = tmp_path / "c.toml"
     f.write_text('[pose]\norientation = "sideways"\n[checks]\nstanding_frac = 2\n')
     with pytest.raises(ConfigError) as exc:
-        load_config(f)
+        load_settings(f)
     assert "pose.orientation" in str(exc.value) and "checks.standing_frac" in str(exc.value)
-    with pytest.raises(ConfigError, match=r"pose\.orientation"):
-        load_live_config(f)
     ok = tmp_path / "ok.toml"
     ok.write_text('[pose]\norientation = 90\n[checks]\nstanding_frac = 0.6\n')
-    cfg = load_config(ok)
-    assert cfg.pose == {"orientation": 90} and cfg.checks == {"standing_frac": 0.6}
-    assert PoseConfig.model_validate(cfg.pose).orientation == 90
+    cfg = load_settings(ok)
+    assert isinstance(cfg.pose, PoseConfig) and isinstance(cfg.checks, ChecksConfig)
+    assert cfg.pose.orientation == 90 and cfg.checks.standing_frac == 0.6
+    assert cfg.analysis.pose == cfg.pose
 
 
 def test_unreadable_config_files_exit_2(
@@ -76,7 +80,10 @@ def test_unreadable_config_files_exit_2(
 
 
 def test_settings_models_are_frozen_settings() -> None:
-    for model in (PoseConfig, ChecksConfig, AnalysisConfig, LiveConfig):
+    seen: set[type[BaseModel]] = set()
+    _unbounded(Settings, seen)
+    assert len(seen) > 15
+    for model in seen:
         assert issubclass(model, FrozenSettings), model
 
 
@@ -107,6 +114,5 @@ def _unbounded(model: type[BaseModel], seen: set[type[BaseModel]]) -> list[str]:
 def test_every_numeric_setting_has_a_valid_range() -> None:
     seen: set[type[BaseModel]] = set()
     missing: list[str] = []
-    for model in (AnalysisConfig, LiveConfig, PoseConfig, ChecksConfig):
-        missing += _unbounded(model, seen)
+    missing += _unbounded(Settings, seen)
     assert missing == []

@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 
 from hipwise.coach import Alert, Coach, CoachConfig, CoachFrame, Cue, live_faults
+from hipwise.faults import evaluate_faults
 from hipwise.config import AnalysisConfig, ConditionsConfig, FaultConfig
 from hipwise.reps.measure import CHANNELS
 from hipwise.reps.session import SessionTracker
@@ -130,7 +131,7 @@ def test_alerts_outrank_everything_and_respect_repeat() -> None:
 
 
 def _run_session(seq, coach: Coach) -> list[Cue]:  # type: ignore[no-untyped-def]
-    session = SessionTracker(AnalysisConfig(), record_frames=True)
+    session = SessionTracker(AnalysisConfig(), record_frames=True, rules=evaluate_faults)
     cues = []
     for f in seq.frames():
         events = session.update(f)

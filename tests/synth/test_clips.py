@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from hipwise.contract import Analysis
-from hipwise.synth.motion import script_motion
 from hipwise.synth.scenario import Scenario
+from hipwise.synth.script import script_motion
 
 ROOT = Path(__file__).parents[2]
 CLIPS = ROOT / "tests" / "data" / "clips"

@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 
 from hipwise.synth.domain import DOMAIN_FAULTS, make_domain
-from hipwise.synth.motion import script_motion
 from hipwise.synth.scenario import MOVE_PROFILES
+from hipwise.synth.script import script_motion
 
 
 def test_domain_is_deterministic_and_clip_i_does_not_depend_on_n() -> None:

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from hipwise.synth.domain import make_domain
-from hipwise.synth.motion import script_motion
 from hipwise.synth.scenario import Scenario
+from hipwise.synth.script import script_motion
 
 pytestmark = pytest.mark.slow
 

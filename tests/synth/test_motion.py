@@ -12,9 +12,9 @@ from hipwise.synth.motion import (
     PHASE_LOWER,
     PHASE_REST,
     min_jerk,
-    script_motion,
 )
 from hipwise.synth.scenario import Scenario
+from hipwise.synth.script import script_motion
 
 
 def _sc(reps: list[dict[str, object]], **kw: object) -> Scenario:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hipwise.synth.motion import script_motion
+from hipwise.synth.script import script_motion
 from hipwise.synth.sweep import REP_KINDS, make_sweep
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hipwise.synth.motion import script_motion
 from hipwise.synth.scenario import Scenario, ScenarioError
+from hipwise.synth.script import script_motion
 from hipwise.synth.variations import (
     STICK_THIGH_TO_LINE_DEG,
     clamshell_landmarks,

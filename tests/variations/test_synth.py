@@ -5,8 +5,9 @@ import pytest
 
 from hipwise.analysis.engine import analyze_sequence, to_contract
 from hipwise.synth.kinematic import landmarks_from_track
-from hipwise.synth.motion import scenario_warnings, script_motion
+from hipwise.synth.motion import scenario_warnings
 from hipwise.synth.scenario import Scenario, ScenarioError
+from hipwise.synth.script import script_motion
 
 CIRCLES = {
     "variation": "isometric_circles",

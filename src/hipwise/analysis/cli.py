@@ -7,11 +7,23 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hipwise.contract import Analysis, SetResult
+from hipwise.settings import (
+    VARIATION_CHOICES,
+    AnalysisConfig,
+    ConfigError,
+    Settings,
+    add_settings_arguments,
+    settings_from_args,
+    settings_toml,
+)
 
-__all__ = ["parse_overrides", "print_analysis", "register", "run"]
+if TYPE_CHECKING:
+    from hipwise.analysis.video import VideoAnalysis
+
+__all__ = ["print_analysis", "register", "run"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,12 +51,6 @@ exit codes: 0 ok, 2 usage/config error, 3 unreadable video, 4 video not analysab
 """
 
 
-# = hipwise.variations.config.VARIATION_CHOICES, spelled out so the parser imports nothing
-_VARIATIONS = (
-    "auto", "leg_lift", "wall_slide", "clamshell", "isometric_hold", "isometric_circles"
-)
-
-
 def register(sub: Any) -> None:
     """Add the ``analyze`` subcommand."""
     p = sub.add_parser(
@@ -57,24 +63,10 @@ def register(sub: Any) -> None:
     p.add_argument("video", nargs="?", type=Path, help="the video file (mp4, mov, webm, ...)")
     p.add_argument("--sample", action="store_true", help="analyse the bundled sample clip")
     p.add_argument("--json", type=Path, metavar="OUT", help="write the analysis JSON here")
-    p.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML)")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="SECTION.KEY=VALUE",
-        help="override one setting (repeatable), e.g. faults.too_high_deg=40",
-    )
-    p.add_argument(
-        "--condition",
-        action="append",
-        default=[],
-        choices=["labral_tear", "bursitis"],
-        help="a condition that changes the rules (repeatable)",
-    )
+    add_settings_arguments(p)
     p.add_argument(
         "--variation",
-        choices=_VARIATIONS,
+        choices=VARIATION_CHOICES,
         help="which exercise the video shows (default: auto, recognised from the motion; "
         "wall_slide is never guessed)",
     )
@@ -86,59 +78,6 @@ def register(sub: Any) -> None:
         "--print-config", action="store_true", help="print every setting as TOML and exit"
     )
     p.set_defaults(func=run)
-
-
-def parse_overrides(items: list[str]) -> dict[str, Any]:
-    """``["a.b=1", "c.d=true"]`` → ``{"a.b": 1, "c.d": True}`` (values parsed as TOML)."""
-    import tomllib
-
-    from hipwise.config import ConfigError
-
-    out: dict[str, Any] = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"--set needs SECTION.KEY=VALUE, got {item!r}")
-        try:
-            value = tomllib.loads(f"v = {raw.strip()}")["v"]
-        except tomllib.TOMLDecodeError:
-            value = raw.strip()
-        out[key.strip()] = value
-    return out
-
-
-def _print_config() -> None:
-    from hipwise.config import AnalysisConfig
-
-    cfg = AnalysisConfig()
-    for name, fld in AnalysisConfig.model_fields.items():
-        value = getattr(cfg, name)
-        if isinstance(value, str):  # top-level keys come before any [section] in TOML
-            print(f"# {(fld.description or '').replace(chr(10), ' ')}\n{name} = {value!r}\n")
-    sections: list[tuple[str, Any]] = []
-    for section, model in cfg:
-        if isinstance(model, dict | str):
-            continue
-        subs = [(k, v) for k, v in model if hasattr(type(v), "model_fields")]
-        if subs and len(subs) == len(type(model).model_fields):
-            sections.extend((f"{section}.{k}", v) for k, v in subs)
-        else:
-            sections.append((section, model))
-    for section, model in sections:
-        print(f"[{section}]")
-        for name, fld in type(model).model_fields.items():
-            doc = (fld.description or "").replace("\n", " ")
-            if doc:
-                print(f"# {doc}")
-            value = getattr(model, name)
-            if isinstance(value, bool):
-                text = "true" if value else "false"
-            elif isinstance(value, tuple):
-                text = "[" + ", ".join(str(v) for v in value) + "]"
-            else:
-                text = repr(value)
-            print(f"{name} = {text}")
-        print()
 
 
 def _fmt_faults(faults: Sequence[str]) -> str:
@@ -215,27 +154,22 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from hipwise.cli import EXIT_BAD_INPUT, EXIT_NOT_ANALYSABLE, EXIT_OK, EXIT_USAGE
-    from hipwise.config import ConfigError, load_config
 
     err = Console(stderr=True)
     out = Console()
-    if args.print_config:
-        _print_config()
-        return EXIT_OK
-    if args.sample == (args.video is not None):
-        err.print("[red]error:[/red] give a VIDEO or --sample (one of them). "
-                  "Try: hipwise analyze --sample")
-        return EXIT_USAGE
     try:
-        overrides = parse_overrides(args.set)
-        for c in args.condition:
-            overrides[f"conditions.{c}"] = True
-        if getattr(args, "variation", None):
-            overrides["variation"] = args.variation
-        cfg = load_config(args.config, overrides)
+        if args.print_config:
+            print(settings_toml(_settings(args)), end="")
+            return EXIT_OK
+        if args.sample == (args.video is not None):
+            err.print("[red]error:[/red] give a VIDEO or --sample (one of them). "
+                      "Try: hipwise analyze --sample")
+            return EXIT_USAGE
+        settings = _settings(args, with_profile=args.save)
     except ConfigError as exc:
         err.print(f"[red]error:[/red] {exc}")
         return EXIT_USAGE
+    cfg = settings.analysis
 
     from hipwise.analysis.video import NotAnalysableError, sample_video_path
     from hipwise.video.errors import VideoError
@@ -266,11 +200,24 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             err.print(f"[red]cannot write {args.json}:[/red] {exc.strerror}")
             return EXIT_BAD_INPUT
-    return _after(args, result, cfg, out, err, partial)
+    return _after(args, result, settings, out, err, partial)
 
 
-def _after(args: argparse.Namespace, result: Any, cfg: Any, out: Any, err: Any,
-           partial: Path | None = None) -> int:
+def _settings(args: argparse.Namespace, with_profile: bool = False) -> Settings:
+    """The settings the flags ask for; with ``with_profile`` (``--save``) the conditions of
+    the profile the analysis is saved to apply too (one path in for conditions: a flag or the
+    profile). Raises ConfigError."""
+    conditions: tuple[str, ...] = ()
+    if with_profile:
+        from hipwise.program.commands.save import profile_conditions
+
+        conditions = profile_conditions(args.person)
+    variation = {"variation": args.variation} if getattr(args, "variation", None) else None
+    return settings_from_args(args, variation, conditions)
+
+
+def _after(args: argparse.Namespace, result: VideoAnalysis, settings: Settings, out: Any,
+           err: Any, partial: Path | None = None) -> int:
     """Optional outputs after a successful analysis: the JSON (``partial``, renamed to
     ``--json`` once the report is written), the report and the store."""
     from hipwise.cli import EXIT_BAD_INPUT, EXIT_OK
@@ -279,8 +226,9 @@ def _after(args: argparse.Namespace, result: Any, cfg: Any, out: Any, err: Any,
         from hipwise.report.cli import report_after_analysis
 
         try:
-            code = report_after_analysis(result, cfg, args.report, quiet=args.quiet, out=out,
-                                         err=err)
+            code = report_after_analysis(result, settings.analysis, args.report,
+                                         quiet=args.quiet, out=out, err=err,
+                                         report=settings.report)
         except BaseException:
             if partial is not None:
                 partial.unlink(missing_ok=True)
@@ -302,13 +250,16 @@ def _after(args: argparse.Namespace, result: Any, cfg: Any, out: Any, err: Any,
     if args.save:
         from hipwise.program.commands.save import save_after_analysis
 
-        code = save_after_analysis(result, person=args.person, quiet=args.quiet, out=out, err=err)
+        code = save_after_analysis(result, person=args.person, quiet=args.quiet, out=out, err=err,
+                                   settings=settings)
         if code != EXIT_OK:
             return code
     return EXIT_OK
 
 
-def _analyze_with_progress(path: Path, cfg: Any, quiet: bool, console: Any) -> Any:
+def _analyze_with_progress(
+    path: Path, cfg: AnalysisConfig, quiet: bool, console: Any
+) -> VideoAnalysis:
     from hipwise.analysis.video import analyze_video
 
     if quiet or not sys.stderr.isatty():

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis, CircleResult, HoldResult, RepResult, SetResult, VideoInfo
-from hipwise.faults.registry import foot_in_view
+from hipwise.faults.conditions import condition_notes
+from hipwise.faults.registry import evaluate_faults, foot_in_view
 from hipwise.pose.sequence import PoseFrame, PoseSequence
 from hipwise.reps.session import FrameState, RepRecord, SessionTracker, SetRecord
+from hipwise.settings import AnalysisConfig
 from hipwise.variations.engine import VariationSet, analyze_variations
 
 __all__ = [
@@ -156,7 +157,7 @@ class SequenceAnalyzer:
 
     def __init__(self, config: AnalysisConfig | None = None) -> None:
         self.cfg = config or AnalysisConfig()
-        self._session = SessionTracker(self.cfg, record_frames=True)
+        self._session = SessionTracker(self.cfg, record_frames=True, rules=evaluate_faults)
         self._last_t: float | None = None
 
     def update(self, frame: PoseFrame) -> None:
@@ -171,7 +172,9 @@ class SequenceAnalyzer:
         session = self._session
         variation_sets = analyze_variations(seq, self.cfg, session.sets, session.frames)
         reps = [r for s in session.sets for r in s.reps]
-        notes = [KNEE_NOTE] if reps else []
+        notes = condition_notes(self.cfg.conditions)
+        if reps:
+            notes.append(KNEE_NOTE)
         turned = [r for r in reps if not foot_in_view(r.measurement, self.cfg.faults)]
         if turned:
             yaw = float(np.median([r.measurement.body_yaw_deg for r in turned]))

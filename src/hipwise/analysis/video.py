@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hipwise.analysis.engine import EngineResult, SequenceAnalyzer, to_contract
-from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis, VideoInfo
 from hipwise.pose.checks import InputProblem
 from hipwise.pose.sequence import PoseFrame
+from hipwise.settings import AnalysisConfig
 
 if TYPE_CHECKING:
     from hipwise.pose.mediapipe_adapter import PoseRun
@@ -104,8 +104,8 @@ class NotAnalysableError(Exception):
     def __init__(self, problems: list[InputRefused]) -> None:
         self.problems = problems
         #: the pose run and video metadata that were refused (set by :func:`analyze_video`)
-        self.run: object | None = None
-        self.meta: object | None = None
+        self.run: PoseRun | None = None
+        self.meta: VideoMeta | None = None
         super().__init__("; ".join(p.message for p in problems))
 
 
@@ -116,12 +116,12 @@ class VideoAnalysis:
 
     analysis: Analysis
     engine: EngineResult
-    run: object  # hipwise.pose.mediapipe_adapter.PoseRun (kept untyped: heavy import)
+    run: PoseRun
     path: Path
     seconds_total: float
     seconds_model: float
     warnings: list[str] = field(default_factory=list)
-    meta: object | None = None  # hipwise.video.reader.VideoMeta of the decoded video
+    meta: VideoMeta | None = None  #: the decoded video's metadata
 
 
 def _duration(container_s: float, t: Any, nominal_fps: float) -> tuple[float, str | None]:
@@ -166,15 +166,11 @@ def analyze_video(
     Raises :class:`hipwise.video.errors.VideoError` (missing, not a video, corrupt, no frames)
     and :class:`NotAnalysableError` (no person, standing, two people, out of frame, camera
     moved, no movement)."""
-    from hipwise.pose.mediapipe_adapter import (
-        MediaPipePoseEstimator,
-        PoseConfig,
-        reader_config_for,
-    )
+    from hipwise.pose.mediapipe_adapter import MediaPipePoseEstimator, reader_config_for
     from hipwise.video.reader import open_video
 
     cfg = config or AnalysisConfig()
-    pose_cfg = PoseConfig.model_validate(cfg.pose)
+    pose_cfg = cfg.pose
     path = Path(path)
     t0 = time.perf_counter()
     # decoding, frame thinning and the camera-shift measure run on the decode thread
@@ -223,10 +219,10 @@ def analyze_pose_run(
     Raises :class:`NotAnalysableError` (no person, standing, two people, out of frame, camera
     moved, no movement)."""
     from hipwise import __version__
-    from hipwise.pose.checks import ChecksConfig, check_run
+    from hipwise.pose.checks import check_run
 
     cfg = config or AnalysisConfig()
-    checks_cfg = ChecksConfig.model_validate(cfg.checks)
+    checks_cfg = cfg.checks
     warnings = list(run.warnings) if warnings is None else list(warnings)
     if analyzer is None:
         analyzer = SequenceAnalyzer(cfg)

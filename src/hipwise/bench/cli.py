@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         run_bench,
     )
     from hipwise.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE
-    from hipwise.config import ConfigError, load_config
+    from hipwise.settings import ConfigError, load_settings
 
     console = Console(stderr=True)
     if args.n < 1 or args.jobs < 1:
@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
         console.print("[red]error:[/red] --split, --clips and --from-landmarks exclude each other")
         return EXIT_USAGE
     try:
-        cfg = load_config(args.config)
+        cfg = load_settings(args.config).analysis
     except ConfigError as exc:
         console.print(f"[red]error:[/red] {exc}")
         return EXIT_USAGE

@@ -39,6 +39,8 @@ from typing import Any
 
 import numpy as np
 
+from hipwise.settings import ConfigError, load_settings, parse_overrides
+
 __all__ = [
     "FuzzReport",
     "ProtocolHarness",
@@ -82,8 +84,8 @@ class _ReplayEstimator:
 def _sample_sequence() -> Any:
     """Landmarks of two scripted reps (the synth package's kinematic model, no rendering)."""
     from hipwise.synth.kinematic import landmarks_from_track
-    from hipwise.synth.motion import script_motion
     from hipwise.synth.scenario import Scenario
+    from hipwise.synth.script import script_motion
 
     sc = Scenario.from_dict({"person": {"lying_on": "left"},
                              "motion": {"reps": [{"peak_deg": 30}, {"peak_deg": 50}]}})
@@ -261,9 +263,9 @@ def _json_or_none(text: str) -> Any:
 def _schema_keys() -> list[tuple[str, ...]]:
     from pydantic import BaseModel
 
-    from hipwise.config import AnalysisConfig
     from hipwise.pose.checks import ChecksConfig
     from hipwise.pose.mediapipe_adapter import PoseConfig
+    from hipwise.settings import AnalysisConfig
     from hipwise.web.config import LiveConfig
 
     out: list[tuple[str, ...]] = []
@@ -336,34 +338,24 @@ def _entries_to_toml(entries: list[tuple[tuple[str, ...], Any]]) -> str:
 
 
 def check_settings_toml(text: str, folder: Path) -> None:
-    """Both loaders return a config or raise ConfigError for ``text`` (as a file)."""
-    from hipwise.config import ConfigError, load_config
-    from hipwise.web.config import load_live_config
-
+    """The loader returns settings or raises ConfigError for ``text`` (as a file)."""
     f = folder / "fuzz.toml"
     f.write_text(text, encoding="utf-8")
-    for load in (load_config, load_live_config):
-        with contextlib.suppress(ConfigError):
-            load(f)
+    with contextlib.suppress(ConfigError):
+        load_settings(f)
     f.write_bytes(text.encode("utf-8", "surrogatepass")[::-1])  # any bytes at all
-    for load in (load_config, load_live_config):
-        with contextlib.suppress(ConfigError):
-            load(f)
+    with contextlib.suppress(ConfigError):
+        load_settings(f)
 
 
 def check_settings_set(items: list[str]) -> None:
     """``--set`` strings: parsed and loaded, or ConfigError."""
-    from hipwise.analysis.cli import parse_overrides
-    from hipwise.config import ConfigError, load_config
-    from hipwise.web.config import load_live_config
-
     try:
         overrides = parse_overrides(items)
     except ConfigError:
         return
-    for load in (load_config, load_live_config):
-        with contextlib.suppress(ConfigError):
-            load(None, overrides)
+    with contextlib.suppress(ConfigError):
+        load_settings(None, overrides)
 
 
 # -- videos ------------------------------------------------------------------------------------

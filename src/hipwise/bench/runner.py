@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from hipwise.bench.score import ClipScore, SuiteScore, score_clip
-from hipwise.config import AnalysisConfig
 from hipwise.contract import FAULT_IDS, Analysis
+from hipwise.settings import AnalysisConfig
 
 __all__ = [
     "BenchClip",
@@ -232,7 +232,7 @@ def run_bench(
                 res = analyze_video(clip.video, cfg)
                 pred = res.analysis
                 rep.model_seconds += res.seconds_model
-                rep.frames_analysed += len(res.run.poses)  # type: ignore[attr-defined]
+                rep.frames_analysed += len(res.run.poses)
                 if save_landmarks is not None:
                     _save(save_landmarks, clip, res.run, res.meta, cfg)
         except NotAnalysableError as exc:

@@ -261,20 +261,20 @@ def _analysis_body(path: Path) -> bytes | int:
             return EXIT_BAD_INPUT
         return json.dumps({"analysis": analysis}).encode()
     from hipwise.analysis.video import NotAnalysableError, analyze_video
-    from hipwise.config import load_config
     from hipwise.program.commands.save import file_sha256
+    from hipwise.settings import AnalysisConfig
     from hipwise.store.blobs import encode_landmarks
     from hipwise.video.errors import VideoError
 
     try:
-        result = analyze_video(path, load_config())
+        result = analyze_video(path, AnalysisConfig())
     except VideoError as exc:
         print(f"hipwise: cannot read {path}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except NotAnalysableError as exc:
         print(f"hipwise: cannot analyse {path.name}: {exc}", file=sys.stderr)
         return EXIT_NOT_ANALYSABLE
-    poses = getattr(getattr(result, "run", None), "poses", None)
+    poses = result.run.poses
     body: dict[str, Any] = {"analysis": json.loads(result.analysis.to_json()),
                             "source_fingerprint": file_sha256(path)}
     if poses is not None:

@@ -54,7 +54,7 @@ def run_video_job(store: Store, job_id: int) -> str:
     the reason; database errors propagate so the queue retries the task.
     """
     from hipwise.analysis.video import NotAnalysableError, analyze_video
-    from hipwise.config import load_config
+    from hipwise.settings import AnalysisConfig
     from hipwise.video.errors import VideoError
 
     with store.transaction() as db:
@@ -91,13 +91,13 @@ def run_video_job(store: Store, job_id: int) -> str:
         path.write_bytes(video)
         del video
         try:
-            result = analyze_video(path, load_config(), progress)
+            result = analyze_video(path, AnalysisConfig(), progress)
         except NotAnalysableError as exc:
             return _fail(store, job_id, "cannot analyse: " + "; ".join(
                 p.message for p in exc.problems))
         except VideoError as exc:
             return _fail(store, job_id, f"cannot read the video: {exc}")
-    landmarks = getattr(getattr(result, "run", None), "poses", None)
+    landmarks = result.run.poses
     for attempt in range(3):
         try:
             with store.transaction() as db:

@@ -3,7 +3,6 @@ and the setup check (:func:`setup_issues`, :class:`SetupGate`). Pure streaming l
 app (:mod:`hipwise.web`) feeds it."""
 
 from hipwise.coach.coach import EXTRA_CUES, Alert, Coach, CoachFrame, Cue, CueKind, live_faults
-from hipwise.coach.config import CoachConfig, SetupConfig, TempoConfig
 from hipwise.coach.setup import (
     SetupGate,
     SetupIssue,
@@ -14,6 +13,7 @@ from hipwise.coach.setup import (
     setup_issues,
 )
 from hipwise.coach.tempo import TempoGuide, TempoState
+from hipwise.settings import CoachConfig, SetupConfig, TempoConfig
 
 __all__ = [
     "EXTRA_CUES",

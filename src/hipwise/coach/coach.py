@@ -26,8 +26,6 @@ from typing import Literal
 
 import numpy as np
 
-from hipwise.coach.config import CoachConfig
-from hipwise.config import ConditionsConfig, FaultConfig
 from hipwise.contract import FAULT_IDS, FaultId
 from hipwise.faults.registry import FAULT_RULES
 from hipwise.pose.sequence import FloatArray
@@ -35,6 +33,7 @@ from hipwise.reps.measure import CHANNELS, RepMeasurement, posture_change
 from hipwise.reps.segment import RepPhases
 from hipwise.reps.session import RepRecord, SessionEvent
 from hipwise.reps.tracker import Phase, PhaseChanged
+from hipwise.settings import CoachConfig, ConditionsConfig, FaultConfig
 
 __all__ = [
     "EXTRA_CUES",

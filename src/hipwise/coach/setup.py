@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hipwise.coach.config import SetupConfig
 from hipwise.pose.checks import (
     ChecksConfig,
     check_in_frame,
@@ -23,6 +22,7 @@ from hipwise.pose.checks import (
 )
 from hipwise.pose.landmarks import LM
 from hipwise.pose.sequence import FloatArray, PoseSequence
+from hipwise.settings import SetupConfig
 
 __all__ = [
     "SetupGate",

@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from hipwise.coach.config import TempoConfig
-from hipwise.config import FaultConfig
 from hipwise.reps.tracker import Phase
+from hipwise.settings import FaultConfig, TempoConfig
 
 __all__ = ["TempoGuide", "TempoState"]
 

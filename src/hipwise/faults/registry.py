@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hipwise.config import ConditionsConfig, FaultConfig
 from hipwise.contract import FAULT_IDS, FaultId
 from hipwise.reps.measure import RepMeasurement
+from hipwise.settings import ConditionsConfig, FaultConfig
 
 __all__ = ["FAULT_RULES", "FaultRule", "RuleFn", "evaluate_faults", "foot_in_view"]
 

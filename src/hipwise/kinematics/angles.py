@@ -17,6 +17,7 @@ import numpy as np
 
 from hipwise.pose.landmarks import LM, Side, leg_indices, other_side
 from hipwise.pose.sequence import FloatArray
+from hipwise.settings.analysis import FOOT_TO_LEG
 
 __all__ = [
     "FOOT_TO_LEG",
@@ -78,12 +79,6 @@ def abduction_deg(xy: FloatArray, top: Side) -> FloatArray:
     hip, _, ankle, _, _ = leg_indices(top)
     leg = xy[..., ankle, :] - xy[..., hip, :]
     return np.degrees(np.arctan2(_dot(leg, n), _dot(leg, a)))
-
-
-#: Foot length (heel to toe tip) over leg length (hip to knee plus knee to ankle) of an adult:
-#: 0.152 / (0.245 + 0.246) of body height (Winter, *Biomechanics and Motor Control of Human
-#: Movement*, segment lengths). Default of ``body.foot_to_leg``.
-FOOT_TO_LEG = 0.31
 
 
 def _foot_angle_deg(

@@ -6,10 +6,9 @@ this project chose, justified in ``docs/program.md``.
 
 from __future__ import annotations
 
-from typing import Literal
+from pydantic import ValidationError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
+from hipwise.settings.program import ProgramConfig
 from hipwise.store.errors import InvalidProfileError
 from hipwise.store.records import PersonData
 
@@ -18,87 +17,18 @@ __all__ = ["PROGRAM_CONFIG_KEY", "ProgramConfig", "program_config_for"]
 PROGRAM_CONFIG_KEY = "program_config"
 
 
-class ProgramConfig(BaseModel):
-    """Programme settings (frozen; unknown keys are rejected).
-
-    Attributes:
-        sessions_per_week: planned sessions per week *(source: 3)*.
-        sets_per_side: sets per side in a session *(source: 2)*.
-        reps_per_set: reps per set *(source: 15)*.
-        progression_good_streak: good reps in a row on one side (no fault, so no hip hike, and
-            no lower-back report) before ankle weights are suggested *(source: 20)*.
-        fault_streak_reps: faulty reps in a row on one side that trigger "stop, reset, reduce
-            the range" and a step back in load *(default: 3; the article says to stop the
-            moment the pelvis wants to tilt, three in a row rules out a one-off misreading)*.
-        ankle_weight_start_kg: first ankle weight suggested (kg) *(default: 0.5, the lightest
-            common ankle weight)*.
-        ankle_weight_step_kg: added per further progression, removed per regression (kg)
-            *(default: 0.5)*.
-        ankle_weight_max_kg: no progression beyond this (kg) *(default: 3.0)*.
-        rest_days_between_sessions: rest days wanted between two sessions *(default: 1, which
-            spreads 3 sessions over a week)*.
-        first_weekday: the day weeks start on for adherence (0 = Monday ... 6 = Sunday).
-        activation_variation: the variation for the pre-run activation.
-        activation_sets_per_side: sets per side before a run *(default: 1)*.
-        activation_reps_per_set: reps per set before a run *(default: 10: activation, not
-            fatigue before running)*.
-        primer_reps_per_side: clamshell primer reps for desk workers *(default: 10)*.
-        isometric_holds_per_side: isometric holds per side in the safe variation *(default: 5)*.
-        isometric_hold_s: length of one isometric hold (s) *(default: 30)*.
-        circles_per_direction: circles each way in the isometric hold with circles
-            *(source: 5)*.
-        safe_pain_free_sessions: pain-free sessions on the safe variation before the lying leg
-            lift comes back *(default: 3)*.
-        streak_breaking_feelings: self-reports that void a set's reps for the progression
-            streak *(source: "no lower-back tension")*.
-        fault_majority: fraction of the last session's reps with one fault above which the next
-            session switches to the variation that trains it out (forward drift: wall slide)
-            *(default: 0.3)*.
-        adherence_weeks: weeks shown in the adherence summary.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    sessions_per_week: int = Field(default=3, ge=1, le=14)
-    sets_per_side: int = Field(default=2, ge=1, le=10)
-    reps_per_set: int = Field(default=15, ge=1, le=100)
-    progression_good_streak: int = Field(default=20, ge=1, le=500)
-    fault_streak_reps: int = Field(default=3, ge=1, le=100)
-    ankle_weight_start_kg: float = Field(default=0.5, gt=0, le=10)
-    ankle_weight_step_kg: float = Field(default=0.5, gt=0, le=5)
-    ankle_weight_max_kg: float = Field(default=3.0, gt=0, le=20)
-    rest_days_between_sessions: int = Field(default=1, ge=0, le=6)
-    first_weekday: int = Field(default=0, ge=0, le=6)
-    activation_variation: Literal["leg_lift", "clamshell", "wall_slide"] = "leg_lift"
-    activation_sets_per_side: int = Field(default=1, ge=1, le=5)
-    activation_reps_per_set: int = Field(default=10, ge=1, le=50)
-    primer_reps_per_side: int = Field(default=10, ge=0, le=50)
-    isometric_holds_per_side: int = Field(default=5, ge=1, le=20)
-    isometric_hold_s: float = Field(default=30.0, gt=0, le=300)
-    circles_per_direction: int = Field(default=5, ge=1, le=20)
-    safe_pain_free_sessions: int = Field(default=3, ge=1, le=30)
-    streak_breaking_feelings: tuple[
-        Literal["side_of_hip", "nothing", "front_of_hip", "lower_back", "sharp_pain"], ...
-    ] = ("lower_back", "sharp_pain")
-    fault_majority: float = Field(default=0.3, gt=0, le=1)
-    adherence_weeks: int = Field(default=8, ge=1, le=104)
-
-    @model_validator(mode="after")
-    def _weights(self) -> ProgramConfig:
-        if self.ankle_weight_start_kg > self.ankle_weight_max_kg:
-            raise ValueError("ankle_weight_start_kg must not exceed ankle_weight_max_kg")
-        return self
-
-
-def program_config_for(data: PersonData) -> ProgramConfig:
-    """The person's programme settings: defaults overridden by their ``program_config`` setting.
+def program_config_for(data: PersonData, defaults: ProgramConfig | None = None) -> ProgramConfig:
+    """The person's programme settings: ``defaults`` (the settings file's ``[program]``; None:
+    the built-in defaults) overridden by their ``program_config`` setting.
 
     Raises:
         InvalidProfileError: the stored overrides are not valid settings.
     """
     raw = data.settings.get(PROGRAM_CONFIG_KEY) or {}
     try:
-        return ProgramConfig.model_validate(raw)
+        if defaults is None or not isinstance(raw, dict):
+            return ProgramConfig.model_validate(raw)
+        return ProgramConfig.model_validate({**defaults.model_dump(), **raw})
     except ValidationError as exc:
         raise InvalidProfileError(
             f"the programme settings of {data.person.name!r} are invalid ({exc.error_count()} "

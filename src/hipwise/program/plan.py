@@ -12,7 +12,6 @@ from datetime import date, datetime, tzinfo
 from typing import Literal
 
 from hipwise.pose.landmarks import Side
-from hipwise.program.config import ProgramConfig
 from hipwise.program.feedback import SAFE_VARIATION, advice_after_set, cue_for
 from hipwise.program.rules import (
     Proposal,
@@ -30,6 +29,7 @@ from hipwise.program.rules import (
     week_streak,
     weekly_counts,
 )
+from hipwise.settings import ProgramConfig
 from hipwise.store.records import EventRecord, PersonData, SessionRecord
 
 __all__ = [

@@ -15,8 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from hipwise.faults.conditions import BURSITIS_WARNING, LABRAL_TEAR_WARNING
 from hipwise.pose.landmarks import Side
-from hipwise.program.config import ProgramConfig
+from hipwise.settings import ProgramConfig
 from hipwise.store.records import EventRecord, RepRecord, SelfReportRecord, SessionRecord
 from hipwise.store.vocab import Condition
 
@@ -266,16 +267,9 @@ def condition_policy(conditions: Iterable[Condition]) -> ConditionPolicy:
     bursitis = "trochanteric_bursitis" in conds
     labral = "hip_labral_tear" in conds
     if bursitis:
-        warnings.append(
-            "Trochanteric bursitis: lying on the painful side or lifting through pain can "
-            "irritate it. Start with isometric holds (or a standing leg raise); stop at any "
-            "sharp pain."
-        )
+        warnings.append(BURSITIS_WARNING)
     if labral:
-        warnings.append(
-            "Hip labral tear: turning the toes down may pinch the front of the hip. A neutral "
-            "foot (parallel to the floor) is fine; only toes pointing up counts as a fault."
-        )
+        warnings.append(LABRAL_TEAR_WARNING)
     return ConditionPolicy(
         ask_pain_first=bursitis, start_safe=bursitis, accept_neutral_foot=labral,
         warnings=tuple(warnings),

@@ -10,6 +10,7 @@ from datetime import date, tzinfo
 from hipwise.program.config import program_config_for
 from hipwise.program.history import History, build_history
 from hipwise.program.plan import TodayPlan, plan_today, programme_updates
+from hipwise.settings import ProgramConfig
 from hipwise.store.records import EventRecord, PersonData
 from hipwise.store.store import EventSpec, Store
 from hipwise.store.vocab import EventKind
@@ -19,12 +20,15 @@ __all__ = ["apply_programme_updates", "history_for", "program_config_for", "toda
 log = logging.getLogger(__name__)
 
 
-def apply_programme_updates(store: Store, person: str | None) -> list[EventRecord]:
+def apply_programme_updates(
+    store: Store, person: str | None, defaults: ProgramConfig | None = None
+) -> list[EventRecord]:
     """Record the progression/regression/safe-variation changes the history calls for (read,
-    decide and write in one locked transaction, so concurrent runs record each change once)."""
+    decide and write in one locked transaction, so concurrent runs record each change once).
+    ``defaults``: the settings file's ``[program]`` (the person's own settings override it)."""
 
     def decide(data: PersonData) -> list[EventSpec]:
-        cfg = program_config_for(data)
+        cfg = program_config_for(data, defaults)
         return [
             EventSpec(kind=_kind(p.kind), effective_at=p.effective_at, side=p.side,
                       load_kg=p.load_kg, variation=p.variation, reason=p.reason)

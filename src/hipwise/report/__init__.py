@@ -10,7 +10,6 @@ Typical use::
 Heavy libraries (matplotlib, OpenCV, Pillow, PyAV) are imported only when a report is written.
 """
 
-from hipwise.report.config import ReportConfig
 from hipwise.report.model import FrameSource, ReportInput
 from hipwise.report.writer import (
     ReportError,
@@ -19,6 +18,7 @@ from hipwise.report.writer import (
     write_report,
     write_set_report,
 )
+from hipwise.settings import ReportConfig
 
 __all__ = [
     "FrameSource",

@@ -20,7 +20,6 @@ from numpy.typing import NDArray
 
 from hipwise.contract import Analysis, RepResult
 from hipwise.pose.sequence import FloatArray, PoseSequence
-from hipwise.report.config import ReportConfig
 from hipwise.report.draw import (
     PHASE_COLOURS,
     blank_canvas,
@@ -31,6 +30,7 @@ from hipwise.report.draw import (
 )
 from hipwise.report.model import FrameSource, primary_cue
 from hipwise.reps.session import FrameState
+from hipwise.settings import ReportConfig
 
 __all__ = [
     "CountedRep",

@@ -7,24 +7,27 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hipwise.config import AnalysisConfig
+from hipwise.report.model import AnalysedVideo
+from hipwise.settings import AnalysisConfig, ReportConfig
 
 __all__ = ["report_after_analysis"]
 
 
 def report_after_analysis(
-    result: Any,
+    result: AnalysedVideo,
     settings: AnalysisConfig,
     out_dir: Path,
     *,
     quiet: bool,
     out: Any,
     err: Any,
+    report: ReportConfig | None = None,
 ) -> int:
     """Write the report of ``result`` (a :class:`~hipwise.analysis.video.VideoAnalysis`) into
     ``out_dir`` with a rich progress bar on ``err`` (unless ``quiet`` or not a terminal), print
     the files written on ``out``; returns a :mod:`hipwise.cli` exit code (3 when the folder or
-    a file cannot be written, or the video cannot be decoded again)."""
+    a file cannot be written, or the video cannot be decoded again). ``report``: the
+    ``[report]`` settings (None: the defaults)."""
     from hipwise.cli import EXIT_BAD_INPUT, EXIT_OK
     from hipwise.report.writer import ReportError, ReportFiles, write_report
     from hipwise.video.errors import VideoError
@@ -32,7 +35,7 @@ def report_after_analysis(
     files: ReportFiles
     try:
         if quiet or not sys.stderr.isatty():
-            files = write_report(result, settings, out_dir)
+            files = write_report(result, settings, out_dir, config=report)
         else:
             from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -49,7 +52,7 @@ def report_after_analysis(
                 def progress(step: str, done: int, total: int) -> None:
                     bar.update(task, description=step, completed=done, total=total or None)
 
-                files = write_report(result, settings, out_dir, progress)
+                files = write_report(result, settings, out_dir, progress, report)
     except ReportError as exc:
         err.print(f"[red]cannot write the report:[/red] {exc}")
         return EXIT_BAD_INPUT

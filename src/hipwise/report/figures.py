@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from hipwise.config import AnalysisConfig
 from hipwise.contract import FaultId, SetResult
 from hipwise.kinematics.angles import side_bend_change_deg
 from hipwise.pose.sequence import FloatArray
@@ -27,6 +26,7 @@ from hipwise.report.model import (
     set_variation,
 )
 from hipwise.reps.session import FrameState
+from hipwise.settings import AnalysisConfig
 
 __all__ = [
     "COLOURS",

@@ -18,9 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis, FaultId, RepResult, SetResult
-from hipwise.report.config import ReportConfig
 from hipwise.report.figures import COLOURS
 from hipwise.report.model import (
     by_priority,
@@ -37,6 +35,7 @@ from hipwise.report.model import (
     summarise_holds,
     summarise_set,
 )
+from hipwise.settings import AnalysisConfig, ReportConfig
 
 __all__ = ["SetFigures", "build_html", "overall_headline"]
 

@@ -11,21 +11,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis, CircleResult, FaultId, RepResult, SetResult, Variation
 from hipwise.faults import FAULT_RULES
 from hipwise.pose.sequence import FloatArray, PoseSequence
 from hipwise.reps.measure import CHANNELS
 from hipwise.reps.session import FrameState
+from hipwise.settings import AnalysisConfig
 from hipwise.variations.engine import VariationSet
 from hipwise.variations.summary import VARIATION_NAMES
 
 __all__ = [
     "FAULT_LABELS",
+    "AnalysedVideo",
     "CircleSummary",
     "FrameSource",
     "HoldSummary",
@@ -69,6 +71,42 @@ FAULT_LABELS: dict[FaultId, str] = {
     "forward_drift": "forward drift",
     "bent_knee": "bent knee",
 }
+
+
+class _EngineView(Protocol):
+    """What a report reads of the engine's result
+    (:class:`~hipwise.analysis.engine.EngineResult`)."""
+
+    @property
+    def frames(self) -> Sequence[FrameState]: ...
+
+    @property
+    def variation_sets(self) -> Sequence[VariationSet] | None: ...
+
+
+class _PoseRunView(Protocol):
+    """What a report reads of the pose run (:class:`~hipwise.pose.mediapipe_adapter.PoseRun`)."""
+
+    @property
+    def poses(self) -> PoseSequence: ...
+
+
+class AnalysedVideo(Protocol):
+    """One analysed video as a report reads it: the contract, the engine's frame states and
+    variation sets, the landmarks and the video's path. :class:`~hipwise.analysis.video.
+    VideoAnalysis` is one; the report does not depend on the analysis package."""
+
+    @property
+    def analysis(self) -> Analysis: ...
+
+    @property
+    def engine(self) -> _EngineView: ...
+
+    @property
+    def run(self) -> _PoseRunView: ...
+
+    @property
+    def path(self) -> Path: ...
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@ the pure builders).
 
 :func:`write_set_report` takes a :class:`~hipwise.report.model.ReportInput` (contract + engine
 frame states + optional landmarks and frames), so the live coach can write the same report as
-``hipwise analyze``; :func:`write_report` adapts a :class:`~hipwise.analysis.video.VideoAnalysis`.
+``hipwise analyze``; :func:`write_report` adapts an analysed video
+(:class:`~hipwise.report.model.AnalysedVideo`).
 """
 
 from __future__ import annotations
@@ -12,18 +13,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
-from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis
-from hipwise.report.config import ReportConfig
-from hipwise.report.model import ReportInput, set_window
-
-if TYPE_CHECKING:
-    from hipwise.analysis.video import VideoAnalysis
+from hipwise.report.model import AnalysedVideo, ReportInput, set_window
+from hipwise.settings import AnalysisConfig, ReportConfig
 
 __all__ = [
     "CIRCLES_CSV",
@@ -237,7 +233,7 @@ def write_set_report(
 
 
 def write_report(
-    result: VideoAnalysis,
+    result: AnalysedVideo,
     settings: AnalysisConfig,
     out_dir: str | Path,
     progress: ReportProgress | None = None,
@@ -246,12 +242,11 @@ def write_report(
     """The report of one analysed video (``hipwise analyze VIDEO --report DIR``): the contract,
     the engine's frame states, the landmarks and the video itself. See
     :func:`write_set_report` for the files and errors."""
-    poses = getattr(result.run, "poses", None)
     inp = ReportInput(
         analysis=result.analysis,
         frames=result.engine.frames,
         settings=settings,
-        poses=poses,
+        poses=result.run.poses,
         video=result.path,
         title=Path(result.path).name,
         variation_sets=result.engine.variation_sets,

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hipwise.config import FilterConfig, RepConfig
 from hipwise.kinematics.angles import agreed_roll_deg, side_bend_change_deg
 from hipwise.kinematics.filter import gaussian_smooth
 from hipwise.pose.sequence import FloatArray
 from hipwise.reps.segment import RepPhases, segment_rep
+from hipwise.settings import FilterConfig, RepConfig
 
 __all__ = [
     "CHANNELS",

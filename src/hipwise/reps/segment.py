@@ -19,9 +19,9 @@ import numpy as np
 from scipy.optimize import least_squares
 from scipy.special import betainc
 
-from hipwise.config import FilterConfig, RepConfig
 from hipwise.kinematics.filter import gaussian_smooth
 from hipwise.pose.sequence import FloatArray
+from hipwise.settings import FilterConfig, RepConfig
 
 __all__ = [
     "LIFT_SHAPES",

@@ -1,21 +1,21 @@
 """A whole session, streamed frame by frame: which leg works, reps, faults and sets.
 
 :class:`SessionTracker` wraps a :class:`~hipwise.reps.tracker.RepTracker` per working leg, turns
-each pose frame into kinematic channels, splits sets by working leg and by pauses, and applies
-the fault registry to every finished rep. ``hipwise analyze`` and the live coach both drive it
-one frame at a time.
+each pose frame into kinematic channels, splits sets by working leg and by pauses, and judges
+every finished rep with the fault rules it is handed (``rules``: usually
+:func:`hipwise.faults.evaluate_faults`, chosen by the caller, so this package does not depend on
+the fault registry). ``hipwise analyze`` and the live coach both drive it one frame at a time.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from hipwise.config import AnalysisConfig
 from hipwise.contract import FaultId
-from hipwise.faults.registry import evaluate_faults
 from hipwise.kinematics.angles import (
     FOOT_TO_LEG,
     abduction_deg,
@@ -35,8 +35,10 @@ from hipwise.pose.landmarks import LM, Side, leg_indices, other_side
 from hipwise.pose.sequence import FloatArray, PoseFrame
 from hipwise.reps.measure import CHANNELS, RepMeasurement
 from hipwise.reps.tracker import Phase, PhaseChanged, RepCompleted, RepDiscarded, RepTracker
+from hipwise.settings import AnalysisConfig, ConditionsConfig, FaultConfig
 
 __all__ = [
+    "FaultRules",
     "FrameState",
     "RepRecord",
     "SessionEvent",
@@ -148,11 +150,19 @@ class FrameState:
 SessionEvent = PhaseChanged | RepRecord | RepDiscarded | SideChanged
 
 
-class SessionTracker:
-    """Streams pose frames into sets of measured, judged reps."""
+#: The fault rules a :class:`SessionTracker` judges each rep with: the faults present in one
+#: measured rep, in contract order (:func:`hipwise.faults.evaluate_faults`).
+FaultRules = Callable[[RepMeasurement, FaultConfig, ConditionsConfig], list[FaultId]]
 
-    def __init__(self, config: AnalysisConfig, record_frames: bool = False) -> None:
+
+class SessionTracker:
+    """Streams pose frames into sets of measured reps, each judged by ``rules``."""
+
+    def __init__(
+        self, config: AnalysisConfig, record_frames: bool = False, *, rules: FaultRules
+    ) -> None:
         self.cfg = config
+        self.rules = rules
         self.sets: list[SetRecord] = []
         self.frames: list[FrameState] = []
         self._record = record_frames
@@ -196,7 +206,7 @@ class SessionTracker:
                 ):
                     self._new_set_pending = True
                 s = self._current_set()
-                faults = evaluate_faults(m, self.cfg.faults, self.cfg.conditions)
+                faults = self.rules(m, self.cfg.faults, self.cfg.conditions)
                 rec = RepRecord(len(s.reps) + 1, s.side, m, faults, e.t)
                 s.reps.append(rec)
                 self._last_rep_end = m.phases.lower_end

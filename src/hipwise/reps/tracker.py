@@ -14,11 +14,11 @@ from typing import Literal
 
 import numpy as np
 
-from hipwise.config import FilterConfig, RepConfig
 from hipwise.kinematics.filter import LowPass
 from hipwise.pose.sequence import FloatArray
 from hipwise.reps.measure import CHANNELS, RepBuffer, RepMeasurement, measure_rep
 from hipwise.reps.segment import SegmentationError
+from hipwise.settings import FilterConfig, RepConfig
 
 __all__ = [
     "Phase",

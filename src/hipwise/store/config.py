@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from hipwise.settings.store import StoreConfig
 
 __all__ = [
     "DATABASE_URL_ENV",
@@ -19,29 +19,6 @@ __all__ = [
 
 DATABASE_URL_ENV = "HIPWISE_DATABASE_URL"
 DATA_DIR_ENV = "HIPWISE_DATA_DIR"
-
-
-class StoreConfig(BaseModel):
-    """Store settings.
-
-    Attributes:
-        lock_timeout_s: how long (seconds) a write waits for another process's lock before
-            failing with :class:`~hipwise.store.errors.DatabaseLockedError`. 10 s covers a
-            concurrent save of a long video (a few thousand rep rows) with a wide margin.
-        session_gap_s: recordings of one person closer together than this (seconds, between the
-            end of one and the start of the next) belong to the same training session. 3 hours:
-            a morning and an evening workout are two sessions, sets minutes apart are one.
-        sqlite_wal: use SQLite's write-ahead log, so readers never block the writer. Turn off
-            for databases on network file systems, where WAL is unsafe.
-        connect_timeout_s: PostgreSQL connection timeout (seconds).
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    lock_timeout_s: float = Field(default=10.0, gt=0)
-    session_gap_s: float = Field(default=3 * 3600.0, gt=0)
-    sqlite_wal: bool = True
-    connect_timeout_s: int = Field(default=10, gt=0)
 
 
 def default_data_dir() -> Path:

@@ -29,8 +29,9 @@ from numpy.typing import NDArray
 from hipwise.contract import Analysis
 from hipwise.pose.landmarks import LM, Side
 from hipwise.synth.body import AnnyBody, PosedBody, axis_angle
-from hipwise.synth.motion import JointTrack, MotionScript, script_motion
+from hipwise.synth.motion import JointTrack
 from hipwise.synth.scenario import CameraSettings, Rgb, Scenario
+from hipwise.synth.script import MotionScript, script_motion
 
 __all__ = [
     "ABDUCTION_TOLERANCE_DEG",

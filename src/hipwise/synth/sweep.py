@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from hipwise.settings_base import FrozenSettings
 from hipwise.synth.scenario import Scenario
 
 __all__ = ["REP_KINDS", "SweepSettings", "make_sweep"]
@@ -49,7 +50,7 @@ _SKIN: tuple[tuple[int, int, int], ...] = (
 )
 
 
-class SweepSettings(BaseModel):
+class SweepSettings(FrozenSettings):
     """Ranges of a sweep (uniform draws; degrees, seconds, metres).
 
     ``good_fraction``: share of good reps; ``reps_per_clip``: (min, max) reps;
@@ -59,8 +60,6 @@ class SweepSettings(BaseModel):
     over lift time (limit 1.7); ``shaking_fraction``: share of reps that shake at the hold;
     ``blur_fraction``: share of clips with motion blur.
     """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     good_fraction: float = Field(default=0.5, ge=0.0, le=1.0)
     reps_per_clip: tuple[int, int] = (3, 4)

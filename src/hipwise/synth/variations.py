@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -33,12 +33,21 @@ from hipwise.synth.motion import (
     PHASE_LIFT,
     PHASE_LOWER,
     JointTrack,
+    RepTiming,
     min_jerk,
 )
 from hipwise.synth.scenario import Scenario
 
-if TYPE_CHECKING:
-    from hipwise.synth.motion import MotionScript
+
+class MotionScript(Protocol):
+    """What the clamshell functions read of a :class:`~hipwise.synth.script.MotionScript`
+    (a protocol, so this module does not import the script that calls it)."""
+
+    @property
+    def scenario(self) -> Scenario: ...
+
+    @property
+    def timings(self) -> tuple[RepTiming, ...]: ...
 
 __all__ = [
     "CLAMSHELL_CLOSED_ABDUCTION_DEG",

@@ -25,7 +25,7 @@ import numpy as np
 
 from hipwise.kinematics.filter import gaussian_smooth
 from hipwise.pose.sequence import FloatArray
-from hipwise.variations.config import CircleConfig
+from hipwise.settings import CircleConfig
 
 __all__ = ["Circle", "Direction", "circle_phase", "find_circles", "px_per_cm"]
 

@@ -25,14 +25,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from hipwise.config import AnalysisConfig
 from hipwise.contract import FaultId
 from hipwise.pose.landmarks import LM, Side, leg_indices, other_side
 from hipwise.pose.sequence import FloatArray, PoseFrame
 from hipwise.reps.measure import CHANNELS
 from hipwise.reps.session import RepRecord
 from hipwise.reps.tracker import RepCompleted, RepDiscarded, RepTracker
-from hipwise.variations.config import ClamshellConfig
+from hipwise.settings import AnalysisConfig, ClamshellConfig
 from hipwise.variations.holds import shaking_amplitude
 
 __all__ = [

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from hipwise.config import AnalysisConfig
 from hipwise.contract import FAULT_IDS, FaultId, Variation
 from hipwise.kinematics.angles import abduction_deg
 from hipwise.kinematics.filter import gaussian_smooth
@@ -35,6 +34,7 @@ from hipwise.pose.landmarks import LM, Side, leg_indices
 from hipwise.pose.sequence import FloatArray, PoseSequence
 from hipwise.reps.segment import SegmentationError, fit_step
 from hipwise.reps.session import FrameState, RepRecord, SetRecord
+from hipwise.settings import AnalysisConfig
 from hipwise.variations.circles import Circle, find_circles, px_per_cm
 from hipwise.variations.clamshell import ClamshellTracker, knee_angle_3d_deg
 from hipwise.variations.holds import Hold, find_holds, measure_hold

@@ -13,7 +13,7 @@ import numpy as np
 
 from hipwise.kinematics.filter import gaussian_smooth
 from hipwise.pose.sequence import FloatArray
-from hipwise.variations.config import HoldConfig
+from hipwise.settings import HoldConfig
 
 __all__ = [
     "Hold",

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hipwise.config import AnalysisConfig
 from hipwise.kinematics.filter import gaussian_smooth
 from hipwise.pose.landmarks import Side
 from hipwise.pose.sequence import FloatArray, PoseFrame, PoseSequence
+from hipwise.settings import AnalysisConfig
 from hipwise.variations.circles import Circle, Direction
 from hipwise.variations.engine import circles_in_holds
 from hipwise.variations.holds import Hold, HoldTracker, up_runs

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from hipwise.contract import SetResult
-from hipwise.variations.config import CircleConfig
+from hipwise.settings import CircleConfig
 
 __all__ = ["VARIATION_NAMES", "describe_set", "strip_markup"]
 

@@ -18,24 +18,10 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
+
+from hipwise.settings.pose import MotionConfig
 
 __all__ = ["CameraMotionTracker", "MotionConfig", "MotionSample"]
-
-
-class MotionConfig(BaseModel):
-    """Settings of :class:`CameraMotionTracker`."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    analysis_width: int = Field(default=160, ge=32, le=1920)
-    """Width in pixels of the grey image the shift is measured on (height keeps the aspect
-    ratio). 160 px resolves shifts of ~0.1 % of the frame width, far below what matters."""
-
-    min_response: float = Field(default=0.1, ge=0.0, lt=1.0)
-    """Phase-correlation peak (0-1) under which a frame's shift is unknown (NaN). Rendered and
-    real still scenes with a person lifting a leg peak at 0.15-1.0; a camera moved by 20 % of
-    the frame still peaks at ~0.15."""
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,9 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from hipwise.settings_base import FrozenSettings
 from hipwise.video.errors import (
     CorruptVideoError,
     NoFramesError,
@@ -69,10 +70,9 @@ _VIDEO_MAGIC_AT_4 = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")
 _VIDEO_MAGIC_AT_0 = (b"\x1a\x45\xdf\xa3", b"RIFF", b"OggS", b"\x00\x00\x01\xba", b"FLV")
 
 
-class ReaderConfig(BaseModel):
-    """How videos are decoded. Defaults suit the pose model (see each field)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class ReaderConfig(FrozenSettings):
+    """How videos are decoded. Defaults suit the pose model (see each field); built from
+    :class:`~hipwise.settings.PoseConfig` by ``reader_config_for``."""
 
     max_long_side: int | None = Field(default=640, ge=16)
     """Downscale so the longer side is at most this many pixels (aspect ratio kept); ``None``

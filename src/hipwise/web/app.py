@@ -47,7 +47,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from numpy.typing import NDArray
 
-from hipwise.config import AnalysisConfig
+from hipwise.settings import AnalysisConfig
 from hipwise.web.config import LiveConfig
 from hipwise.web.guard import AccessGuard, AccessPolicy
 from hipwise.web.landmarks import LandmarkError, LandmarkGate, LandmarkMessage
@@ -190,10 +190,9 @@ def create_app(
 
     cfg = config or AnalysisConfig()
     lcfg = live or LiveConfig()
-    if "people_interval_s" not in cfg.pose:
-        cfg = cfg.model_copy(
-            update={"pose": {**cfg.pose, "people_interval_s": lcfg.people_interval_s}}
-        )
+    if "people_interval_s" not in cfg.pose.model_fields_set:  # not set in [pose]: live's own
+        pose = cfg.pose.model_copy(update={"people_interval_s": lcfg.people_interval_s})
+        cfg = cfg.model_copy(update={"pose": pose})
     if data_dir is None:
         from hipwise.store.config import default_data_dir
 
@@ -527,9 +526,7 @@ _BROWSER_POSE_KEYS = (
 def _browser_pose_info(config: AnalysisConfig, live: LiveConfig, static: Path) -> dict[str, Any]:
     """Whether pages may run the pose model themselves, where its files are, and the pose
     settings they follow; ``reason`` says why not when ``available`` is false."""
-    from hipwise.pose.mediapipe_adapter import PoseConfig
-
-    pose = PoseConfig.model_validate(config.pose)
+    pose = config.pose
     vendor = static / "vendor" / "tasks-vision"
     reason: str | None = None
     if not live.browser_pose.enabled:

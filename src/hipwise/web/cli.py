@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from hipwise.settings import ConfigError, add_settings_arguments, settings_from_args
+
 __all__ = ["register", "run"]
 
 logger = logging.getLogger(__name__)
@@ -59,21 +61,7 @@ def register(sub: Any) -> None:
         help="also listen on the local network over HTTPS and show a QR code for the phone",
     )
     p.add_argument("--no-browser", action="store_true", help="do not open the browser")
-    p.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML)")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="SECTION.KEY=VALUE",
-        help="override one setting (repeatable), e.g. live.coach.cooldown_s=6",
-    )
-    p.add_argument(
-        "--condition",
-        action="append",
-        default=[],
-        choices=["labral_tear", "bursitis"],
-        help="a condition that changes the rules (repeatable)",
-    )
+    add_settings_arguments(p, set_example="live.coach.cooldown_s=6")
     p.add_argument("--data-dir", type=Path, metavar="DIR",
                    help="where sessions and the certificate are kept (default: hipwise data dir)")
     p.set_defaults(func=run)
@@ -94,18 +82,12 @@ def run(args: argparse.Namespace) -> int:
     """Entry point of ``hipwise live``; returns the exit code."""
     from rich.console import Console
 
-    from hipwise.analysis.cli import parse_overrides
     from hipwise.cli import EXIT_OK, EXIT_USAGE
-    from hipwise.config import ConfigError
-    from hipwise.web.config import load_live_config
 
     err = Console(stderr=True)
     out = Console()
     try:
-        overrides = parse_overrides(args.set)
-        for c in args.condition:
-            overrides[f"conditions.{c}"] = True
-        cfg, live = load_live_config(args.config, overrides)
+        settings = settings_from_args(args)
     except ConfigError as exc:
         err.print(f"[red]error:[/red] {exc}")
         return EXIT_USAGE
@@ -150,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
             err.print("[yellow]note:[/yellow] no local network found: only this computer can "
                       "open the page.")
     local_url = f"{scheme}://localhost:{args.port}/"
-    app = create_app(cfg, live, data_dir=data_dir, public_url=public_url,
+    app = create_app(settings.analysis, settings.live, data_dir=data_dir, public_url=public_url,
                      pairing_key=pairing_key)
     config = uvicorn.Config(app, host=host, port=args.port, log_level="warning",
                             ws_max_size=8 * 1024 * 1024, **ssl)  # type: ignore[arg-type]

@@ -31,11 +31,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from pydantic import Field
 
 from hipwise.pose.landmarks import NUM_LANDMARKS
 from hipwise.pose.sequence import FloatArray, PoseFrame
-from hipwise.settings_base import FrozenSettings
+from hipwise.settings.live import BrowserPoseConfig
 
 __all__ = [
     "LANDMARK_ERROR_CODES",
@@ -51,35 +50,6 @@ LANDMARK_ERROR_CODES = frozenset(
 )
 _KEYS = frozenset({"type", "id", "t", "image", "pose", "world", "people", "luma"})
 _REQUIRED = frozenset({"type", "t", "image", "pose"})
-
-
-class BrowserPoseConfig(FrozenSettings):
-    """Browser pose and its landmark messages (``[live.browser_pose]``)."""
-
-    enabled: bool = True
-    """Offer the in-browser pose model to pages (they fall back to server pose without WebGL
-    or WebAssembly SIMD, or with ``?pose=server``)."""
-
-    max_rate_hz: float = Field(default=60.0, gt=0.0, le=1000.0)
-    """Landmark messages a socket may send per second on average (the camera gives 30)."""
-
-    burst: int = Field(default=90, ge=1, le=1000)
-    """Messages a socket may send at once above ``max_rate_hz``: 3 s of camera frames, since
-    the server reads a socket's messages one after the other, so a server busy for a moment
-    finds them waiting all at once."""
-
-    max_xy: float = Field(default=3.0, gt=1.0, le=100.0)
-    """Normalised x and y beyond [1 - max_xy, max_xy] are refused (MediaPipe places landmarks
-    it guesses outside the frame a little beyond [0, 1])."""
-
-    max_z: float = Field(default=10.0, gt=0.0, le=1000.0)
-    """|z| (normalised depth, on x's scale) above this is refused."""
-
-    max_world_m: float = Field(default=10.0, gt=0.0, le=1000.0)
-    """|world coordinate| (metres from the hips) above this is refused."""
-
-    max_image_px: int = Field(default=8192, ge=64, le=65536)
-    """Largest frame side (px) a message may claim."""
 
 
 class LandmarkError(ValueError):

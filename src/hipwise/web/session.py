@@ -38,18 +38,22 @@ from hipwise.coach import (
     TempoGuide,
     setup_issues,
 )
-from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis, VideoInfo
-from hipwise.pose.checks import ChecksConfig, trunk_tilt
+from hipwise.faults import evaluate_faults
+from hipwise.pose.checks import trunk_tilt
 from hipwise.pose.landmarks import Side
 from hipwise.pose.sequence import PoseFrame, PoseSequence
 from hipwise.reps.session import RepRecord, SessionTracker
 from hipwise.reps.tracker import Phase, PhaseChanged
-from hipwise.variations.config import VARIATION_CHOICES, VariationChoice
+from hipwise.settings import (
+    VARIATION_CHOICES,
+    AnalysisConfig,
+    LiveConfig,
+    VariationChoice,
+)
 from hipwise.variations.engine import VariationSet, analyze_variations
 from hipwise.variations.live import LiveHold, LiveHoldTracker
 from hipwise.variations.summary import describe_set, strip_markup
-from hipwise.web.config import LiveConfig
 from hipwise.web.landmarks import LandmarkMessage
 
 __all__ = [
@@ -114,9 +118,9 @@ EstimatorFactory = Callable[[AnalysisConfig], Estimator]
 
 def mediapipe_factory(config: AnalysisConfig) -> Estimator:
     """The pose adapter of ``hipwise analyze`` with the config's ``[pose]`` settings."""
-    from hipwise.pose.mediapipe_adapter import MediaPipePoseEstimator, PoseConfig
+    from hipwise.pose.mediapipe_adapter import MediaPipePoseEstimator
 
-    return MediaPipePoseEstimator(PoseConfig.model_validate(config.pose))
+    return MediaPipePoseEstimator(config.pose)
 
 
 def frame_luma(rgb: NDArray[np.uint8], step: int = 8) -> float:
@@ -224,11 +228,11 @@ class LiveSession:
         self.cfg = config
         self.live = live
         self.factory = factory
-        self.tracker = SessionTracker(config, record_frames=True)
+        self.tracker = SessionTracker(config, record_frames=True, rules=evaluate_faults)
         self.coach = Coach(live.coach, config.faults, config.conditions)
         self.tempo = TempoGuide(live.tempo, config.faults)
         self.gate = SetupGate(live.setup)
-        self.checks = ChecksConfig.model_validate(config.checks)
+        self.checks = config.checks
         self.recent: deque[PoseFrame] = deque()
         self.phase: Phase = "rest"
         self.people = -1
@@ -315,7 +319,9 @@ class LiveSession:
 
     def _people_hold_s(self) -> float:
         """How long a people count stays valid: two counting intervals (s)."""
-        interval = self.cfg.pose.get("people_interval_s", self.live.people_interval_s)
+        pose = self.cfg.pose
+        set_in_pose = "people_interval_s" in pose.model_fields_set
+        interval = pose.people_interval_s if set_in_pose else self.live.people_interval_s
         return 2.0 * float(interval) + 0.5
 
     def _upright(self, frame: PoseFrame) -> bool:

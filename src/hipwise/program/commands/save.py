@@ -9,16 +9,46 @@ Called by the analyze command after a successful analysis (not a subcommand of i
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+from hipwise.settings import Settings
 
 if TYPE_CHECKING:
     from hipwise.contract import Analysis
     from hipwise.pose.sequence import PoseSequence
     from hipwise.store.records import SaveResult
 
-__all__ = ["file_sha256", "save_after_analysis", "save_analysis_file"]
+
+class _PoseRunView(Protocol):
+    @property
+    def poses(self) -> PoseSequence: ...
+
+
+class AnalysedVideo(Protocol):
+    """What saving reads of an analysed video (:class:`~hipwise.analysis.video.VideoAnalysis`
+    is one): the contract, the video's path and the landmarks."""
+
+    @property
+    def analysis(self) -> Analysis: ...
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def run(self) -> _PoseRunView: ...
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "AnalysedVideo",
+    "file_sha256",
+    "profile_conditions",
+    "save_after_analysis",
+    "save_analysis_file",
+]
 
 
 def file_sha256(path: Path) -> str:
@@ -44,9 +74,11 @@ def save_analysis_file(
     landmarks: PoseSequence | None = None,
     db_url: str | None = None,
     recorded_at: datetime | None = None,
+    settings: Settings | None = None,
 ) -> tuple[SaveResult, str, list[str]]:
     """Save the analysis of the video at ``path`` (fingerprint: sha256 of its bytes; start
-    time: ``recorded_at`` or the file's modification time minus the duration).
+    time: ``recorded_at`` or the file's modification time minus the duration). ``settings``:
+    its ``[store]`` and ``[program]`` sections (None: the defaults).
 
     The profile ``person`` (None: the default) must exist, except in an empty store, where it
     is created (``"me"`` when None). Returns (what was saved, the profile's name, the programme
@@ -60,23 +92,42 @@ def save_analysis_file(
 
     fingerprint = file_sha256(path)
     when = recorded_at or _recorded_at(path, analysis.video.duration_s)
-    with Store.open(db_url) as store:
+    cfg = settings or Settings()
+    with Store.open(db_url, config=cfg.store) as store:
         create = not store.list_people()
         result = store.save_analysis(person, analysis, fingerprint, landmarks=landmarks,
                                      recorded_at=when, create_person=create)
         name = store.get_person(person).name
-        changes = apply_programme_updates(store, name) if result.created else []
+        changes = apply_programme_updates(store, name, cfg.program) if result.created else []
     return result, name, [c.reason for c in changes]
 
 
+def profile_conditions(person: str | None, db_url: str | None = None) -> tuple[str, ...]:
+    """The conditions stored in the profile ``person`` (None: the default profile), for the
+    analysis it is saved to; none when the store has no such profile or cannot be read (the
+    save then says why)."""
+    from hipwise.store.errors import StoreError
+    from hipwise.store.store import Store
+
+    try:
+        with Store.open(db_url) as store:
+            if not store.list_people():
+                return ()
+            return tuple(store.get_person(person).conditions)
+    except StoreError:
+        log.debug("no profile conditions", exc_info=True)
+        return ()
+
+
 def save_after_analysis(
-    result: Any,
+    result: AnalysedVideo,
     *,
     person: str | None,
     quiet: bool = False,
     out: Any = None,
     err: Any = None,
     db_url: str | None = None,
+    settings: Settings | None = None,
 ) -> int:
     """Store ``result`` (a :class:`~hipwise.analysis.video.VideoAnalysis`: its ``analysis``,
     ``path`` and the landmarks in ``run.poses``) and print what happened on ``out``; errors go
@@ -90,10 +141,10 @@ def save_after_analysis(
     out = out or Console()
     err = err or Console(stderr=True)
     analysis = result.analysis
-    landmarks = getattr(getattr(result, "run", None), "poses", None)
     try:
         saved, name, changes = save_analysis_file(
-            analysis, Path(result.path), person=person, landmarks=landmarks, db_url=db_url
+            analysis, Path(result.path), person=person, landmarks=result.run.poses,
+            db_url=db_url, settings=settings,
         )
     except (PersonNotFoundError, InvalidProfileError) as exc:
         err.print(f"[red]not saved:[/red] {exc}")
