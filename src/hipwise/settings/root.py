@@ -81,6 +81,8 @@ CONDITION_IDS: Mapping[str, str] = {
     "hip_labral_tear": "labral_tear",
     "labral-tear": "labral_tear",
     "hip-labral-tear": "labral_tear",
+    "labral": "labral_tear",
+    "labrum": "labral_tear",
     "bursitis": "bursitis",
     "trochanteric_bursitis": "bursitis",
     "trochanteric-bursitis": "bursitis",
