@@ -9,6 +9,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from hipwise.cli import EXIT_BAD_INPUT, EXIT_NOT_ANALYSABLE, EXIT_OK, EXIT_USAGE
 from hipwise.contract import Analysis, SetResult
 from hipwise.settings import (
     VARIATION_CHOICES,
@@ -86,8 +91,7 @@ def _fmt_faults(faults: Sequence[str]) -> str:
 
 def print_analysis(analysis: Analysis, console: Any) -> None:
     """Per-set summary (good reps first) and a per-rep table."""
-    from rich.table import Table
-
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     from hipwise.faults import FAULT_RULES
 
     if not analysis.sets:
@@ -99,6 +103,7 @@ def print_analysis(analysis: Analysis, console: Any) -> None:
 
 
 def _print_set(i: int, s: SetResult, console: Any, table_cls: Any, rules: Any) -> None:
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     from hipwise.variations.summary import describe_set
 
     leg = f"{s.working_leg} leg"
@@ -151,10 +156,6 @@ def _print_set(i: int, s: SetResult, console: Any, table_cls: Any, rules: Any) -
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``hipwise analyze``; returns the exit code."""
-    from rich.console import Console
-
-    from hipwise.cli import EXIT_BAD_INPUT, EXIT_NOT_ANALYSABLE, EXIT_OK, EXIT_USAGE
-
     err = Console(stderr=True)
     out = Console()
     try:
@@ -171,6 +172,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     cfg = settings.analysis
 
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     from hipwise.analysis.video import NotAnalysableError, sample_video_path
     from hipwise.video.errors import VideoError
 
@@ -209,6 +211,7 @@ def _settings(args: argparse.Namespace, with_profile: bool = False) -> Settings:
     profile). Raises ConfigError."""
     conditions: tuple[str, ...] = ()
     if with_profile:
+        # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
         from hipwise.program.commands.save import profile_conditions
 
         conditions = profile_conditions(args.person)
@@ -220,9 +223,8 @@ def _after(args: argparse.Namespace, result: VideoAnalysis, settings: Settings, 
            err: Any, partial: Path | None = None) -> int:
     """Optional outputs after a successful analysis: the JSON (``partial``, renamed to
     ``--json`` once the report is written), the report and the store."""
-    from hipwise.cli import EXIT_BAD_INPUT, EXIT_OK
-
     if args.report is not None:
+        # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
         from hipwise.report.cli import report_after_analysis
 
         try:
@@ -248,6 +250,7 @@ def _after(args: argparse.Namespace, result: VideoAnalysis, settings: Settings, 
         if not args.quiet:
             out.print(f"JSON written to {args.json}")
     if args.save:
+        # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
         from hipwise.program.commands.save import save_after_analysis
 
         code = save_after_analysis(result, person=args.person, quiet=args.quiet, out=out, err=err,
@@ -260,11 +263,11 @@ def _after(args: argparse.Namespace, result: VideoAnalysis, settings: Settings, 
 def _analyze_with_progress(
     path: Path, cfg: AnalysisConfig, quiet: bool, console: Any
 ) -> VideoAnalysis:
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     from hipwise.analysis.video import analyze_video
 
     if quiet or not sys.stderr.isatty():
         return analyze_video(path, cfg)
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
         TextColumn("[bold]analysing[/bold] {task.description}"),

@@ -14,16 +14,20 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hipwise import __version__
 from hipwise.analysis.engine import EngineResult, SequenceAnalyzer, to_contract
 from hipwise.contract import Analysis, VideoInfo
-from hipwise.pose.checks import InputProblem
+from hipwise.pose.checks import InputProblem, check_run
+from hipwise.pose.mediapipe_adapter import MediaPipePoseEstimator, reader_config_for
 from hipwise.pose.sequence import PoseFrame
 from hipwise.settings import AnalysisConfig
+from hipwise.video.reader import open_video
 
 if TYPE_CHECKING:
     from hipwise.pose.mediapipe_adapter import PoseRun
@@ -47,7 +51,6 @@ class _BackgroundAnalyzer:
     """Feeds a :class:`SequenceAnalyzer` from a queue on a worker thread. ``put`` frames in
     order, then ``join`` for the analyzer (re-raising what it raised); leaving the ``with``
     block stops the worker in any case."""
-
     def __init__(self, analyzer: SequenceAnalyzer) -> None:
         self._analyzer = analyzer
         self._queue: queue.SimpleQueue[PoseFrame | None] = queue.SimpleQueue()
@@ -92,7 +95,6 @@ Progress = Callable[[int, int], None]
 @dataclass(frozen=True)
 class InputRefused:
     """One reason a video cannot be analysed: a stable ``code``, a sentence, and what to do."""
-
     code: str
     message: str
     hint: str
@@ -100,7 +102,6 @@ class InputRefused:
 
 class NotAnalysableError(Exception):
     """The video was read, but it does not show a side-lying leg lift hipwise can judge."""
-
     def __init__(self, problems: list[InputRefused]) -> None:
         self.problems = problems
         #: the pose run and video metadata that were refused (set by :func:`analyze_video`)
@@ -113,7 +114,6 @@ class NotAnalysableError(Exception):
 class VideoAnalysis:
     """Everything one analysis produced: the contract, the engine's per-frame states and the
     landmarks (for reports and the store), plus timings (s)."""
-
     analysis: Analysis
     engine: EngineResult
     run: PoseRun
@@ -142,8 +142,6 @@ def _duration(container_s: float, t: Any, nominal_fps: float) -> tuple[float, st
 
 def sample_video_path() -> Path:
     """The bundled sample clip (3 reps, one with a fault)."""
-    from importlib.resources import files
-
     return Path(str(files("hipwise") / "data" / "sample.mp4"))
 
 
@@ -166,9 +164,6 @@ def analyze_video(
     Raises :class:`hipwise.video.errors.VideoError` (missing, not a video, corrupt, no frames)
     and :class:`NotAnalysableError` (no person, standing, two people, out of frame, camera
     moved, no movement)."""
-    from hipwise.pose.mediapipe_adapter import MediaPipePoseEstimator, reader_config_for
-    from hipwise.video.reader import open_video
-
     cfg = config or AnalysisConfig()
     pose_cfg = cfg.pose
     path = Path(path)
@@ -218,9 +213,6 @@ def analyze_pose_run(
 
     Raises :class:`NotAnalysableError` (no person, standing, two people, out of frame, camera
     moved, no movement)."""
-    from hipwise import __version__
-    from hipwise.pose.checks import check_run
-
     cfg = config or AnalysisConfig()
     checks_cfg = cfg.checks
     warnings = list(run.warnings) if warnings is None else list(warnings)

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import time
 from pathlib import Path
 from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+
+from hipwise.cli import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
+from hipwise.settings import ConfigError, load_settings
 
 __all__ = ["register", "run"]
 
@@ -116,9 +123,8 @@ def run(args: argparse.Namespace) -> int:
     """Entry point of ``hipwise bench``."""
     if args.action == "fuzz":
         return run_fuzz_cli(args.minutes, args.seed)
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn
 
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     from hipwise.bench.landmarks import LandmarkFileError
     from hipwise.bench.runner import (
         BenchClip,
@@ -131,9 +137,6 @@ def run(args: argparse.Namespace) -> int:
         labels_for,
         run_bench,
     )
-    from hipwise.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE
-    from hipwise.settings import ConfigError, load_settings
-
     console = Console(stderr=True)
     if args.n < 1 or args.jobs < 1:
         console.print("[red]error:[/red] --n and --jobs must be at least 1")
@@ -164,6 +167,7 @@ def run(args: argparse.Namespace) -> int:
                 console.print(f"{what} ({done}/{total})")
 
         if args.from_landmarks:
+            # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
             from hipwise.bench.landmarks import LANDMARKS_SUFFIX, landmark_files
 
             files = [f for d in args.from_landmarks for f in landmark_files(d)]
@@ -184,6 +188,7 @@ def run(args: argparse.Namespace) -> int:
                 return EXIT_BAD_INPUT
             runs["value"] = [BenchClip(v.stem, v) for v in vids]
         elif args.split is not None:
+            # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
             from hipwise.bench.splits import cached_split, render_split, split_dir
 
             for split in ("test", "tune") if args.split == "both" else (args.split,):
@@ -241,22 +246,19 @@ def run(args: argparse.Namespace) -> int:
 def run_fuzz_cli(minutes: float, seed: int) -> int:
     """``hipwise bench fuzz``: the fuzz suite for ``minutes``; 0 when nothing was found,
     1 with the failures printed, 2 without Hypothesis or with a bad duration."""
-    from rich.console import Console
-
-    from hipwise.cli import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
-
     err = Console(stderr=True)
     if not 0 < minutes <= 24 * 60:
         err.print(f"[red]error:[/red] --minutes must be in (0, 1440], got {minutes}")
         return EXIT_USAGE
     try:
+        # optional: hypothesis is a dev dependency (pip install 'hipwise[dev]')
         import hypothesis  # noqa: F401
     except ImportError:
         err.print("[red]error:[/red] the fuzz suite needs Hypothesis: "
                   "pip install 'hipwise[dev]' (or pip install hypothesis)")
         return EXIT_USAGE
-    import logging
 
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     from hipwise.bench.fuzz import FuzzReport, run_fuzz
 
     lib = logging.getLogger("hipwise")

@@ -32,14 +32,35 @@ import math
 import struct
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import av
+import cv2
 import numpy as np
+from pydantic import BaseModel
+from starlette.websockets import WebSocketDisconnect
 
-from hipwise.settings import ConfigError, load_settings, parse_overrides
+from hipwise.analysis.video import sample_video_path
+from hipwise.pose.sequence import PoseFrame
+from hipwise.settings import (
+    AnalysisConfig,
+    ChecksConfig,
+    ConfigError,
+    LiveConfig,
+    PoseConfig,
+    load_settings,
+    parse_overrides,
+)
+from hipwise.synth.kinematic import landmarks_from_track
+from hipwise.synth.scenario import Scenario
+from hipwise.synth.script import script_motion
+from hipwise.video import MotionConfig, ReaderConfig, open_video
+from hipwise.video.errors import VideoError
+from hipwise.web.app import create_app
 
 __all__ = [
     "FuzzReport",
@@ -63,14 +84,11 @@ SERVER_TYPES = frozenset({"welcome", "result", "dropped", "state", "summary", "e
 
 class _ReplayEstimator:
     """Scripted landmarks replayed by session time (no pose model)."""
-
     def __init__(self, seq: Any) -> None:
         self.seq = seq
         self.last_people = 1
 
     def estimate(self, rgb: Any, t: float) -> Any:
-        from hipwise.pose.sequence import PoseFrame
-
         span = float(self.seq.t[-1]) or 1.0
         i = int(np.searchsorted(self.seq.t, t % span).clip(0, len(self.seq) - 1))
         f = self.seq.frame(i)
@@ -83,10 +101,6 @@ class _ReplayEstimator:
 
 def _sample_sequence() -> Any:
     """Landmarks of two scripted reps (the synth package's kinematic model, no rendering)."""
-    from hipwise.synth.kinematic import landmarks_from_track
-    from hipwise.synth.scenario import Scenario
-    from hipwise.synth.script import script_motion
-
     sc = Scenario.from_dict({"person": {"lying_on": "left"},
                              "motion": {"reps": [{"peak_deg": 30}, {"peak_deg": 50}]}})
     ms = script_motion(sc)
@@ -104,12 +118,9 @@ class _ErrorLog(logging.Handler):
 
 class ProtocolHarness:
     """One app (in a temporary data folder) and test client shared by many examples."""
-
     def __init__(self) -> None:
+        # optional: the test client needs httpx, a dev dependency
         from fastapi.testclient import TestClient
-
-        from hipwise.web.app import create_app
-        from hipwise.web.config import LiveConfig
 
         seq = _sample_sequence()
         self._tmp = tempfile.TemporaryDirectory(prefix="hipwise-fuzz-")
@@ -135,8 +146,6 @@ class ProtocolHarness:
 
 
 def _jpeg(w: int, h: int, level: int) -> bytes:
-    import cv2
-
     ok, buf = cv2.imencode(".jpg", np.full((h, w, 3), level % 256, np.uint8))
     assert ok
     return bytes(buf.tobytes())
@@ -163,6 +172,7 @@ def _frame_bytes(kind: str, fid: float, t_ms: float, w: int, h: int, level: int,
 
 def protocol_strategy() -> Any:
     """A hello (JSON text of any shape) and a list of messages (text or bytes)."""
+    # optional: hypothesis is a dev dependency (pip install 'hipwise[dev]')
     from hypothesis import strategies as st
 
     floats = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
@@ -203,8 +213,6 @@ def protocol_strategy() -> Any:
 
 def check_protocol(harness: ProtocolHarness, hello: str, messages: list[str | bytes]) -> None:
     """Send ``hello`` then ``messages`` on one socket, then a ping; check every reply."""
-    from starlette.websockets import WebSocketDisconnect
-
     before = len(harness.errors.records)
     replies: list[dict[str, Any]] = []
     refused_hello = False
@@ -261,12 +269,6 @@ def _json_or_none(text: str) -> Any:
 
 
 def _schema_keys() -> list[tuple[str, ...]]:
-    from pydantic import BaseModel
-
-    from hipwise.pose.checks import ChecksConfig
-    from hipwise.pose.mediapipe_adapter import PoseConfig
-    from hipwise.settings import AnalysisConfig
-    from hipwise.web.config import LiveConfig
 
     out: list[tuple[str, ...]] = []
 
@@ -305,6 +307,7 @@ def _toml_value(v: Any) -> str:
 
 def settings_strategy() -> Any:
     """(TOML text, list of --set strings)."""
+    # optional: hypothesis is a dev dependency (pip install 'hipwise[dev]')
     from hypothesis import strategies as st
 
     keys = _schema_keys()
@@ -364,10 +367,6 @@ def check_settings_set(items: list[str]) -> None:
 def seed_videos(folder: Path, packets: int = 45) -> list[bytes]:
     """Two small MP4 seeds cut from the bundled sample (its first ``packets`` packets, 1.5 s
     at 30 fps): index at the end, and at the start (``faststart``)."""
-    import av
-
-    from hipwise.analysis.video import sample_video_path
-
     out = []
     for i, opts in enumerate(({}, {"movflags": "faststart"})):
         dst = folder / f"seed{i}.mp4"
@@ -419,6 +418,7 @@ def _mutate(data: bytes, ops: list[tuple[int, int, int, bytes]]) -> bytes:
 
 def video_strategy(n_seeds: int = 2) -> Any:
     """(seed index, list of mutations)."""
+    # optional: hypothesis is a dev dependency (pip install 'hipwise[dev]')
     from hypothesis import strategies as st
 
     op = st.tuples(st.integers(0, 5), st.integers(0, 2**31), st.integers(0, 2**31),
@@ -428,9 +428,6 @@ def video_strategy(n_seeds: int = 2) -> Any:
 
 def check_video(seed: bytes, ops: list[tuple[int, int, int, bytes]], folder: Path) -> None:
     """Open and read a mutated container: a VideoError, or sane frames."""
-    from hipwise.video import MotionConfig, ReaderConfig, open_video
-    from hipwise.video.errors import VideoError
-
     f = folder / "fuzz.mp4"
     f.write_bytes(_mutate(seed, ops))
     cfg = ReaderConfig(max_long_side=96, prefetch=0, camera_motion=MotionConfig())
@@ -456,7 +453,6 @@ def check_video(seed: bytes, ops: list[tuple[int, int, int, bytes]], folder: Pat
 @dataclass
 class FuzzReport:
     """Examples run and failures found per target (the failure's text and its example)."""
-
     examples: dict[str, int] = field(default_factory=dict)
     failures: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
@@ -490,6 +486,7 @@ def run_target(name: str, strategy: Any, check: Callable[..., None], examples: i
                seed: int | None, derandomize: bool = False) -> tuple[int, str | None]:
     """Run ``check`` on ``examples`` examples of ``strategy``; (examples run, failure text
     with the shrunk example, or None)."""
+    # optional: hypothesis is a dev dependency (pip install 'hipwise[dev]')
     from hypothesis import HealthCheck, given, settings
     from hypothesis import seed as hseed
 
@@ -510,7 +507,6 @@ def run_target(name: str, strategy: Any, check: Callable[..., None], examples: i
         with contextlib.redirect_stdout(io.StringIO()) as out:
             test()
     except Exception as exc:  # a failure found: keep its text (Hypothesis shrank it)
-        import traceback
 
         tb = "".join(traceback.format_exception(exc))[-3000:]
         return count[0], (f"{name}: {type(exc).__name__}: {exc}\n{tb}\n"

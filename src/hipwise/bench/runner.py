@@ -13,9 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hipwise.analysis.video import NotAnalysableError, analyze_pose_run, analyze_video
+from hipwise.bench.landmarks import LANDMARKS_SUFFIX, load_run, save_run, slim_labels
 from hipwise.bench.score import ClipScore, SuiteScore, score_clip
+from hipwise.bench.variations import VariationClipScore, score_variations, variation_rows
 from hipwise.contract import FAULT_IDS, Analysis
+from hipwise.pose.mediapipe_adapter import PoseConfig, measure_pose_fps
 from hipwise.settings import AnalysisConfig
+from hipwise.synth.cli import write_outputs
+from hipwise.synth.render import render_clip
+from hipwise.synth.sweep import SweepSettings, make_sweep
+from hipwise.video.errors import VideoError
+from hipwise.video.reader import open_video
 
 __all__ = [
     "BenchClip",
@@ -43,7 +52,6 @@ REFUSAL_CODES = frozenset(
 @dataclass(frozen=True)
 class BenchClip:
     """A labelled clip: the video and its ``.labels.json`` beside it."""
-
     name: str
     video: Path
 
@@ -61,7 +69,6 @@ def labels_for(video: Path) -> Path:
 @dataclass
 class BenchReport:
     """Scores plus speed figures (seconds; frames per second)."""
-
     score: SuiteScore
     video_seconds: float = 0.0
     analysis_seconds: float = 0.0
@@ -104,8 +111,6 @@ def default_cache() -> Path:
 
 def suite_scenarios(n: int, seed: int) -> list[Any]:
     """The ``n`` scenarios of the benchmark suite (seeded, deterministic)."""
-    from hipwise.synth.sweep import SweepSettings, make_sweep
-
     return [
         sc.model_copy(update={"fps": SUITE_FPS})
         for sc in make_sweep(n, seed, SweepSettings(reps_per_clip=SUITE_REPS))
@@ -121,9 +126,6 @@ def suite_clip_path(cache: Path, i: int, sc: Any) -> Path:
 
 def render_suite_clip(cache: Path, i: int, sc: Any) -> BenchClip:
     """Render scenario ``i`` into the cache unless it is already there."""
-    from hipwise.synth.cli import write_outputs
-    from hipwise.synth.render import render_clip
-
     video = suite_clip_path(cache, i, sc)
     if not (video.exists() and labels_for(video).exists()):
         tmp = video.with_name("partial-" + video.name)
@@ -152,8 +154,6 @@ def build_suite(
 
 
 def _pose_config(config: AnalysisConfig) -> dict[str, Any]:
-    from hipwise.pose.mediapipe_adapter import PoseConfig
-
     return PoseConfig.model_validate(config.pose).model_dump(mode="json")
 
 
@@ -165,9 +165,6 @@ def _replay(clip: BenchClip, config: AnalysisConfig) -> Analysis:
     """Analyse a stored pose run (``*.landmarks.npz``).
 
     Raises NotAnalysableError like the video path, PoseSettingsMismatchError."""
-    from hipwise.analysis.video import analyze_pose_run
-    from hipwise.bench.landmarks import load_run
-
     stored = load_run(clip.video)
     want = _pose_config(config)
     if stored.pose_config != want:
@@ -182,8 +179,6 @@ def _replay(clip: BenchClip, config: AnalysisConfig) -> Analysis:
 
 
 def _save(folder: Path, clip: BenchClip, run: Any, meta: Any, config: AnalysisConfig) -> None:
-    from hipwise.bench.landmarks import LANDMARKS_SUFFIX, save_run, slim_labels
-
     stem = clip.video.name.removesuffix(".mp4")
     save_run(folder / (stem + LANDMARKS_SUFFIX), run, meta, _pose_config(config))
     (folder / (stem + ".labels.json")).write_text(
@@ -204,11 +199,6 @@ def run_bench(
     replayed from its stored pose run (no speed figures then). ``save_landmarks``: store
     every video clip's pose run and slim labels in that folder.
     """
-    from hipwise.analysis.video import NotAnalysableError, analyze_video
-    from hipwise.bench.landmarks import LANDMARKS_SUFFIX
-    from hipwise.bench.variations import VariationClipScore, score_variations, variation_rows
-    from hipwise.video.errors import VideoError
-
     cfg = config or AnalysisConfig()
     var_scores: list[VariationClipScore] = []
     scores: list[ClipScore] = []
@@ -265,9 +255,6 @@ def run_bench(
 
 def bare_pose_fps(video: Path, n_frames: int = 150) -> float:
     """The bare pose model's frames per second on decoded frames of ``video``."""
-    from hipwise.pose.mediapipe_adapter import measure_pose_fps
-    from hipwise.video.reader import open_video
-
     with open_video(video) as src:
         return measure_pose_fps(src, n_frames)
 

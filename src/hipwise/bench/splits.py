@@ -23,12 +23,17 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing as mp
 import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Literal
 
 from hipwise.bench.runner import BenchClip, labels_for
+from hipwise.synth.cli import write_outputs
+from hipwise.synth.domain import make_domain
+from hipwise.synth.render import render_clip
 from hipwise.synth.scenario import Scenario
 
 __all__ = [
@@ -61,8 +66,6 @@ def split_seed(split: Split, seed: int | None = None) -> int:
 
 def split_scenarios(split: Split, n: int, seed: int | None = None) -> list[Scenario]:
     """The first ``n`` scenarios of ``split`` (``seed`` overrides the split's seed)."""
-    from hipwise.synth.domain import make_domain
-
     return make_domain(n, split_seed(split, seed))
 
 
@@ -82,9 +85,6 @@ def split_clip_path(folder: Path, i: int, sc: Scenario) -> Path:
 
 def _render_one(video: Path, sc: Scenario, frames: Callable[[int, int], None] | None) -> None:
     """Render ``sc`` to ``video`` (+ labels and frames) through a ``partial-`` name."""
-    from hipwise.synth.cli import write_outputs
-    from hipwise.synth.render import render_clip
-
     tmp = video.with_name("partial-" + video.name)
     result = render_clip(sc, tmp, progress=frames)
     write_outputs(tmp, sc, result)
@@ -185,9 +185,6 @@ def render_split(
                 lock.unlink(missing_ok=True)
             finished(name)
     elif todo:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
         locks: dict[str, Path] = {}
         for i in todo:
             lock = _lock(paths[i])

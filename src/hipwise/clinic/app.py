@@ -53,7 +53,7 @@ from hipwise.clinic.uploads import (
 )
 from hipwise.contract import Analysis
 from hipwise.store.errors import StoreError
-from hipwise.store.models import ClinicJob, ClinicUser
+from hipwise.store.models import ClinicJob, ClinicUser, Person
 from hipwise.store.store import Store
 
 __all__ = ["COOKIE", "create_app"]
@@ -69,14 +69,12 @@ _CHUNK = 1 << 16
 
 class LoginIn(BaseModel):
     """Username and password."""
-
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=1, max_length=1024)
 
 
 class TokenOut(BaseModel):
     """A bearer token and when it stops working."""
-
     token: str
     expires_in_s: int
     role: str
@@ -84,7 +82,6 @@ class TokenOut(BaseModel):
 
 class MeOut(BaseModel):
     """The caller."""
-
     username: str
     role: str
     person_id: RowId | None
@@ -92,7 +89,6 @@ class MeOut(BaseModel):
 
 class UserIn(BaseModel):
     """A new account (admins only). ``therapist``: the username of a patient's therapist."""
-
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=8, max_length=1024)
     role: str
@@ -101,7 +97,6 @@ class UserIn(BaseModel):
 
 class UserOut(BaseModel):
     """A created account."""
-
     id: int
     username: str
     role: str
@@ -110,14 +105,12 @@ class UserOut(BaseModel):
 
 class FlagOut(BaseModel):
     """A reason to look at a patient."""
-
     kind: str
     message: str
 
 
 class PatientOut(BaseModel):
     """A patient in the list."""
-
     person_id: RowId
     username: str
     therapist: str | None
@@ -128,7 +121,6 @@ class PatientOut(BaseModel):
 
 class SessionOut(BaseModel):
     """One session's counts, faults, mean angle (deg) and tempo (s), and self-reports."""
-
     session_id: int
     started_at: datetime
     reps: int
@@ -144,7 +136,6 @@ class SessionOut(BaseModel):
 
 class PatientDetailOut(BaseModel):
     """A patient's sessions, flags and prescription."""
-
     person_id: RowId
     name: str
     flags: list[FlagOut]
@@ -154,7 +145,6 @@ class PatientDetailOut(BaseModel):
 
 class UploadOut(BaseModel):
     """What an analysis upload stored (``created`` False: it was stored before)."""
-
     recording_id: RowId
     session_id: int
     created: bool
@@ -162,7 +152,6 @@ class UploadOut(BaseModel):
 
 class JobOut(BaseModel):
     """A video analysis on the queue: status queued/running/done/failed, progress 0..1."""
-
     id: int
     person_id: RowId
     status: str
@@ -439,8 +428,6 @@ def create_app(store: Store, config: ClinicConfig, queue: JobQueue) -> FastAPI:
         """Every visible patient's Patient and Observation resources as NDJSON (streamed)."""
         require_role(who, "therapist", "admin")
         with store.read() as db:
-            from hipwise.store.models import Person
-
             stmt = select(Person.name).join(ClinicUser, ClinicUser.person_id == Person.id)
             if who.role == "therapist":
                 stmt = stmt.where(ClinicUser.therapist_id == who.user_id)

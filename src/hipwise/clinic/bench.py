@@ -24,19 +24,23 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import av
 from sqlalchemy import func, select
 
-from hipwise.store.models import ClinicJob, ClinicUser
+from hipwise.clinic.app import create_app
+from hipwise.clinic.auth import hash_password
+from hipwise.clinic.config import ClinicConfig
+from hipwise.clinic.demo import synthetic_analysis
+from hipwise.clinic.fhir import ndjson_lines
+from hipwise.clinic.service import create_user
+from hipwise.clinic.tasks import CeleryQueue, make_app
+from hipwise.store.models import ClinicJob, ClinicUser, Person
 from hipwise.store.store import Store, save_analysis
 
 __all__ = ["main"]
 
 
 def _seed(store: Store, patients: int, sessions: int) -> None:
-    from hipwise.clinic.auth import hash_password
-    from hipwise.clinic.demo import synthetic_analysis
-    from hipwise.store.models import Person
-
     with store.read() as db:
         have = int(db.scalar(select(func.count()).select_from(ClinicUser)
                              .where(ClinicUser.role == "patient")) or 0)
@@ -64,8 +68,6 @@ def _seed(store: Store, patients: int, sessions: int) -> None:
 
 
 def _fhir(args: argparse.Namespace) -> dict[str, object]:
-    from hipwise.clinic.fhir import ndjson_lines
-
     with Store.open(args.db) as store:
         t = time.perf_counter()
         _seed(store, args.patients, args.sessions)
@@ -96,12 +98,8 @@ def _fhir(args: argparse.Namespace) -> dict[str, object]:
 
 
 def _queue(args: argparse.Namespace) -> dict[str, object]:
+    # optional: the test client needs httpx, a dev dependency
     from fastapi.testclient import TestClient
-
-    from hipwise.clinic.app import create_app
-    from hipwise.clinic.config import ClinicConfig
-    from hipwise.clinic.service import create_user
-    from hipwise.clinic.tasks import CeleryQueue, make_app
 
     store = Store.open(args.db)
     with store.transaction() as db:
@@ -152,7 +150,6 @@ def _queue(args: argparse.Namespace) -> dict[str, object]:
         for proc in procs:
             proc.wait(60)
         store.close()
-    import av
 
     video_s = 2 * sum(av.open(c).duration / 1e6 for c in args.clips)
     return {"bench": "queue", "workers": args.workers, "clips": len(ids),

@@ -11,8 +11,15 @@ import logging
 import os
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
+
+from hipwise.cli import EXIT_BAD_INPUT, EXIT_NOT_ANALYSABLE, EXIT_OK, EXIT_USAGE
+from hipwise.settings import AnalysisConfig
+from hipwise.store.config import default_data_dir, sqlite_url
+from hipwise.store.errors import StoreError
 
 __all__ = ["register"]
 
@@ -97,14 +104,13 @@ def register(sub: Any) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     import uvicorn
 
-    from hipwise.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     from hipwise.clinic.app import create_app
     from hipwise.clinic.config import ClinicConfig, ClinicConfigError
     from hipwise.clinic.jobs import InProcessQueue, JobQueue
-    from hipwise.store.config import default_data_dir, sqlite_url
-    from hipwise.store.errors import StoreError
     from hipwise.store.store import Store
 
     try:
@@ -122,8 +128,8 @@ def _serve(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     queue: JobQueue
     if args.demo:
-        from datetime import UTC, datetime
 
+        # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
         from hipwise.clinic.demo import DEMO_PASSWORD, load_demo
 
         load_demo(store, now=datetime.now(UTC))
@@ -132,6 +138,7 @@ def _serve(args: argparse.Namespace) -> int:
               f"(therapist / {DEMO_PASSWORD}); API docs at /docs; database {store.url}",
               file=sys.stderr)
     else:
+        # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
         from hipwise.clinic.tasks import CeleryQueue
 
         queue = CeleryQueue()
@@ -146,6 +153,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     from hipwise.clinic.tasks import app
 
     argv = ["worker", "--loglevel", "INFO", "--concurrency", str(args.concurrency),
@@ -161,9 +169,8 @@ def _password(prompt: str) -> str:
 
 
 def _adduser(args: argparse.Namespace) -> int:
-    from hipwise.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     from hipwise.clinic.service import ClinicError, create_user
-    from hipwise.store.errors import StoreError
     from hipwise.store.store import Store
 
     try:
@@ -181,7 +188,7 @@ def _adduser(args: argparse.Namespace) -> int:
 
 
 def _login(args: argparse.Namespace) -> int:
-    from hipwise.cli import EXIT_BAD_INPUT, EXIT_OK
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     from hipwise.clinic.client import ClientError, Login, call, save_login
 
     body = json.dumps({"username": args.user, "password": _password("password: ")}).encode()
@@ -197,6 +204,7 @@ def _login(args: argparse.Namespace) -> int:
 
 
 def _need_login() -> Any:
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     from hipwise.clinic.client import load_login
 
     login = load_login()
@@ -207,7 +215,7 @@ def _need_login() -> Any:
 
 
 def _upload(args: argparse.Namespace) -> int:
-    from hipwise.cli import EXIT_BAD_INPUT, EXIT_NOT_ANALYSABLE, EXIT_OK, EXIT_USAGE
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     from hipwise.clinic.client import ClientError, call
 
     login = _need_login()
@@ -219,8 +227,6 @@ def _upload(args: argparse.Namespace) -> int:
     pid = login.person_id
     try:
         if args.send_video:
-            from urllib.parse import quote
-
             q = f"?filename={quote(args.file.name)}&keep_video={str(args.keep_video).lower()}"
             job = call(login.server, "POST", f"/api/patients/{pid}/videos{q}",
                        token=login.token, body=args.file.read_bytes(),
@@ -251,8 +257,6 @@ def _upload(args: argparse.Namespace) -> int:
 
 def _analysis_body(path: Path) -> bytes | int:
     """The upload body for a JSON file, or for a video analysed here (exit code on error)."""
-    from hipwise.cli import EXIT_BAD_INPUT, EXIT_NOT_ANALYSABLE
-
     if path.suffix.lower() == ".json":
         try:
             analysis = json.loads(path.read_text(encoding="utf-8"))
@@ -260,9 +264,9 @@ def _analysis_body(path: Path) -> bytes | int:
             print(f"hipwise: cannot read {path}: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
         return json.dumps({"analysis": analysis}).encode()
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     from hipwise.analysis.video import NotAnalysableError, analyze_video
     from hipwise.program.commands.save import file_sha256
-    from hipwise.settings import AnalysisConfig
     from hipwise.store.blobs import encode_landmarks
     from hipwise.video.errors import VideoError
 
@@ -283,7 +287,7 @@ def _analysis_body(path: Path) -> bytes | int:
 
 
 def _sync(args: argparse.Namespace) -> int:
-    from hipwise.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     from hipwise.clinic.client import ClientError, call
     from hipwise.clinic.prescription import Prescription
     from hipwise.program.commands._common import with_store
@@ -303,8 +307,8 @@ def _sync(args: argparse.Namespace) -> int:
     rx = Prescription.model_validate(raw)
 
     def body(store: Any) -> int:
-        from datetime import UTC, datetime
 
+        # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
         from hipwise.clinic.sync import apply_prescription
 
         if not store.list_people():

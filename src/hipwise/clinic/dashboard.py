@@ -10,6 +10,7 @@ from hipwise.clinic.flags import Flag, SessionRow
 from hipwise.clinic.prescription import Prescription
 from hipwise.clinic.service import PatientSummary
 from hipwise.contract import Analysis
+from hipwise.report.html import overall_headline
 from hipwise.store.records import PersonData
 
 __all__ = ["login_page", "patient_page", "patients_page", "recording_page"]
@@ -163,8 +164,6 @@ def patient_page(
 
 def recording_page(user: str | None, person: str, recording_id: int, analysis: Analysis) -> str:
     """A session's hipwise report from the stored analysis: the headline and every rep."""
-    from hipwise.report.html import overall_headline
-
     parts = [f"<h1>{escape(person)}: recording {recording_id}</h1>"
              f"<p id=headline>{escape(overall_headline(analysis))}</p>"
              f"<p>{analysis.video.duration_s:.1f} s, hipwise "

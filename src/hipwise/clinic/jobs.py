@@ -20,9 +20,12 @@ from typing import Protocol
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, update
 
+from hipwise.analysis.video import NotAnalysableError, analyze_video
+from hipwise.settings import AnalysisConfig
 from hipwise.store.errors import StoreError
 from hipwise.store.models import ClinicJob, Person, utcnow
 from hipwise.store.store import Store, save_analysis
+from hipwise.video.errors import VideoError
 
 __all__ = ["InProcessQueue", "JobQueue", "run_video_job"]
 
@@ -33,7 +36,6 @@ _PROGRESS_EVERY_S = 0.5
 
 class JobQueue(Protocol):
     """Where the API sends a new job id."""
-
     def submit(self, job_id: int) -> None:
         """Queue the analysis of job ``job_id``."""
 
@@ -53,10 +55,6 @@ def run_video_job(store: Store, job_id: int) -> str:
     Errors of the video itself (not decodable, not a leg lift) end the job as ``failed`` with
     the reason; database errors propagate so the queue retries the task.
     """
-    from hipwise.analysis.video import NotAnalysableError, analyze_video
-    from hipwise.settings import AnalysisConfig
-    from hipwise.video.errors import VideoError
-
     with store.transaction() as db:
         stmt = select(ClinicJob).where(ClinicJob.id == job_id)
         if store.backend == "postgresql":
@@ -137,7 +135,6 @@ def _fail(store: Store, job_id: int, message: str) -> str:
 
 class InProcessQueue:
     """A worker pool inside the server process (``hipwise serve --demo``)."""
-
     def __init__(self, store: Store, workers: int = 1,
                  run: Callable[[Store, int], str] = run_video_job) -> None:
         self._store = store

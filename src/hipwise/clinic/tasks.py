@@ -21,6 +21,7 @@ import os
 from celery import Celery
 
 from hipwise.clinic.config import ClinicConfig, broker_url
+from hipwise.clinic.jobs import run_video_job
 from hipwise.store.errors import DatabaseLockedError, DatabaseUnavailableError
 from hipwise.store.store import Store
 
@@ -66,14 +67,11 @@ def _store() -> Store:
           retry_backoff=2, retry_backoff_max=60, max_retries=20)  # type: ignore[untyped-decorator]
 def analyze_video_task(job_id: int) -> str:
     """Analyse the video of job ``job_id`` (see :func:`~hipwise.clinic.jobs.run_video_job`)."""
-    from hipwise.clinic.jobs import run_video_job
-
     return run_video_job(_store(), job_id)
 
 
 class CeleryQueue:
     """Sends job ids to the Celery workers."""
-
     def __init__(self, celery: Celery | None = None) -> None:
         self._app = celery or app
 

@@ -26,6 +26,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import av
+from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
 from hipwise.contract import Analysis
@@ -40,7 +42,6 @@ _FINGERPRINT = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 class UploadError(Exception):
     """A refused upload: ``status`` is the HTTP status, the message says what to do."""
-
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
@@ -49,7 +50,6 @@ class UploadError(Exception):
 @dataclass(frozen=True)
 class AnalysisUpload:
     """A checked analysis upload: the analysis, its landmarks, fingerprint and start time."""
-
     analysis: Analysis
     landmarks: PoseSequence | None
     fingerprint: str
@@ -58,8 +58,6 @@ class AnalysisUpload:
 
 @functools.cache
 def _validator() -> Any:
-    from jsonschema import Draft202012Validator
-
     text = resources.files("hipwise").joinpath("data/analysis-v1.schema.json").read_text("utf-8")
     return Draft202012Validator(json.loads(text))
 
@@ -186,7 +184,6 @@ def check_video_file(path: Path, *, max_bytes: int, max_duration_s: float) -> fl
         raise UploadError(415, "this is not a video (MP4, MOV, WebM or AVI expected)")
     if kind == "mp4":
         _check_iso_boxes(path, size)
-    import av
 
     try:
         with av.open(str(path)) as container:

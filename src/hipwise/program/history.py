@@ -42,7 +42,6 @@ def _mean(xs: list[float]) -> float | None:
 class SideSession:
     """One side in one session: counts, mean/max peak angle (deg), mean lift/hold/lower (s),
     reps per fault, ankle weight (kg; the heaviest used), hold time of isometric sets (s)."""
-
     session_id: int
     started_at: datetime
     side: Side
@@ -66,7 +65,6 @@ class SideSession:
 @dataclass(frozen=True)
 class History:
     """Per-session series for each side, oldest first, plus fault totals."""
-
     rows: tuple[SideSession, ...]
     fault_totals: dict[str, int] = field(default_factory=dict)
 
@@ -198,6 +196,8 @@ def _draw(name: str, ax: Any, history: History) -> None:
 
 
 def _figure(names: Iterable[str], history: History) -> Any:
+    # lazy: matplotlib is heavy and only the chart needs it (hipwise.program loads at every CLI
+    # start-up)
     from matplotlib.figure import Figure  # lazy: matplotlib is heavy
 
     names = list(names)
@@ -211,6 +211,8 @@ def _figure(names: Iterable[str], history: History) -> Any:
 def render_history_svgs(history: History) -> dict[str, str]:
     """One SVG document (string) per plot in :data:`PLOT_NAMES`; text stays text (not paths),
     so the documents are small and searchable."""
+    # lazy: matplotlib is heavy and only the chart needs it (hipwise.program loads at every CLI
+    # start-up)
     from matplotlib import rc_context
 
     out: dict[str, str] = {}

@@ -31,6 +31,8 @@ from hipwise.report.draw import (
 from hipwise.report.model import FrameSource, primary_cue
 from hipwise.reps.session import FrameState
 from hipwise.settings import ReportConfig
+from hipwise.video.reader import ReaderConfig, open_video
+from hipwise.video.writer import VideoWriter
 
 __all__ = [
     "CountedRep",
@@ -83,7 +85,6 @@ def state_at(frame_t: FloatArray, frames: Sequence[FrameState], t: float) -> Fra
 @dataclass(frozen=True)
 class CountedRep:
     """A rep as the live count saw it: counted at ``t`` (s), its set (1-based) and rep."""
-
     t: float
     set_index: int
     rep: RepResult
@@ -112,7 +113,6 @@ class FrameAnnotator:
     leg and the phase, and for
     ``ReportConfig.cue_show_s`` after each counted rep its most important fault cue (or
     "good rep")."""
-
     def __init__(
         self,
         analysis: Analysis,
@@ -262,7 +262,6 @@ def render_key_frame(
 class PassResult:
     """What the decoding pass produced: frames decoded and written, the annotated file (or
     None), and per requested time the nearest raw frame ``(t, rgb)``."""
-
     frames_read: int
     frames_written: int
     video_path: Path | None
@@ -274,8 +273,6 @@ def _iter_source(source: FrameSource, cfg: ReportConfig) -> tuple[
 ]:
     """(frames as (t, rgb), nominal fps, expected frame count (0 if unknown), closer)."""
     if isinstance(source, str | Path):
-        from hipwise.video.reader import ReaderConfig, open_video
-
         src = open_video(Path(source), ReaderConfig(max_long_side=cfg.video_max_long_side))
         info = src.info
 
@@ -317,8 +314,6 @@ def run_video_pass(
             if out_path is not None and annotator is not None:
                 h, w = rgb.shape[0] // 2 * 2, rgb.shape[1] // 2 * 2
                 if writer is None:
-                    from hipwise.video.writer import VideoWriter
-
                     writer = VideoWriter(out_path, fps=fps, size=(w, h), crf=config.video_crf,
                                          preset=config.video_preset)
                 frame = annotator.update(np.ascontiguousarray(rgb[:h, :w]), t)

@@ -7,8 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from hipwise.cli import EXIT_BAD_INPUT, EXIT_OK
 from hipwise.report.model import AnalysedVideo
+from hipwise.report.writer import ReportError, ReportFiles, write_report
 from hipwise.settings import AnalysisConfig, ReportConfig
+from hipwise.video.errors import VideoError
 
 __all__ = ["report_after_analysis"]
 
@@ -28,17 +33,11 @@ def report_after_analysis(
     the files written on ``out``; returns a :mod:`hipwise.cli` exit code (3 when the folder or
     a file cannot be written, or the video cannot be decoded again). ``report``: the
     ``[report]`` settings (None: the defaults)."""
-    from hipwise.cli import EXIT_BAD_INPUT, EXIT_OK
-    from hipwise.report.writer import ReportError, ReportFiles, write_report
-    from hipwise.video.errors import VideoError
-
     files: ReportFiles
     try:
         if quiet or not sys.stderr.isatty():
             files = write_report(result, settings, out_dir, config=report)
         else:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
             with Progress(
                 TextColumn("[bold]report[/bold] {task.description}"),
                 BarColumn(),

@@ -7,12 +7,17 @@ All coordinates are pixels of the frame being drawn on (x right, y down); frames
 
 from __future__ import annotations
 
+import io
 import math
 from functools import lru_cache
 from typing import Any
 
+import cv2
+import matplotlib
 import numpy as np
 from numpy.typing import NDArray
+from PIL import Image as PILImage
+from PIL import ImageDraw, ImageFont
 
 from hipwise.pose.landmarks import LM, SKELETON_EDGES, Side, leg_indices
 from hipwise.pose.sequence import FloatArray
@@ -69,8 +74,6 @@ def draw_skeleton(
     """``img`` with the BlazePose skeleton ``xy (33, 2)`` px drawn: bones with a dark outline,
     the working leg highlighted; landmarks under ``min_visibility`` are skipped. Draws on a
     copy unless ``copy`` is False (then ``img`` must be C-contiguous and is modified)."""
-    import cv2
-
     out = np.ascontiguousarray(img.copy()) if copy else img
     s = _scale(out)
     ok = np.isfinite(xy).all(axis=1) & (visibility >= min_visibility)
@@ -113,8 +116,6 @@ def draw_angle_arc(
     ``abduction_deg`` (the engine's angle above rest, deg) ending on the hip→ankle line, opening
     toward the trunk axis, labelled in degrees. Unchanged when landmarks are missing. Draws on
     a copy unless ``copy`` is False (then ``img`` must be C-contiguous and is modified)."""
-    import cv2
-
     hip, _, ankle, _, _ = (int(i) for i in leg_indices(working))
     trunk = [int(LM.LEFT_SHOULDER), int(LM.RIGHT_SHOULDER), int(LM.LEFT_HIP), int(LM.RIGHT_HIP)]
     need = [hip, ankle, *trunk]
@@ -168,11 +169,7 @@ def draw_angle_arc(
 
 @lru_cache(maxsize=4)
 def _font(size: int, bold: bool) -> Any:
-    from PIL import ImageFont
-
     try:
-        import matplotlib
-
         name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
         return ImageFont.truetype(f"{matplotlib.get_data_path()}/fonts/ttf/{name}", size)
     except (OSError, ImportError):
@@ -191,9 +188,6 @@ def panel_patch(
 ) -> NDArray[np.uint8]:
     """A rounded panel with ``lines`` of text (``size`` px), as RGBA ``(h, w, 4)`` uint8 for
     :func:`blend_patch`; cached, since the same text repeats for many frames."""
-    from PIL import Image as PILImage
-    from PIL import ImageDraw
-
     pad = round(size * 0.45) if pad is None else pad
     fonts = [_font(size, bold_first and i == 0) for i in range(len(lines))]
     boxes = [f.getbbox(text) for f, text in zip(fonts, lines, strict=True)]
@@ -227,8 +221,6 @@ def blend_patch(img: Image, patch: NDArray[np.uint8], x: int, y: int) -> Image:
 
 def resize_to_width(img: Image, width: int) -> Image:
     """``img`` scaled (area filter when shrinking) to ``width`` px, aspect kept."""
-    import cv2
-
     h, w = img.shape[:2]
     if w == width:
         return img
@@ -239,10 +231,6 @@ def resize_to_width(img: Image, width: int) -> Image:
 
 def encode_jpeg(img: Image, quality: int = 80) -> bytes:
     """JPEG bytes of an RGB frame."""
-    import io
-
-    from PIL import Image as PILImage
-
     buf = io.BytesIO()
     PILImage.fromarray(img).save(buf, format="JPEG", quality=quality, optimize=True)
     return buf.getvalue()

@@ -12,7 +12,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import matplotlib
 import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from hipwise.contract import FaultId, SetResult
 from hipwise.kinematics.angles import side_bend_change_deg
@@ -89,8 +92,6 @@ def _to_svg(fig: Any, prefix: str, label: str, css_class: str) -> str:
     """Serialise a figure to an inline ``<svg>`` element: no XML prolog, no fixed size (CSS
     scales it by its viewBox), ids scoped, system fonts, ``role="img"`` with ``label``, CSS
     class ``chart`` plus ``css_class``."""
-    import matplotlib
-
     buf = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": prefix}):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
@@ -169,10 +170,6 @@ def angle_chart(
     their mean angle dashed and their time written; circles are bars along the bottom coloured
     by direction. A clamshell's angle is the thigh's opening, which the abduction trace does
     not show: only its openings (phases and peaks) are drawn. Returns an inline SVG."""
-    import matplotlib
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
-
     clam = set_variation(s) == "clamshell"
     words = rep_words(s)
     t, v = channel_series(frames, "abduction_zeroed")
@@ -250,9 +247,6 @@ def posture_chart(
     the ceiling) with the toes-up threshold, and trunk side-bend relative to rest (deg) with the
     hip-hike threshold; each rep's measured value is a dot (red when that fault was called).
     Returns an inline SVG."""
-    import matplotlib
-    from matplotlib.figure import Figure
-
     t, foot = channel_series(frames, "foot")
     _, waist = channel_series(frames, "waist")
     _, gap = channel_series(frames, "hip_gap")
@@ -316,10 +310,6 @@ def tempo_chart(
     least ``too_fast_lift_s``, hold ``hold_target_s``, lower ``lower_ratio_target`` x lift); a
     bar whose timing fault was called is outlined red. A clamshell's phases are named open,
     hold and close and have no targets (its timing is not judged). Returns an inline SVG."""
-    import matplotlib
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
-
     fc = settings.faults
     words = rep_words(s)
     targets = set_variation(s) != "clamshell"

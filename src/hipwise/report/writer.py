@@ -18,7 +18,29 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipwise.contract import Analysis
-from hipwise.report.model import AnalysedVideo, ReportInput, set_window
+from hipwise.report.annotate import FrameAnnotator, render_key_frame, run_video_pass
+from hipwise.report.draw import encode_jpeg, resize_to_width
+from hipwise.report.figures import angle_chart, posture_chart, tempo_chart
+from hipwise.report.html import SetFigures, build_html
+from hipwise.report.model import (
+    AnalysedVideo,
+    ReportInput,
+    heel_forward_cm,
+    is_isometric,
+    set_variation,
+    set_window,
+)
+from hipwise.report.tables import (
+    CIRCLE_COLUMNS,
+    FRAME_COLUMNS,
+    HOLD_COLUMNS,
+    REP_COLUMNS,
+    circle_rows,
+    frame_rows,
+    hold_rows,
+    rep_rows,
+    write_csv,
+)
 from hipwise.settings import AnalysisConfig, ReportConfig
 
 __all__ = [
@@ -59,7 +81,6 @@ class ReportError(Exception):
 class ReportFiles:
     """Paths written (None when that part was not produced) and notes on what was skipped.
     ``holds_csv`` and ``circles_csv`` are written only when a set has holds (circles)."""
-
     directory: Path
     html: Path
     frames_csv: Path
@@ -112,23 +133,6 @@ def write_set_report(
 
     Raises :class:`ReportError` when the directory or a file cannot be written, and
     :class:`hipwise.video.errors.VideoError` when the video cannot be decoded."""
-    from hipwise.report.annotate import FrameAnnotator, render_key_frame, run_video_pass
-    from hipwise.report.draw import encode_jpeg, resize_to_width
-    from hipwise.report.figures import angle_chart, posture_chart, tempo_chart
-    from hipwise.report.html import SetFigures, build_html
-    from hipwise.report.model import heel_forward_cm, is_isometric, set_variation
-    from hipwise.report.tables import (
-        CIRCLE_COLUMNS,
-        FRAME_COLUMNS,
-        HOLD_COLUMNS,
-        REP_COLUMNS,
-        circle_rows,
-        frame_rows,
-        hold_rows,
-        rep_rows,
-        write_csv,
-    )
-
     cfg = config or ReportConfig()
     out = Path(out_dir)
     try:

@@ -38,6 +38,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``hipwise db``."""
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     from hipwise.store.store import Store
 
     url = args.db or default_database_url()

@@ -168,7 +168,6 @@ def measure_angles(points: dict[str, FloatArray], top: Side) -> dict[str, float]
 class PosedBody:
     """One posed body in anny's body frame: ``vertices (V, 3)`` m, ``joints`` name → (3,) m
     (``{left,right}_{shoulder,elbow,wrist,hip,knee,ankle,heel,toe}``, ``spine04``, ``head``)."""
-
     vertices: FloatArray
     joints: dict[str, FloatArray]
 
@@ -182,7 +181,6 @@ class AnnyBody:
     Building loads anny (torch) once per process: the first run ever builds a ~790 MB cache
     (about 95 s) in :func:`anny_cache_dir`, then keeps only the ~50 MB file needed.
     """
-
     _model_cache: ClassVar[dict[str, Any]] = {}
 
     def __init__(
@@ -199,6 +197,7 @@ class AnnyBody:
         self.bent_hip_flexion_deg = bent_hip_flexion_deg
         """Hip flexion (deg) of a bent bottom leg (its knee at 90°)."""
         self._model = self._load_model()
+        # optional: the synth extra (pip install 'hipwise[synth]')
         import torch
 
         self._torch = torch
@@ -250,6 +249,7 @@ class AnnyBody:
                 _FIRST_BUILD_S,
             )
         t0 = time.perf_counter()
+        # optional: the synth extra (pip install 'hipwise[synth]')
         import anny
         import anny.paths
 

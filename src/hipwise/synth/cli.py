@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from hipwise.cli import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 from hipwise.synth.scenario import Scenario, ScenarioError
 
 __all__ = ["LABELS_VERSION", "frames_path", "labels_path", "register", "run", "write_outputs"]
@@ -106,8 +108,6 @@ def write_outputs(video: Path, scenario: Scenario, result: Any) -> tuple[Path, P
 
 def run(args: argparse.Namespace) -> int:
     """Run ``hipwise synth``; returns an exit code (see :mod:`hipwise.cli`)."""
-    from hipwise.cli import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
-
     path = Path(args.scenario)
     if not path.is_file():
         print(f"error: scenario file not found: {path}", file=sys.stderr)
@@ -128,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: the output must end in .mp4, got {out}", file=sys.stderr)
         return EXIT_USAGE
     try:
+        # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
         from hipwise.synth.render import render_clip
     except ImportError as exc:  # pragma: no cover - depends on the install
         print(
@@ -135,7 +136,6 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
         TextColumn("[bold]rendering[/] {task.description}"),

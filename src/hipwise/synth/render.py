@@ -23,6 +23,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
+import av
 import numpy as np
 from numpy.typing import NDArray
 
@@ -32,6 +33,7 @@ from hipwise.synth.body import AnnyBody, PosedBody, axis_angle
 from hipwise.synth.motion import JointTrack
 from hipwise.synth.scenario import CameraSettings, Rgb, Scenario
 from hipwise.synth.script import MotionScript, script_motion
+from hipwise.synth.variations import CLAMSHELL_CLOSED_ROTATION_DEG, sample_clamshell
 
 __all__ = [
     "ABDUCTION_TOLERANCE_DEG",
@@ -74,7 +76,6 @@ WALL_Z_M = -1.4
 class Camera:
     """A pinhole camera: ``pose`` (4, 4) camera-to-world (OpenGL: looks along its −z, y up),
     vertical field of view ``yfov_rad``, image ``width``/``height`` (px)."""
-
     pose: FloatArray
     yfov_rad: float
     width: int
@@ -199,7 +200,6 @@ def _apply(pl: _Placement, pts: FloatArray, roll_deg: float, top_side_up: float)
 class RenderResult:
     """What :func:`render_clip` produced: ``truth`` labels, per-frame ``arrays`` (see
     :func:`render_clip`), ``timings`` (seconds) and the output paths."""
-
     truth: Analysis
     arrays: dict[str, NDArray[Any]]
     timings: dict[str, float] = field(default_factory=dict)
@@ -221,9 +221,9 @@ class SceneRenderer:
     manager. ``render(meshes, camera, light_scale)`` returns ``(rgb (H, W, 3) uint8, depth
     (H, W) float32 m, 0 = nothing)``.
     """
-
     def __init__(self, scenario: Scenario, mat_centre_x: float = 0.0) -> None:
         os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
+        # optional: the synth extra (pip install 'hipwise[synth]')
         import pyrender
         import trimesh
 
@@ -354,8 +354,6 @@ def _encode(
     height: int,
     bitrate_kbps: int,
 ) -> Any:
-    import av
-
     container = av.open(str(path), mode="w")
     stream = container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
     stream.width = width
@@ -520,8 +518,6 @@ def render_clip(
                 true_roll[i] = _measured_roll(posed, placement, roll, top_up, p.working_leg)
                 frame_mean[i] = float(frame.mean())
                 if container is not None and stream is not None:
-                    import av
-
                     vf = av.VideoFrame.from_ndarray(frame, format="rgb24")
                     for packet in stream.encode(vf):
                         container.mux(packet)
@@ -599,7 +595,6 @@ def _sampler(script: MotionScript, body: AnnyBody) -> Callable[[FloatArray], Joi
     between thigh and hip→ankle line, so the thigh sweeps exactly the scripted opening."""
     if script.scenario.motion.variation != "clamshell":
         return script.sample
-    from hipwise.synth.variations import sample_clamshell
 
     beta = body.thigh_to_line_deg(90.0)
     closed = sample_clamshell(script, np.zeros(1), beta)
@@ -621,10 +616,7 @@ def _sampler(script: MotionScript, body: AnnyBody) -> Callable[[FloatArray], Joi
 class _ClamshellProbe:
     """Measures a clamshell on the rig: per frame the top thigh's swept angle from its closed
     direction (deg, body frame, the 3D opening); once, both thighs' hip flexion when closed."""
-
     def __init__(self, body: AnnyBody, track: JointTrack) -> None:
-        from hipwise.synth.variations import CLAMSHELL_CLOSED_ROTATION_DEG
-
         self.body = body
         closed = body.pose(
             float(track.abduction_deg[0]),

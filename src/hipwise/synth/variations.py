@@ -25,7 +25,7 @@ from typing import Literal, Protocol
 import numpy as np
 
 from hipwise.contract import CircleResult, FaultId, HoldResult, RepResult, SetResult
-from hipwise.pose.landmarks import LM, NUM_LANDMARKS, Side, other_side
+from hipwise.pose.landmarks import LM, NUM_LANDMARKS, Side, leg_indices, other_side
 from hipwise.pose.sequence import FloatArray, PoseSequence
 from hipwise.synth.kinematic import KinematicBody, KinematicCamera, _body_points, camera_basis
 from hipwise.synth.motion import (
@@ -42,7 +42,6 @@ from hipwise.synth.scenario import Scenario
 class MotionScript(Protocol):
     """What the clamshell functions read of a :class:`~hipwise.synth.script.MotionScript`
     (a protocol, so this module does not import the script that calls it)."""
-
     @property
     def scenario(self) -> Scenario: ...
 
@@ -85,7 +84,6 @@ _CLAM_THIGH_M, _CLAM_SHANK_M = 0.45, 0.43
 @dataclass(frozen=True)
 class HoldLabel:
     """True hold: times (s), mean angle and sag (deg), shaking flag."""
-
     start_s: float
     end_s: float
     mean_abduction_deg: float
@@ -96,7 +94,6 @@ class HoldLabel:
 @dataclass(frozen=True)
 class CircleLabel:
     """True circle: times (s), direction as seen in the image, diameter (cm)."""
-
     start_s: float
     end_s: float
     direction: Direction
@@ -106,7 +103,6 @@ class CircleLabel:
 @dataclass(frozen=True)
 class ClamshellLabel:
     """True clamshell opening: first motion, top of the opening, back closed (s), peak (deg)."""
-
     start_s: float
     peak_s: float
     end_s: float
@@ -493,8 +489,6 @@ def _solve_leg_angles(
     +y up, +z camera) with the knee bent ``knee_flexion_deg``, in the conventions of
     :mod:`hipwise.synth.motion`: thigh = (cos F cos A, cos F sin A, sin F); the rotation is
     searched on a 0.25 deg grid through the stick figure itself."""
-    from hipwise.pose.landmarks import leg_indices
-
     abd = np.degrees(np.arctan2(thigh[:, 1], thigh[:, 0]))
     flex = np.degrees(np.arcsin(np.clip(thigh[:, 2], -1.0, 1.0)))
     grid = np.arange(-180.0, 180.0, 0.25)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -30,7 +31,6 @@ class MotionSample:
     :meth:`CameraMotionTracker.update` (image content moved right/down is positive), relative
     to the first frame, NaN when unknown; ``response`` is the correlation peak (0-1, higher =
     more reliable)."""
-
     dx: float
     dy: float
     response: float
@@ -38,7 +38,6 @@ class MotionSample:
 
 class CameraMotionTracker:
     """Streaming global-shift estimator; call :meth:`update` once per frame, in order."""
-
     def __init__(self, config: MotionConfig | None = None) -> None:
         self.config = config or MotionConfig()
         self._ref: NDArray[np.float32] | None = None
@@ -46,8 +45,6 @@ class CameraMotionTracker:
         self._scale = 1.0
 
     def _small(self, rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
-        import cv2
-
         h, w = rgb.shape[:2]
         # at least 8 px each way: the Hann window needs 2, and a 1-px-wide video exists
         sw = max(8, min(self.config.analysis_width, w))
@@ -59,8 +56,6 @@ class CameraMotionTracker:
 
     def update(self, rgb: NDArray[np.uint8]) -> MotionSample:
         """Shift of ``rgb`` ``(H, W, 3)`` uint8 relative to the first frame, in pixels."""
-        import cv2
-
         cur = self._small(rgb)
         if self._ref is None or self._ref.shape != cur.shape:
             self._ref = cur

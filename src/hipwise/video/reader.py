@@ -32,6 +32,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import av
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
@@ -73,45 +74,36 @@ _VIDEO_MAGIC_AT_0 = (b"\x1a\x45\xdf\xa3", b"RIFF", b"OggS", b"\x00\x00\x01\xba",
 class ReaderConfig(FrozenSettings):
     """How videos are decoded. Defaults suit the pose model (see each field); built from
     :class:`~hipwise.settings.PoseConfig` by ``reader_config_for``."""
-
     max_long_side: int | None = Field(default=640, ge=16)
     """Downscale so the longer side is at most this many pixels (aspect ratio kept); ``None``
     keeps the full resolution. 640 turns 4:3 video into 640x480 (the pose model's speed target)
     and 16:9 into 640x360. The pose model works at 256x256 internally, so larger frames only
     cost decoding/conversion time, while a person 2-3 m away still spans ~400 px."""
-
     apply_rotation: bool = True
     """Apply the container's rotation metadata so frames come out in display orientation."""
-
     prefetch: int = Field(default=4, ge=0)
     """Frames decoded ahead in a background thread (0: decode in the consuming thread). PyAV
     releases the GIL while decoding, so decoding overlaps the pose model on a second core."""
-
     decoder_threads: int = Field(default=1, ge=0)
     """FFmpeg decoder threads (0: FFmpeg chooses). One is enough for 640x480 H.264 and leaves
     the other core to the pose model."""
-
     max_decode_errors: int = Field(default=25, ge=0)
     """Packets that may fail to decode (skipped) before reading stops and the rest of the file
     is treated as damaged."""
-
     max_fps: float | None = Field(default=None, gt=0.0)
     """Yield at most this many frames per second of video on average (see
     :class:`FrameThinner`): the others are decoded (needed for the next ones) but not
     converted or yielded. ``None`` yields every frame. Match it to ``PoseConfig.max_fps``
     when analysing (:func:`hipwise.pose.mediapipe_adapter.reader_config_for`)."""
-
     max_frame_gap_s: float = Field(default=10.0, gt=0.0, le=3600.0)
     """A timestamp more than this many seconds after the previous frame's is damaged, not a
     pause (phones never stop a recording for that long without ending it): the frame is
     placed one nominal frame after the previous one and every later frame is shifted with it,
     with a warning. Without it a single bad timestamp (100 000 s) turned a 24 s clip into a
     27-hour one."""
-
     min_frames_frac: float = Field(default=0.5, ge=0.0, le=1.0)
     """When fewer than this fraction of the frames in the container's index could be decoded
     (a damaged index or timing, e.g. a timescale of 0), a warning says how many were read."""
-
     camera_motion: MotionConfig | None = None
     """When set, each frame's global camera shift is measured while decoding (in the decode
     thread when ``prefetch`` > 0, so it costs the pose model nothing) and attached as
@@ -130,7 +122,6 @@ class VideoMeta:
     or an estimate from duration x fps (0 if unknown). ``duration_s``: container duration in
     seconds (0 if unknown). ``codec``: FFmpeg decoder name (e.g. ``h264``).
     """
-
     path: Path
     width: int
     height: int
@@ -154,7 +145,6 @@ class VideoFrame:
     ``max_fps`` some indices are skipped), ``t`` its timestamp in seconds
     from the first frame, ``rgb`` the pixels as a C-contiguous ``uint8`` array ``(H, W, 3)``;
     ``motion`` the camera shift (when ``ReaderConfig.camera_motion`` is set)."""
-
     index: int
     t: float
     rgb: NDArray[np.uint8]
@@ -165,7 +155,6 @@ class VideoFrame:
 class IncompleteRead:
     """Reading stopped early because the file is damaged: ``frames_read`` frames up to
     ``last_t`` seconds were decoded (and are usable); ``reason`` is FFmpeg's error."""
-
     frames_read: int
     last_t: float
     expected_frames: int
@@ -190,7 +179,6 @@ class FrameThinner:
     (steps of 2 and 3 frames), 10 at 10; variable frame rates are thinned the same way.
     ``max_fps=None`` keeps everything.
     """
-
     _TOLERANCE_S = 0.002
 
     def __init__(self, max_fps: float | None) -> None:
@@ -283,7 +271,6 @@ class VideoSource:
     (more than yielded with ``max_fps``), :attr:`decode_errors` the skipped packets and
     :attr:`warnings` holds user-facing warning sentences.
     """
-
     def __init__(self, path: str | Path, config: ReaderConfig | None = None) -> None:
         self.path = Path(path)
         self.config = config or ReaderConfig()
@@ -309,8 +296,6 @@ class VideoSource:
     # -- opening -----------------------------------------------------------------------------
 
     def _open(self) -> VideoMeta:
-        import av
-
         path = self.path
         if not path.exists():
             raise VideoNotFoundError(path, f"No such file: {path}.")
@@ -409,8 +394,6 @@ class VideoSource:
     def _decode_raw(self) -> Iterator[Any]:
         """PyAV frames in presentation order; damaged packets are skipped (up to the limit),
         a demuxing error ends the stream. Records ``_last_error``."""
-        import av
-
         container, stream = self._container, self._stream
         errors = 0
         try:

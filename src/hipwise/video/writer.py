@@ -18,6 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import av
 import numpy as np
 from numpy.typing import NDArray
 
@@ -43,7 +44,6 @@ class VideoWriter:
         rotation_deg: clockwise display rotation to store in the container (0, 90, 180, 270);
             players and :func:`hipwise.video.open_video` rotate the frames by it.
     """
-
     def __init__(
         self,
         path: str | Path,
@@ -55,8 +55,6 @@ class VideoWriter:
         preset: str = "veryfast",
         rotation_deg: int = 0,
     ) -> None:
-        import av
-
         width, height = size
         if width <= 0 or height <= 0 or width % 2 or height % 2:
             raise ValueError(f"size must be positive and even (yuv420p), got {size}")
@@ -95,8 +93,6 @@ class VideoWriter:
     def write(self, rgb: NDArray[np.uint8], t: float | None = None) -> None:
         """Append one frame: ``rgb`` ``(height, width, 3)`` uint8, shown at ``t`` seconds
         (default: frame count / fps). Timestamps must increase by at least 1 ms."""
-        import av
-
         if self._container is None:
             raise RuntimeError("the writer is closed")
         w, h = self.size

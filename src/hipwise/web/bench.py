@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -31,6 +32,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+
+from hipwise.analysis.video import sample_video_path
+from hipwise.web.app import create_app
+from hipwise.web.harness import ServerThread, chromium_args, chromium_path, video_to_y4m
+from hipwise.web.soak import run_abandoned, run_soak, soak_json
 
 __all__ = ["BenchResult", "main", "run_bench"]
 
@@ -44,7 +50,6 @@ class BenchResult:
     stale, the input rate (frames/s), the server's median stage times (ms, and the pose
     model's p95) and the load
     average (1 min) at the end, since other work on the machine shifts every figure."""
-
     p50_ms: float
     p95_ms: float
     capture_p50_ms: float
@@ -116,22 +121,16 @@ def run_bench(
     (the server thread; the Playwright client only waits). Raises ``RuntimeError`` when
     Chromium or Playwright is missing, no result came back, or the page could not use the pose
     path asked for. ``worker=False`` runs the page's model on its main thread (a comparison)."""
-    import os
-
-    from hipwise.web.app import create_app
-    from hipwise.web.harness import ServerThread, chromium_args, chromium_path, video_to_y4m
-
     browser_path = chromium_path()
     if browser_path is None:
         raise RuntimeError("Debian's chromium is needed: apt-get install chromium")
     try:
+        # optional: playwright is a dev dependency (browser benchmarks)
         from playwright.sync_api import sync_playwright
     except ImportError as exc:
         raise RuntimeError("Playwright for Python is needed: pip install playwright "
                            "(never 'playwright install': it uses /usr/bin/chromium)") from exc
     if clip is None:
-        from hipwise.analysis.video import sample_video_path
-
         clip = sample_video_path()
     with tempfile.TemporaryDirectory(prefix="hipwise-bench-") as tmp:
         y4m = Path(tmp) / "clip.y4m"
@@ -257,8 +256,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _abandoned_main(args: argparse.Namespace) -> int:
-    from hipwise.web.soak import run_abandoned
-
     if not 10 <= args.abandoned <= 10000:
         print("error: --abandoned must be 10-10000", file=sys.stderr)
         return 2
@@ -278,8 +275,6 @@ def _abandoned_main(args: argparse.Namespace) -> int:
 
 
 def _soak_main(args: argparse.Namespace) -> int:
-    from hipwise.web.soak import run_soak, soak_json
-
     if not 0 < args.soak <= 24 * 60 or not 1 <= args.cycle <= 3600:
         print("error: --soak must be in (0, 1440] minutes and --cycle in [1, 3600] s",
               file=sys.stderr)

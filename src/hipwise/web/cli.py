@@ -6,13 +6,19 @@ import argparse
 import contextlib
 import errno
 import logging
+import secrets
 import socket
 import threading
 import time
+import webbrowser
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+
+from hipwise.cli import EXIT_OK, EXIT_USAGE
 from hipwise.settings import ConfigError, add_settings_arguments, settings_from_args
+from hipwise.store.config import default_data_dir
 
 __all__ = ["register", "run"]
 
@@ -80,10 +86,6 @@ def _port_free(host: str, port: int) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``hipwise live``; returns the exit code."""
-    from rich.console import Console
-
-    from hipwise.cli import EXIT_OK, EXIT_USAGE
-
     err = Console(stderr=True)
     out = Console()
     try:
@@ -100,9 +102,10 @@ def run(args: argparse.Namespace) -> int:
                   f"already running?). Try: hipwise live --port {args.port + 1}")
         return EXIT_USAGE
 
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     import uvicorn
 
-    from hipwise.store.config import default_data_dir
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     from hipwise.web.app import create_app
 
     data_dir = args.data_dir or default_data_dir()
@@ -111,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
     pairing_key = None
     scheme = "http"
     if args.lan:
+        # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
         from hipwise.web.net import CertError, ensure_certificate, lan_ip
 
         ip = lan_ip()
@@ -122,7 +126,6 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         ssl = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
         scheme = "https"
-        import secrets
 
         # other devices must present this key (carried by the QR code's URL); see
         # hipwise.web.guard and docs/security.md
@@ -140,6 +143,7 @@ def run(args: argparse.Namespace) -> int:
 
     out.print(f"[bold]hipwise live[/bold] on {local_url}  (Ctrl+C to stop)")
     if public_url:
+        # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
         from hipwise.web.net import qr_terminal
 
         out.print(f"On your phone (same Wi-Fi), open [bold]{public_url}[/bold] or scan:")
@@ -155,8 +159,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _open_when_ready(server: Any, url: str, timeout_s: float = 20.0) -> None:
-    import webbrowser
-
     end = time.monotonic() + timeout_s
     while not server.started and time.monotonic() < end:
         time.sleep(0.1)

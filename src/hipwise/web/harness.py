@@ -16,7 +16,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import av
+import cv2
 import numpy as np
+import uvicorn
 from numpy.typing import NDArray
 
 __all__ = [
@@ -37,8 +40,6 @@ def _header(w: int, h: int, fps: int) -> bytes:
 
 def _yuv420(rgb: NDArray[np.uint8]) -> bytes:
     """Planar Y, U, V (4:2:0, full-range BT.601) bytes of ``rgb (H, W, 3)``, even H and W."""
-    import cv2
-
     return bytes(cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420).tobytes())
 
 
@@ -49,8 +50,6 @@ def video_to_y4m(
     frames/s (each source frame held until the next one's timestamp, the last for the mean
     frame interval), with the first frame held for ``pad_start_s`` and the last for
     ``pad_end_s`` seconds. Returns the y4m's duration (s)."""
-    import av
-
     frames_out = 0
     next_t = 0.0
 
@@ -142,11 +141,8 @@ def free_port() -> int:
 class ServerThread:
     """Serve an ASGI ``app`` with uvicorn on ``127.0.0.1:port`` from a daemon thread (HTTPS
     when ``ssl`` = (cert.pem, key.pem) is given)."""
-
     def __init__(self, app: Any, port: int | None = None,
                  ssl: tuple[Path, Path] | None = None) -> None:
-        import uvicorn
-
         self.port = port or free_port()
         scheme = "https" if ssl else "http"
         self.url = f"{scheme}://127.0.0.1:{self.port}/"

@@ -4,10 +4,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import ipaddress
 import logging
 import socket
 from pathlib import Path
+
+import segno
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 __all__ = ["CertError", "ensure_certificate", "lan_ip", "qr_svg", "qr_terminal"]
 
@@ -36,8 +43,6 @@ def lan_ip() -> str:
 
 
 def _cert_ok(cert_path: Path, hosts: list[str]) -> bool:
-    from cryptography import x509
-
     try:
         cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
@@ -53,11 +58,6 @@ def ensure_certificate(folder: Path, hosts: list[str]) -> tuple[Path, Path]:
     """(cert.pem, key.pem) in ``folder`` valid for every name/IP in ``hosts``; reused when the
     cached one still covers them for at least 30 days, otherwise generated (ECDSA P-256,
     self-signed, 825 days). The folder (0700) and both files (0600) are the owner's only."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     if cert_path.is_file() and key_path.is_file() and _cert_ok(cert_path, hosts):
         try:  # an older version left the folder and the certificate world-readable
@@ -110,10 +110,6 @@ def ensure_certificate(folder: Path, hosts: list[str]) -> tuple[Path, Path]:
 
 def qr_svg(text: str) -> str:
     """An SVG QR code of ``text`` (scale 6, quiet zone 4 modules)."""
-    import io
-
-    import segno
-
     buf = io.BytesIO()
     segno.make(text, error="m").save(buf, kind="svg", scale=6, border=4, xmldecl=False)
     return buf.getvalue().decode("utf-8")
@@ -121,10 +117,6 @@ def qr_svg(text: str) -> str:
 
 def qr_terminal(text: str) -> str:
     """A QR code of ``text`` drawn with block characters for a terminal."""
-    import io
-
-    import segno
-
     buf = io.StringIO()
     segno.make(text, error="m").terminal(out=buf, compact=True)
     return buf.getvalue()

@@ -13,9 +13,14 @@ set with its reps.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import math
+import os
 import pickle
+import shutil
+import sys
 import threading
 import time
 import uuid
@@ -27,6 +32,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from hipwise import __version__
 from hipwise.analysis.engine import EngineResult, rep_to_contract, to_contract
 from hipwise.coach import (
     Alert,
@@ -42,6 +48,7 @@ from hipwise.contract import Analysis, VideoInfo
 from hipwise.faults import evaluate_faults
 from hipwise.pose.checks import trunk_tilt
 from hipwise.pose.landmarks import Side
+from hipwise.pose.mediapipe_adapter import MediaPipePoseEstimator
 from hipwise.pose.sequence import PoseFrame, PoseSequence
 from hipwise.reps.session import RepRecord, SessionTracker
 from hipwise.reps.tracker import Phase, PhaseChanged
@@ -105,7 +112,6 @@ LIVE_ALERT_CODES = frozenset({"too_dark", "no_person", "two_people", "standing",
 
 class Estimator(Protocol):
     """What a live session needs from a pose model (``MediaPipePoseEstimator`` fits)."""
-
     last_people: int
 
     def estimate(self, rgb: NDArray[np.uint8], t: float) -> PoseFrame: ...
@@ -118,8 +124,6 @@ EstimatorFactory = Callable[[AnalysisConfig], Estimator]
 
 def mediapipe_factory(config: AnalysisConfig) -> Estimator:
     """The pose adapter of ``hipwise analyze`` with the config's ``[pose]`` settings."""
-    from hipwise.pose.mediapipe_adapter import MediaPipePoseEstimator
-
     return MediaPipePoseEstimator(config.pose)
 
 
@@ -153,7 +157,6 @@ class PoseLog:
     the variations engine (holds, circles, clamshell, wall slide) works on the whole
     :class:`~hipwise.pose.sequence.PoseSequence`, as ``hipwise analyze`` does. About 1.1 kB a
     frame when pickled (measured)."""
-
     def __init__(self) -> None:
         self.t: list[float] = []
         self.xy: list[NDArray[np.float32]] = []
@@ -216,7 +219,6 @@ class LiveSession:
     Times: the page sends its capture time; :meth:`clock` maps it to session seconds that keep
     increasing across reconnects and restarts (a gap counts as time at rest).
     """
-
     def __init__(
         self,
         session_id: str,
@@ -599,7 +601,6 @@ class LiveSession:
         with self._lock:
             if self.analysis is not None:
                 return self.analysis
-            from hipwise import __version__
 
             t_end = (self.last_t or 0.0) + self.cfg.reps.rest_settle_s + 1e-3
             self.tracker.finish(t_end)
@@ -656,7 +657,6 @@ class LiveSession:
 
 class SessionStore:
     """Live sessions by id: in memory, saved to ``folder/<id>/session.pkl``."""
-
     def __init__(
         self,
         folder: Path,
@@ -728,8 +728,6 @@ class SessionStore:
         whose state was last saved more than ``live.session_keep_h`` ago, finished ones older
         than ``live.report_keep_days``. Sessions in memory are kept. Returns the deleted ids;
         errors are logged."""
-        import shutil
-
         now = time.time() if now is None else now
         self._expired_at = now
         gone: list[str] = []
@@ -806,10 +804,6 @@ def trim_memory() -> None:
     A closed MediaPipe model leaves ~30-100 MB of free but mapped heap behind: 16 models
     opened and closed in a row grew the process from 290 to 597 MB without it, and stayed
     at 216-344 MB with it (measured on this machine)."""
-    import contextlib
-    import ctypes
-    import sys
-
     if not sys.platform.startswith("linux"):
         return
     with contextlib.suppress(OSError, AttributeError):  # not glibc (musl): nothing to do
@@ -825,8 +819,6 @@ def private_dir(folder: Path) -> None:
 def write_private(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (a temporary file renamed over it), readable by
     the owner only (0600, folder 0700)."""
-    import os
-
     private_dir(path.parent)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

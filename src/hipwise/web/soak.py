@@ -29,7 +29,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
+from websockets.sync.client import connect
+from websockets.typing import Origin
+
+from hipwise.analysis.video import sample_video_path
+from hipwise.video import ReaderConfig, open_video
 
 __all__ = ["SoakMinute", "SoakResult", "run_abandoned", "run_soak"]
 
@@ -40,7 +46,6 @@ logger = logging.getLogger(__name__)
 class SoakMinute:
     """One minute of the soak: latency percentiles (ms), results, drops, errors, the
     server's RSS at its end (MB)."""
-
     minute: int
     p50_ms: float
     p95_ms: float
@@ -58,7 +63,6 @@ class SoakResult:
     RSS is sampled every 5 s; it swings by ~100 MB as pose models are built and released
     (every cycle), so "after warm-up" is the median over the minute after ``warmup_s`` and
     "end" the median over the last minute; ``rss_samples`` keeps every (s, MB) sample."""
-
     minutes: float
     rss_start_mb: float
     rss_warm_mb: float
@@ -113,10 +117,6 @@ def _free_port() -> int:
 
 def _frames(clip: Path, n: int = 240) -> list[bytes]:
     """The first ``n`` frames of ``clip`` as 640-px JPEGs (quality 75, like the page)."""
-    import cv2
-
-    from hipwise.video import ReaderConfig, open_video
-
     out: list[bytes] = []
     with open_video(clip, ReaderConfig(max_long_side=640, prefetch=0)) as src:
         for fr in src:
@@ -130,11 +130,7 @@ def _frames(clip: Path, n: int = 240) -> list[bytes]:
 
 class _Page:
     """One client socket that behaves like the live page (one frame in flight)."""
-
     def __init__(self, url: str, session: str | None) -> None:
-        from websockets.sync.client import connect
-        from websockets.typing import Origin
-
         origin = Origin("http://" + url.split("/")[2])  # the server's own origin
         self.ws = connect(url, origin=origin, max_size=None, open_timeout=30)
         self.ws.send(json.dumps({"type": "hello", "session": session}))
@@ -163,8 +159,6 @@ def run_soak(minutes: float, clip: Path | None = None, fps: float = 30.0,
              cycle_s: float = 20.0, warmup_s: float = 60.0,
              progress: Any = None) -> SoakResult:
     """Run the soak for ``minutes`` (see the module docstring)."""
-    from hipwise.analysis.video import sample_video_path
-
     frames = _frames(clip or sample_video_path())
     port = _free_port()
     url = f"ws://127.0.0.1:{port}/ws"
@@ -195,8 +189,6 @@ def run_abandoned(n: int = 100, clip: Path | None = None, warmup: int = 10,
     without Finish (each builds a pose model). Returns the server's RSS (MB) after the
     first result, after ``warmup`` pages and at the end, the peak, and the growth after
     warm-up in percent."""
-    from hipwise.analysis.video import sample_video_path
-
     frames = _frames(clip or sample_video_path(), 1)
     port = _free_port()
     url = f"ws://127.0.0.1:{port}/ws"

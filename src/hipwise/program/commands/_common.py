@@ -40,6 +40,7 @@ def fail(message: str, code: int) -> int:
 def with_store(args: argparse.Namespace, body: Callable[[Store], int]) -> int:
     """Open the store from ``args.db``, run ``body``, map store errors to exit codes
     (profile problems: usage error 2; database problems: input error 3)."""
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     from hipwise.store.store import Store
 
     try:

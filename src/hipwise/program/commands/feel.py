@@ -68,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"invalid report: {exc.errors()[0]['msg']}", EXIT_USAGE)
 
     def body(store: Store) -> int:
+        # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
         from hipwise.program.service import apply_programme_updates
 
         rec = store.add_self_report(args.person, report, set_id=args.set_id)

@@ -9,6 +9,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
 from hipwise.cli import EXIT_OK, EXIT_USAGE
 from hipwise.program.commands._common import add_store_args, fail, with_store
 from hipwise.program.config import program_config_for
@@ -57,10 +61,6 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"--plot {args.plot}: use a .png, .svg or .pdf file name", EXIT_USAGE)
 
     def body(store: Store) -> int:
-        from rich import box
-        from rich.console import Console
-        from rich.table import Table
-
         data = store.person_data(args.person)
         sessions = data.sessions[-args.last:] if args.last else data.sessions
         hist = build_history(sessions)

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
 
 from hipwise.cli import EXIT_OK, EXIT_USAGE
 from hipwise.pose.landmarks import Side
@@ -150,9 +152,6 @@ def _show(store: Store, name: str | None, as_json: bool) -> int:
             "ankle_weight_kg": loads, "sessions": len(data.sessions),
         }, indent=2))
         return EXIT_OK
-    from rich.console import Console
-    from rich.table import Table
-
     t = Table(title=f"Profile: {person.name}", show_header=False)
     t.add_row("conditions", ", ".join(LABELS.get(c, c) for c in person.conditions) or "none")
     t.add_row("goals", ", ".join(LABELS.get(g, g) for g in person.goals) or "none")

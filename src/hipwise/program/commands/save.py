@@ -14,7 +14,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from rich.console import Console
+
+from hipwise.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE
+from hipwise.program.service import apply_programme_updates
 from hipwise.settings import Settings
+from hipwise.store.errors import InvalidProfileError, PersonNotFoundError, StoreError
+from hipwise.store.store import Store
 
 if TYPE_CHECKING:
     from hipwise.contract import Analysis
@@ -30,7 +36,6 @@ class _PoseRunView(Protocol):
 class AnalysedVideo(Protocol):
     """What saving reads of an analysed video (:class:`~hipwise.analysis.video.VideoAnalysis`
     is one): the contract, the video's path and the landmarks."""
-
     @property
     def analysis(self) -> Analysis: ...
 
@@ -87,9 +92,6 @@ def save_analysis_file(
     Raises:
         StoreError: database problems; PersonNotFoundError: unknown profile.
     """
-    from hipwise.program.service import apply_programme_updates
-    from hipwise.store.store import Store
-
     fingerprint = file_sha256(path)
     when = recorded_at or _recorded_at(path, analysis.video.duration_s)
     cfg = settings or Settings()
@@ -106,9 +108,6 @@ def profile_conditions(person: str | None, db_url: str | None = None) -> tuple[s
     """The conditions stored in the profile ``person`` (None: the default profile), for the
     analysis it is saved to; none when the store has no such profile or cannot be read (the
     save then says why)."""
-    from hipwise.store.errors import StoreError
-    from hipwise.store.store import Store
-
     try:
         with Store.open(db_url) as store:
             if not store.list_people():
@@ -133,11 +132,6 @@ def save_after_analysis(
     ``path`` and the landmarks in ``run.poses``) and print what happened on ``out``; errors go
     to ``err``. Returns a :mod:`hipwise.cli` exit code: 0 saved (or already saved), 2 unknown
     profile, 3 database problem."""
-    from rich.console import Console
-
-    from hipwise.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE
-    from hipwise.store.errors import InvalidProfileError, PersonNotFoundError, StoreError
-
     out = out or Console()
     err = err or Console(stderr=True)
     analysis = result.analysis

@@ -9,6 +9,10 @@ from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from rich.console import Console
+from rich.panel import Panel
+from rich.prompt import Confirm
+
 from hipwise.cli import EXIT_OK
 from hipwise.program.commands._common import add_store_args, with_store
 from hipwise.program.plan import TodayPlan
@@ -76,9 +80,6 @@ def plan_text(plan: TodayPlan) -> list[str]:
 
 
 def _print(plan: TodayPlan, changes: list[str]) -> None:
-    from rich.console import Console
-    from rich.panel import Panel
-
     console = Console()
     body: list[str] = []
     if plan.question:
@@ -109,13 +110,12 @@ def run(args: argparse.Namespace) -> int:
     pain = None if args.pain is None else args.pain == "yes"
 
     def body(store: Store) -> int:
+        # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
         from hipwise.program.service import today_for
 
         plan, changes = today_for(store, args.person, today=date.today(), pain_now=pain,
                                   before_run=args.before_run)
         if plan.kind == "ask" and not args.json and sys.stdin.isatty():
-            from rich.prompt import Confirm
-
             answer = Confirm.ask("Do you have pain at the side of the hip right now?")
             plan, more = today_for(store, args.person, today=date.today(), pain_now=answer,
                                    before_run=args.before_run)
