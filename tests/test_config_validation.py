@@ -14,10 +14,8 @@ from pydantic import BaseModel
 
 from hipwise.cli import EXIT_USAGE, main
 from hipwise.settings import (
-    AnalysisConfig,
     ChecksConfig,
     ConfigError,
-    LiveConfig,
     PoseConfig,
     Settings,
     load_settings,

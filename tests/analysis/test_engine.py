@@ -4,8 +4,8 @@ import pytest
 
 from hipwise.analysis import analyze_sequence, rep_to_contract
 from hipwise.analysis.engine import KNEE_NOTE
-from hipwise.config import AnalysisConfig
 from hipwise.contract import FAULT_IDS
+from hipwise.settings import AnalysisConfig
 from tests.conftest import concat, make_sequence
 
 POSTURE_FAULTS = ["toes_up", "hip_hike", "pelvis_roll", "forward_drift", "bent_knee"]

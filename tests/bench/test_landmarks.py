@@ -10,8 +10,8 @@ import pytest
 from hipwise.analysis.video import analyze_pose_run
 from hipwise.bench.landmarks import LandmarkFileError, landmark_files, load_run, save_run
 from hipwise.bench.runner import BenchClip, PoseSettingsMismatchError, _pose_config, run_bench
-from hipwise.config import AnalysisConfig
 from hipwise.pose.mediapipe_adapter import PoseRun
+from hipwise.settings import AnalysisConfig
 from hipwise.video.reader import VideoMeta
 from tests.conftest import make_sequence
 

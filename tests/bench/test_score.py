@@ -1,6 +1,5 @@
 from hipwise.bench import score_clip
-from hipwise.bench.runner import format_table
-from hipwise.bench.runner import BenchReport
+from hipwise.bench.runner import BenchReport, format_table
 from hipwise.bench.score import SuiteScore
 from hipwise.contract import Analysis, RepResult, SetResult, VideoInfo
 

@@ -8,10 +8,10 @@ import numpy as np
 
 from hipwise.coach import Alert, Coach, CoachConfig, CoachFrame, Cue, live_faults
 from hipwise.faults import evaluate_faults
-from hipwise.config import AnalysisConfig, ConditionsConfig, FaultConfig
 from hipwise.reps.measure import CHANNELS
 from hipwise.reps.session import SessionTracker
 from hipwise.reps.tracker import Phase, PhaseChanged
+from hipwise.settings import AnalysisConfig, ConditionsConfig, FaultConfig
 from tests.conftest import MakeSeq
 
 _REST_VALUES = {"abduction": 10.0, "foot": -6.0, "waist": 100.0, "hip_gap": 40.0, "roll": 0.0,

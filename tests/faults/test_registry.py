@@ -2,11 +2,11 @@ import dataclasses
 
 import pytest
 
-from hipwise.config import ConditionsConfig, FaultConfig
 from hipwise.contract import FAULT_IDS
 from hipwise.faults import FAULT_RULES, evaluate_faults
 from hipwise.reps.measure import RepMeasurement
 from hipwise.reps.segment import RepPhases
+from hipwise.settings import ConditionsConfig, FaultConfig
 
 GOOD = RepMeasurement(
     phases=RepPhases(lift_start=1.0, lift_end=2.5, lower_start=4.5, lower_end=7.5, peak_deg=30),

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from hipwise.analysis import analyze_sequence, to_contract
-from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis, VideoInfo
 from hipwise.pose.sequence import PoseSequence
 from hipwise.report import ReportFiles, ReportInput, write_set_report
+from hipwise.settings import AnalysisConfig
 from hipwise.synth.kinematic import landmarks_from_track
 from hipwise.synth.variations import CircleLabel, HoldLabel, clamshell_landmarks, hold_track
 from tests.conftest import make_sequence

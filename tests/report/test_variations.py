@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis, CircleResult, HoldResult, SetResult
 from hipwise.report import ReportConfig
 from hipwise.report.figures import COLOURS
@@ -26,6 +25,7 @@ from hipwise.report.model import (
     summarise_holds,
 )
 from hipwise.report.tables import CIRCLE_COLUMNS, HOLD_COLUMNS
+from hipwise.settings import AnalysisConfig
 from tests.report.conftest import VariationReport
 
 CLIPS = Path(__file__).resolve().parents[1] / "data" / "variations"

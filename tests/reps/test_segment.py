@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from hipwise.config import FilterConfig, RepConfig
 from hipwise.reps import SegmentationError, fit_step, segment_rep
+from hipwise.settings import FilterConfig, RepConfig
 
 
 def cosine(x: np.ndarray) -> np.ndarray:

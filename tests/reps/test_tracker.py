@@ -1,7 +1,7 @@
 import numpy as np
 
-from hipwise.config import FilterConfig, RepConfig
 from hipwise.reps import CHANNELS, PhaseChanged, RepCompleted, RepDiscarded, RepTracker
+from hipwise.settings import FilterConfig, RepConfig
 
 
 def cosine(x: np.ndarray) -> np.ndarray:

@@ -8,8 +8,9 @@ import pytest
 from hipwise.pose.landmarks import LM
 from hipwise.pose.sequence import PoseSequence
 from hipwise.synth.kinematic import KinematicCamera, landmarks_from_track
-from hipwise.synth.motion import JointTrack, script_motion
+from hipwise.synth.motion import JointTrack
 from hipwise.synth.scenario import Scenario
+from hipwise.synth.script import script_motion
 
 
 def _track(rep: dict[str, object]) -> tuple[JointTrack, float]:

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from hipwise.pose.landmarks import leg_indices
+from hipwise.settings import CircleConfig
 from hipwise.synth.kinematic import landmarks_from_track
 from hipwise.synth.variations import hold_track
 from hipwise.variations.circles import circle_phase, find_circles, px_per_cm
-from hipwise.variations.config import CircleConfig
 
 
 def _ellipse(t: np.ndarray, sense: float, turns_s: float = 1.5) -> np.ndarray:

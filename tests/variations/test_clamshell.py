@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from hipwise.config import AnalysisConfig
+from hipwise.settings import AnalysisConfig, ClamshellConfig
 from hipwise.synth.variations import clamshell_landmarks
 from hipwise.variations.clamshell import (
     ClamshellTracker,
@@ -15,7 +15,6 @@ from hipwise.variations.clamshell import (
     swept_angle_deg,
     thigh_axis_angle_deg,
 )
-from hipwise.variations.config import ClamshellConfig
 
 
 def _run(seq, side, check_roll: bool = True):

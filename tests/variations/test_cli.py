@@ -6,7 +6,6 @@ import pytest
 
 from hipwise.cli import build_parser, main
 from hipwise.contract import CircleResult, HoldResult, SetResult
-from hipwise.variations.config import VARIATION_CHOICES
 from hipwise.variations.summary import describe_set, strip_markup
 
 

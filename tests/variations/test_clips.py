@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis
+from hipwise.settings import AnalysisConfig
 
 pytestmark = pytest.mark.slow
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from hipwise.analysis.engine import analyze_sequence, to_contract
-from hipwise.config import AnalysisConfig, ConfigError, load_config
 from hipwise.contract import VideoInfo
+from hipwise.settings import AnalysisConfig, ConfigError, load_settings
 from hipwise.synth.kinematic import landmarks_from_track
 from hipwise.synth.variations import clamshell_landmarks, hold_track
 from tests.conftest import make_sequence
@@ -124,11 +124,11 @@ def test_flag_overrides_recognition() -> None:
 
 
 def test_variation_setting_is_validated() -> None:
-    assert load_config(overrides={"variation": "clamshell"}).variation == "clamshell"
+    assert load_settings(overrides={"variation": "clamshell"}).variation == "clamshell"
     with pytest.raises(ConfigError, match="variation"):
-        load_config(overrides={"variation": "plank"})
+        load_settings(overrides={"variation": "plank"})
     with pytest.raises(ConfigError, match="min_diameter"):
-        load_config(overrides={"variations.circles.min_diameter_cm": -1})
+        load_settings(overrides={"variations.circles.min_diameter_cm": -1})
 
 
 def test_leg_lifts_before_a_hold_on_the_same_side_stay_leg_lifts() -> None:

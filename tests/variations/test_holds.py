@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from hipwise.variations.config import HoldConfig
+from hipwise.settings import HoldConfig
 from hipwise.variations.holds import (
     HoldTracker,
     find_holds,

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis
 from hipwise.pose.sequence import PoseFrame, PoseSequence
+from hipwise.settings import AnalysisConfig
 from tests.conftest import make_sequence
 
 

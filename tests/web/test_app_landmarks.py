@@ -11,8 +11,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from hipwise.pose.bundle import ensure_pose_bundle
+from hipwise.settings import LiveConfig
 from hipwise.web.app import create_app
-from hipwise.web.config import LiveConfig
 from hipwise.web.landmarks import BrowserPoseConfig
 from tests.web.conftest import three_reps
 from tests.web.landmark_msgs import landmark_message, sequence_messages

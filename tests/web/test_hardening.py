@@ -17,9 +17,8 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from hipwise.config import AnalysisConfig
+from hipwise.settings import AnalysisConfig, LiveConfig
 from hipwise.web.app import FrameError, create_app, decode_frame, jpeg_size
-from hipwise.web.config import LiveConfig
 from hipwise.web.guard import PAIR_COOKIE
 from hipwise.web.session import CaptureTimeError, LiveSession, SessionStore
 from tests.web.conftest import ScriptedEstimator, jpeg_message, three_reps

@@ -9,7 +9,7 @@ import pytest
 from cryptography import x509
 
 from hipwise.cli import EXIT_USAGE, main
-from hipwise.web.config import LiveConfig, load_live_config
+from hipwise.settings import LiveConfig, load_settings
 from hipwise.web.net import ensure_certificate, lan_ip, qr_svg, qr_terminal
 
 
@@ -57,7 +57,8 @@ def test_live_config_lives_in_its_own_section(tmp_path: Path) -> None:
     f = tmp_path / "h.toml"
     f.write_text("[faults]\ntoes_up_deg = 5\n[live]\nmax_in_flight = 2\n[live.coach]\n"
                  "cooldown_s = 6\n")
-    cfg, live = load_live_config(f)
+    settings = load_settings(f)
+    cfg, live = settings.analysis, settings.live
     assert cfg.faults.toes_up_deg == 5 and live.max_in_flight == 2
     assert live.coach.cooldown_s == 6 and LiveConfig().coach.cooldown_s == 4
 

@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from hipwise.analysis.engine import analyze_sequence, to_contract
-from hipwise.config import AnalysisConfig
 from hipwise.contract import VideoInfo
 from hipwise.pose.sequence import PoseFrame
-from hipwise.web.config import LiveConfig
+from hipwise.settings import AnalysisConfig, LiveConfig
 from hipwise.web.session import LiveSession, SessionStore, frame_luma
 from tests.web.conftest import three_reps
 

@@ -10,12 +10,11 @@ import numpy as np
 import pytest
 
 from hipwise.analysis.engine import analyze_sequence, to_contract
-from hipwise.config import AnalysisConfig
 from hipwise.contract import Analysis, VideoInfo
 from hipwise.pose.sequence import PoseFrame, PoseSequence
+from hipwise.settings import AnalysisConfig, LiveConfig
 from hipwise.synth.kinematic import landmarks_from_track
 from hipwise.synth.variations import CircleLabel, HoldLabel, hold_track
-from hipwise.web.config import LiveConfig
 from hipwise.web.session import LiveSession
 from tests.web.conftest import three_reps
 
