@@ -76,7 +76,9 @@ def register(sub: Any) -> None:
         "wall_slide is never guessed)",
     )
     p.add_argument("--report", type=Path, metavar="DIR", help="write the HTML/video/CSV report")
-    p.add_argument("--save", action="store_true", help="store the results (landmarks, no video)")
+    p.add_argument("--save", action="store_true",
+                   help="store the results (landmarks, no video); the profile's conditions "
+                   "apply to the analysis")
     p.add_argument("--person", metavar="NAME", help="whose session this is (with --save)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or tables")
     p.add_argument(

@@ -31,8 +31,7 @@ def add_settings_arguments(
         action="append",
         default=[],
         choices=list(CONDITION_FLAGS),
-        help="a condition that changes the rules (repeatable); a saved profile's conditions "
-        "apply too",
+        help="a condition that changes the rules (repeatable)",
     )
 
 
