@@ -5,6 +5,8 @@ modules of ``hipwise.synth``. Every import counts, at module level, inside funct
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import hipwise
@@ -109,3 +111,20 @@ def test_settings_import_no_other_hipwise_package() -> None:
 
 def test_the_check_finds_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_cli_start_up_loads_no_heavy_library() -> None:
+    """``hipwise`` imports every command's module to build its parser: the video stack, the
+    pose model, the web and database stacks and the charts load only in the command that runs
+    (the reason the remaining imports inside functions are there)."""
+    code = (
+        "import sys\n"
+        "from hipwise.cli import build_parser\n"
+        "build_parser()\n"
+        "heavy = ('av', 'cv2', 'mediapipe', 'matplotlib', 'sqlalchemy', 'fastapi', 'uvicorn',"
+        " 'celery', 'torch', 'PIL', 'cryptography')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert out.stdout.strip() == ""
