@@ -51,6 +51,7 @@ class _BackgroundAnalyzer:
     """Feeds a :class:`SequenceAnalyzer` from a queue on a worker thread. ``put`` frames in
     order, then ``join`` for the analyzer (re-raising what it raised); leaving the ``with``
     block stops the worker in any case."""
+
     def __init__(self, analyzer: SequenceAnalyzer) -> None:
         self._analyzer = analyzer
         self._queue: queue.SimpleQueue[PoseFrame | None] = queue.SimpleQueue()
@@ -95,6 +96,7 @@ Progress = Callable[[int, int], None]
 @dataclass(frozen=True)
 class InputRefused:
     """One reason a video cannot be analysed: a stable ``code``, a sentence, and what to do."""
+
     code: str
     message: str
     hint: str
@@ -102,6 +104,7 @@ class InputRefused:
 
 class NotAnalysableError(Exception):
     """The video was read, but it does not show a side-lying leg lift hipwise can judge."""
+
     def __init__(self, problems: list[InputRefused]) -> None:
         self.problems = problems
         #: the pose run and video metadata that were refused (set by :func:`analyze_video`)
@@ -114,6 +117,7 @@ class NotAnalysableError(Exception):
 class VideoAnalysis:
     """Everything one analysis produced: the contract, the engine's per-frame states and the
     landmarks (for reports and the store), plus timings (s)."""
+
     analysis: Analysis
     engine: EngineResult
     run: PoseRun

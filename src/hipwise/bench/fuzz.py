@@ -84,6 +84,7 @@ SERVER_TYPES = frozenset({"welcome", "result", "dropped", "state", "summary", "e
 
 class _ReplayEstimator:
     """Scripted landmarks replayed by session time (no pose model)."""
+
     def __init__(self, seq: Any) -> None:
         self.seq = seq
         self.last_people = 1
@@ -118,6 +119,7 @@ class _ErrorLog(logging.Handler):
 
 class ProtocolHarness:
     """One app (in a temporary data folder) and test client shared by many examples."""
+
     def __init__(self) -> None:
         # optional: the test client needs httpx, a dev dependency
         from fastapi.testclient import TestClient
@@ -453,6 +455,7 @@ def check_video(seed: bytes, ops: list[tuple[int, int, int, bytes]], folder: Pat
 @dataclass
 class FuzzReport:
     """Examples run and failures found per target (the failure's text and its example)."""
+
     examples: dict[str, int] = field(default_factory=dict)
     failures: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0

@@ -52,6 +52,7 @@ REFUSAL_CODES = frozenset(
 @dataclass(frozen=True)
 class BenchClip:
     """A labelled clip: the video and its ``.labels.json`` beside it."""
+
     name: str
     video: Path
 
@@ -69,6 +70,7 @@ def labels_for(video: Path) -> Path:
 @dataclass
 class BenchReport:
     """Scores plus speed figures (seconds; frames per second)."""
+
     score: SuiteScore
     video_seconds: float = 0.0
     analysis_seconds: float = 0.0

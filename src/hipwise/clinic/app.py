@@ -69,12 +69,14 @@ _CHUNK = 1 << 16
 
 class LoginIn(BaseModel):
     """Username and password."""
+
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=1, max_length=1024)
 
 
 class TokenOut(BaseModel):
     """A bearer token and when it stops working."""
+
     token: str
     expires_in_s: int
     role: str
@@ -82,6 +84,7 @@ class TokenOut(BaseModel):
 
 class MeOut(BaseModel):
     """The caller."""
+
     username: str
     role: str
     person_id: RowId | None
@@ -89,6 +92,7 @@ class MeOut(BaseModel):
 
 class UserIn(BaseModel):
     """A new account (admins only). ``therapist``: the username of a patient's therapist."""
+
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=8, max_length=1024)
     role: str
@@ -97,6 +101,7 @@ class UserIn(BaseModel):
 
 class UserOut(BaseModel):
     """A created account."""
+
     id: int
     username: str
     role: str
@@ -105,12 +110,14 @@ class UserOut(BaseModel):
 
 class FlagOut(BaseModel):
     """A reason to look at a patient."""
+
     kind: str
     message: str
 
 
 class PatientOut(BaseModel):
     """A patient in the list."""
+
     person_id: RowId
     username: str
     therapist: str | None
@@ -121,6 +128,7 @@ class PatientOut(BaseModel):
 
 class SessionOut(BaseModel):
     """One session's counts, faults, mean angle (deg) and tempo (s), and self-reports."""
+
     session_id: int
     started_at: datetime
     reps: int
@@ -136,6 +144,7 @@ class SessionOut(BaseModel):
 
 class PatientDetailOut(BaseModel):
     """A patient's sessions, flags and prescription."""
+
     person_id: RowId
     name: str
     flags: list[FlagOut]
@@ -145,6 +154,7 @@ class PatientDetailOut(BaseModel):
 
 class UploadOut(BaseModel):
     """What an analysis upload stored (``created`` False: it was stored before)."""
+
     recording_id: RowId
     session_id: int
     created: bool
@@ -152,6 +162,7 @@ class UploadOut(BaseModel):
 
 class JobOut(BaseModel):
     """A video analysis on the queue: status queued/running/done/failed, progress 0..1."""
+
     id: int
     person_id: RowId
     status: str

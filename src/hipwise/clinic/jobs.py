@@ -36,6 +36,7 @@ _PROGRESS_EVERY_S = 0.5
 
 class JobQueue(Protocol):
     """Where the API sends a new job id."""
+
     def submit(self, job_id: int) -> None:
         """Queue the analysis of job ``job_id``."""
 
@@ -135,6 +136,7 @@ def _fail(store: Store, job_id: int, message: str) -> str:
 
 class InProcessQueue:
     """A worker pool inside the server process (``hipwise serve --demo``)."""
+
     def __init__(self, store: Store, workers: int = 1,
                  run: Callable[[Store, int], str] = run_video_job) -> None:
         self._store = store

@@ -72,6 +72,7 @@ def analyze_video_task(job_id: int) -> str:
 
 class CeleryQueue:
     """Sends job ids to the Celery workers."""
+
     def __init__(self, celery: Celery | None = None) -> None:
         self._app = celery or app
 

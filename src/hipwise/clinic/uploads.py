@@ -42,6 +42,7 @@ _FINGERPRINT = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 class UploadError(Exception):
     """A refused upload: ``status`` is the HTTP status, the message says what to do."""
+
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
@@ -50,6 +51,7 @@ class UploadError(Exception):
 @dataclass(frozen=True)
 class AnalysisUpload:
     """A checked analysis upload: the analysis, its landmarks, fingerprint and start time."""
+
     analysis: Analysis
     landmarks: PoseSequence | None
     fingerprint: str

@@ -42,6 +42,7 @@ def _mean(xs: list[float]) -> float | None:
 class SideSession:
     """One side in one session: counts, mean/max peak angle (deg), mean lift/hold/lower (s),
     reps per fault, ankle weight (kg; the heaviest used), hold time of isometric sets (s)."""
+
     session_id: int
     started_at: datetime
     side: Side
@@ -65,6 +66,7 @@ class SideSession:
 @dataclass(frozen=True)
 class History:
     """Per-session series for each side, oldest first, plus fault totals."""
+
     rows: tuple[SideSession, ...]
     fault_totals: dict[str, int] = field(default_factory=dict)
 

@@ -85,6 +85,7 @@ def state_at(frame_t: FloatArray, frames: Sequence[FrameState], t: float) -> Fra
 @dataclass(frozen=True)
 class CountedRep:
     """A rep as the live count saw it: counted at ``t`` (s), its set (1-based) and rep."""
+
     t: float
     set_index: int
     rep: RepResult
@@ -113,6 +114,7 @@ class FrameAnnotator:
     leg and the phase, and for
     ``ReportConfig.cue_show_s`` after each counted rep its most important fault cue (or
     "good rep")."""
+
     def __init__(
         self,
         analysis: Analysis,
@@ -262,6 +264,7 @@ def render_key_frame(
 class PassResult:
     """What the decoding pass produced: frames decoded and written, the annotated file (or
     None), and per requested time the nearest raw frame ``(t, rgb)``."""
+
     frames_read: int
     frames_written: int
     video_path: Path | None

@@ -81,6 +81,7 @@ class ReportError(Exception):
 class ReportFiles:
     """Paths written (None when that part was not produced) and notes on what was skipped.
     ``holds_csv`` and ``circles_csv`` are written only when a set has holds (circles)."""
+
     directory: Path
     html: Path
     frames_csv: Path

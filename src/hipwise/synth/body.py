@@ -168,6 +168,7 @@ def measure_angles(points: dict[str, FloatArray], top: Side) -> dict[str, float]
 class PosedBody:
     """One posed body in anny's body frame: ``vertices (V, 3)`` m, ``joints`` name → (3,) m
     (``{left,right}_{shoulder,elbow,wrist,hip,knee,ankle,heel,toe}``, ``spine04``, ``head``)."""
+
     vertices: FloatArray
     joints: dict[str, FloatArray]
 
@@ -181,6 +182,7 @@ class AnnyBody:
     Building loads anny (torch) once per process: the first run ever builds a ~790 MB cache
     (about 95 s) in :func:`anny_cache_dir`, then keeps only the ~50 MB file needed.
     """
+
     _model_cache: ClassVar[dict[str, Any]] = {}
 
     def __init__(

@@ -76,6 +76,7 @@ WALL_Z_M = -1.4
 class Camera:
     """A pinhole camera: ``pose`` (4, 4) camera-to-world (OpenGL: looks along its −z, y up),
     vertical field of view ``yfov_rad``, image ``width``/``height`` (px)."""
+
     pose: FloatArray
     yfov_rad: float
     width: int
@@ -200,6 +201,7 @@ def _apply(pl: _Placement, pts: FloatArray, roll_deg: float, top_side_up: float)
 class RenderResult:
     """What :func:`render_clip` produced: ``truth`` labels, per-frame ``arrays`` (see
     :func:`render_clip`), ``timings`` (seconds) and the output paths."""
+
     truth: Analysis
     arrays: dict[str, NDArray[Any]]
     timings: dict[str, float] = field(default_factory=dict)
@@ -221,6 +223,7 @@ class SceneRenderer:
     manager. ``render(meshes, camera, light_scale)`` returns ``(rgb (H, W, 3) uint8, depth
     (H, W) float32 m, 0 = nothing)``.
     """
+
     def __init__(self, scenario: Scenario, mat_centre_x: float = 0.0) -> None:
         os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
         # optional: the synth extra (pip install 'hipwise[synth]')
@@ -616,6 +619,7 @@ def _sampler(script: MotionScript, body: AnnyBody) -> Callable[[FloatArray], Joi
 class _ClamshellProbe:
     """Measures a clamshell on the rig: per frame the top thigh's swept angle from its closed
     direction (deg, body frame, the 3D opening); once, both thighs' hip flexion when closed."""
+
     def __init__(self, body: AnnyBody, track: JointTrack) -> None:
         self.body = body
         closed = body.pose(

@@ -94,6 +94,7 @@ class BodyShape(_Frozen):
     25), 1 = old (about 90): keep it in 0.4-1 for adults; ``muscle``, ``weight``, ``height``,
     ``proportions`` 0 = least, 1 = most.
     """
+
     gender: float = Field(default=0.5, ge=0.0, le=1.0)
     age: float = Field(default=0.5, ge=0.0, le=1.0)
     muscle: float = Field(default=0.5, ge=0.0, le=1.0)
@@ -112,6 +113,7 @@ class CameraSettings(_Frozen):
     body centre (+ = up). ``roll_deg``: rotation about the viewing axis (a crooked phone).
     ``fov_deg``: horizontal field of view (degrees; phones ~60-70).
     """
+
     height_m: float = Field(default=0.25, ge=0.02, le=2.0)
     distance_m: float = Field(default=2.6, ge=1.0, le=6.0)
     lateral_offset_m: float = Field(default=0.0, ge=-3.0, le=3.0)
@@ -134,6 +136,7 @@ class PersonSettings(_Frozen):
     vertical axis through the body centre (degrees, + = the head end toward the camera, − = the
     feet end); labels are body-relative and do not change.
     """
+
     body: BodyShape = BodyShape()
     lying_on: Side = "left"
     head_at: Literal["left", "right"] | None = None
@@ -170,6 +173,7 @@ class SceneSettings(_Frozen):
     ``key_light``: directional light from above-front (W/m²-like pyrender units);
     ``fill_light``: point light near the camera; ``ambient_light``: ambient level (0-1);
     ``mat``: draw an exercise mat under the person."""
+
     floor_rgb: Rgb = (150, 120, 90)
     mat_rgb: Rgb = (90, 140, 110)
     wall_rgb: Rgb = (215, 210, 200)
@@ -191,6 +195,7 @@ class FaultMagnitudes(_Frozen):
     backward roll (threshold 10); ``forward_drift_deg`` hip flexion (threshold 15);
     ``bent_knee_deg`` knee flexion (knee angle 180 - 35 = 145 < 160).
     """
+
     toes_up_deg: float = Field(default=25.0, ge=0.0, le=60.0)
     hip_hike_deg: float = Field(default=15.0, ge=0.0, le=30.0)
     pelvis_roll_deg: float = Field(default=18.0, ge=0.0, le=40.0)
@@ -221,6 +226,7 @@ class RepScript(_Frozen):
     label quantity is the same in every mode: the growth of the waist crunch (the angle
     between the hip line and the trunk axis), ``magnitudes.hip_hike_deg``.
     """
+
     peak_deg: float = Field(default=30.0, ge=5.0, le=80.0)
     lift_s: float = Field(default=1.5, ge=0.2, le=10.0)
     hold_s: float = Field(default=2.0, ge=0.0, le=30.0)
@@ -254,6 +260,7 @@ class MotionSettings(_Frozen):
     the same. ``clamshell_hip_flexion_deg`` (clamshell only, 20-75): hip flexion of both
     thighs when closed (the knees stay at 90°); unset = the historic pose (bottom thigh at
     45°, the top leg's hip→ankle line in the body's frontal plane, its thigh at about 44°)."""
+
     profile: MoveProfile = "min_jerk"
     lead_in_s: float = Field(default=1.5, ge=0.0, le=30.0)
     lead_out_s: float = Field(default=1.5, ge=0.0, le=30.0)
@@ -286,6 +293,7 @@ class RealismSettings(_Frozen):
     ``motion_blur``: average ``blur_subframes`` renders over ``shutter`` of the frame interval.
     ``lighting_drift``: relative amplitude of a slow light change (period ``drift_period_s``).
     ``bitrate_kbps``: H.264 bitrate (phones: 500-4000)."""
+
     noise_sigma: float = Field(default=2.0, ge=0.0, le=20.0)
     motion_blur: bool = False
     blur_subframes: int = Field(default=3, ge=2, le=8)
@@ -299,6 +307,7 @@ class ExtraPerson(_Frozen):
     """A second person in view (bad input). ``pose``: ``standing`` or ``side_lying``;
     ``x_m``/``z_m``: position of their body centre (m; ``z`` negative = behind the main
     person). They stay still."""
+
     pose: Literal["standing", "side_lying"] = "standing"
     x_m: float = Field(default=0.6, ge=-3.0, le=3.0)
     z_m: float = Field(default=-0.9, ge=-4.0, le=1.5)
@@ -311,6 +320,7 @@ class ExtraPerson(_Frozen):
 class CameraShift(_Frozen):
     """The camera is bumped at ``at_s`` and moves by ``dx_m`` (along ``x``) and ``dy_m`` (up)
     and turns by ``dyaw_deg`` within ``duration_s`` (bad input)."""
+
     at_s: float = Field(default=3.0, ge=0.0)
     dx_m: float = Field(default=0.2)
     dy_m: float = Field(default=0.08)
@@ -328,6 +338,7 @@ class TruthThresholds(_Frozen):
     pelvis_roll; ``forward_drift_deg`` hip flexion above = forward_drift; ``bent_knee_deg``
     knee angle (180 - flexion) below = bent_knee.
     """
+
     too_high_deg: float = 45.0
     too_fast_s: float = 1.0
     no_hold_s: float = 1.7
@@ -346,6 +357,7 @@ class Scenario(_Frozen):
     facing the camera and the scripted motion lifts a leg sideways). ``width``/``height``:
     frame size (pixels); ``fps``: frames per second.
     """
+
     name: str = "scenario"
     description: str = ""
     seed: int = Field(default=0, ge=0)

@@ -84,6 +84,7 @@ _CLAM_THIGH_M, _CLAM_SHANK_M = 0.45, 0.43
 @dataclass(frozen=True)
 class HoldLabel:
     """True hold: times (s), mean angle and sag (deg), shaking flag."""
+
     start_s: float
     end_s: float
     mean_abduction_deg: float
@@ -94,6 +95,7 @@ class HoldLabel:
 @dataclass(frozen=True)
 class CircleLabel:
     """True circle: times (s), direction as seen in the image, diameter (cm)."""
+
     start_s: float
     end_s: float
     direction: Direction
@@ -103,6 +105,7 @@ class CircleLabel:
 @dataclass(frozen=True)
 class ClamshellLabel:
     """True clamshell opening: first motion, top of the opening, back closed (s), peak (deg)."""
+
     start_s: float
     peak_s: float
     end_s: float

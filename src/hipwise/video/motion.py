@@ -31,6 +31,7 @@ class MotionSample:
     :meth:`CameraMotionTracker.update` (image content moved right/down is positive), relative
     to the first frame, NaN when unknown; ``response`` is the correlation peak (0-1, higher =
     more reliable)."""
+
     dx: float
     dy: float
     response: float
@@ -38,6 +39,7 @@ class MotionSample:
 
 class CameraMotionTracker:
     """Streaming global-shift estimator; call :meth:`update` once per frame, in order."""
+
     def __init__(self, config: MotionConfig | None = None) -> None:
         self.config = config or MotionConfig()
         self._ref: NDArray[np.float32] | None = None

@@ -79,31 +79,39 @@ class ReaderConfig(FrozenSettings):
     keeps the full resolution. 640 turns 4:3 video into 640x480 (the pose model's speed target)
     and 16:9 into 640x360. The pose model works at 256x256 internally, so larger frames only
     cost decoding/conversion time, while a person 2-3 m away still spans ~400 px."""
+
     apply_rotation: bool = True
     """Apply the container's rotation metadata so frames come out in display orientation."""
+
     prefetch: int = Field(default=4, ge=0)
     """Frames decoded ahead in a background thread (0: decode in the consuming thread). PyAV
     releases the GIL while decoding, so decoding overlaps the pose model on a second core."""
+
     decoder_threads: int = Field(default=1, ge=0)
     """FFmpeg decoder threads (0: FFmpeg chooses). One is enough for 640x480 H.264 and leaves
     the other core to the pose model."""
+
     max_decode_errors: int = Field(default=25, ge=0)
     """Packets that may fail to decode (skipped) before reading stops and the rest of the file
     is treated as damaged."""
+
     max_fps: float | None = Field(default=None, gt=0.0)
     """Yield at most this many frames per second of video on average (see
     :class:`FrameThinner`): the others are decoded (needed for the next ones) but not
     converted or yielded. ``None`` yields every frame. Match it to ``PoseConfig.max_fps``
     when analysing (:func:`hipwise.pose.mediapipe_adapter.reader_config_for`)."""
+
     max_frame_gap_s: float = Field(default=10.0, gt=0.0, le=3600.0)
     """A timestamp more than this many seconds after the previous frame's is damaged, not a
     pause (phones never stop a recording for that long without ending it): the frame is
     placed one nominal frame after the previous one and every later frame is shifted with it,
     with a warning. Without it a single bad timestamp (100 000 s) turned a 24 s clip into a
     27-hour one."""
+
     min_frames_frac: float = Field(default=0.5, ge=0.0, le=1.0)
     """When fewer than this fraction of the frames in the container's index could be decoded
     (a damaged index or timing, e.g. a timescale of 0), a warning says how many were read."""
+
     camera_motion: MotionConfig | None = None
     """When set, each frame's global camera shift is measured while decoding (in the decode
     thread when ``prefetch`` > 0, so it costs the pose model nothing) and attached as
@@ -122,6 +130,7 @@ class VideoMeta:
     or an estimate from duration x fps (0 if unknown). ``duration_s``: container duration in
     seconds (0 if unknown). ``codec``: FFmpeg decoder name (e.g. ``h264``).
     """
+
     path: Path
     width: int
     height: int
@@ -145,6 +154,7 @@ class VideoFrame:
     ``max_fps`` some indices are skipped), ``t`` its timestamp in seconds
     from the first frame, ``rgb`` the pixels as a C-contiguous ``uint8`` array ``(H, W, 3)``;
     ``motion`` the camera shift (when ``ReaderConfig.camera_motion`` is set)."""
+
     index: int
     t: float
     rgb: NDArray[np.uint8]
@@ -155,6 +165,7 @@ class VideoFrame:
 class IncompleteRead:
     """Reading stopped early because the file is damaged: ``frames_read`` frames up to
     ``last_t`` seconds were decoded (and are usable); ``reason`` is FFmpeg's error."""
+
     frames_read: int
     last_t: float
     expected_frames: int
@@ -179,6 +190,7 @@ class FrameThinner:
     (steps of 2 and 3 frames), 10 at 10; variable frame rates are thinned the same way.
     ``max_fps=None`` keeps everything.
     """
+
     _TOLERANCE_S = 0.002
 
     def __init__(self, max_fps: float | None) -> None:
@@ -271,6 +283,7 @@ class VideoSource:
     (more than yielded with ``max_fps``), :attr:`decode_errors` the skipped packets and
     :attr:`warnings` holds user-facing warning sentences.
     """
+
     def __init__(self, path: str | Path, config: ReaderConfig | None = None) -> None:
         self.path = Path(path)
         self.config = config or ReaderConfig()

@@ -44,6 +44,7 @@ class VideoWriter:
         rotation_deg: clockwise display rotation to store in the container (0, 90, 180, 270);
             players and :func:`hipwise.video.open_video` rotate the frames by it.
     """
+
     def __init__(
         self,
         path: str | Path,

@@ -50,6 +50,7 @@ class BenchResult:
     stale, the input rate (frames/s), the server's median stage times (ms, and the pose
     model's p95) and the load
     average (1 min) at the end, since other work on the machine shifts every figure."""
+
     p50_ms: float
     p95_ms: float
     capture_p50_ms: float

@@ -141,6 +141,7 @@ def free_port() -> int:
 class ServerThread:
     """Serve an ASGI ``app`` with uvicorn on ``127.0.0.1:port`` from a daemon thread (HTTPS
     when ``ssl`` = (cert.pem, key.pem) is given)."""
+
     def __init__(self, app: Any, port: int | None = None,
                  ssl: tuple[Path, Path] | None = None) -> None:
         self.port = port or free_port()

@@ -112,6 +112,7 @@ LIVE_ALERT_CODES = frozenset({"too_dark", "no_person", "two_people", "standing",
 
 class Estimator(Protocol):
     """What a live session needs from a pose model (``MediaPipePoseEstimator`` fits)."""
+
     last_people: int
 
     def estimate(self, rgb: NDArray[np.uint8], t: float) -> PoseFrame: ...
@@ -157,6 +158,7 @@ class PoseLog:
     the variations engine (holds, circles, clamshell, wall slide) works on the whole
     :class:`~hipwise.pose.sequence.PoseSequence`, as ``hipwise analyze`` does. About 1.1 kB a
     frame when pickled (measured)."""
+
     def __init__(self) -> None:
         self.t: list[float] = []
         self.xy: list[NDArray[np.float32]] = []
@@ -219,6 +221,7 @@ class LiveSession:
     Times: the page sends its capture time; :meth:`clock` maps it to session seconds that keep
     increasing across reconnects and restarts (a gap counts as time at rest).
     """
+
     def __init__(
         self,
         session_id: str,
@@ -657,6 +660,7 @@ class LiveSession:
 
 class SessionStore:
     """Live sessions by id: in memory, saved to ``folder/<id>/session.pkl``."""
+
     def __init__(
         self,
         folder: Path,

@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 class SoakMinute:
     """One minute of the soak: latency percentiles (ms), results, drops, errors, the
     server's RSS at its end (MB)."""
+
     minute: int
     p50_ms: float
     p95_ms: float
@@ -63,6 +64,7 @@ class SoakResult:
     RSS is sampled every 5 s; it swings by ~100 MB as pose models are built and released
     (every cycle), so "after warm-up" is the median over the minute after ``warmup_s`` and
     "end" the median over the last minute; ``rss_samples`` keeps every (s, MB) sample."""
+
     minutes: float
     rss_start_mb: float
     rss_warm_mb: float
@@ -130,6 +132,7 @@ def _frames(clip: Path, n: int = 240) -> list[bytes]:
 
 class _Page:
     """One client socket that behaves like the live page (one frame in flight)."""
+
     def __init__(self, url: str, session: str | None) -> None:
         origin = Origin("http://" + url.split("/")[2])  # the server's own origin
         self.ws = connect(url, origin=origin, max_size=None, open_timeout=30)
