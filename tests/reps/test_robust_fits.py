@@ -5,9 +5,9 @@ lower."""
 import numpy as np
 
 from hipwise.analysis.engine import analyze_sequence, to_contract
+from hipwise.config import FilterConfig, RepConfig
 from hipwise.contract import Analysis, VideoInfo
 from hipwise.pose.sequence import PoseSequence
-from hipwise.config import FilterConfig, RepConfig
 from hipwise.reps.segment import fit_step, segment_rep
 from tests.conftest import MakeSeq
 from tests.reps.test_late_and_fast import _thin
@@ -52,3 +52,26 @@ def test_a_long_sag_before_the_lower_is_not_read_as_a_lower_of_many_seconds() ->
     fit = fit_step(t[late], a[late], 3.0, 2.0)
     assert min(fit.lo, fit.hi) >= float(a[late].min()) - 5.0
     assert max(fit.lo, fit.hi) <= float(a[late].max()) + 5.0
+
+
+def test_one_misread_frame_in_a_hold_does_not_split_the_rep(make_seq: MakeSeq) -> None:
+    # the pose model reads one frame of the held leg mirrored across the body line (35° up
+    # read as 35° down, as a rendered clip had it): that frame is skipped, not taken for a
+    # lower and a new lift
+    seq, truth = make_seq([{"peak_deg": 35.0}] * 2, noise_px=0.5)  # lying on the left
+    thin = _thin(seq)
+    true_rep = truth.sets[0].reps[0]
+    k = int(np.argmin(np.abs(thin.t - 0.5 * (true_rep.peak_s + true_rep.end_s - true_rep.lower_s))))
+    xy = thin.xy.copy()
+    hip = xy[k, 24]
+    axis = 0.5 * (xy[k, 23] + xy[k, 24]) - 0.5 * (xy[k, 11] + xy[k, 12])
+    axis = axis / np.linalg.norm(axis)
+    for j in (26, 28, 30, 32):  # right (top) knee, ankle, heel, toe
+        v = xy[k, j] - hip
+        xy[k, j] = hip + 2.0 * (v @ axis) * axis - v
+    bad = PoseSequence(t=thin.t, xy=xy, depth=thin.depth, world=thin.world,
+                       visibility=thin.visibility, image_size=thin.image_size)
+    got = _contract(bad)
+    reps = [r for s in got.sets for r in s.reps]
+    assert len(reps) == 2
+    assert abs(reps[0].hold_s - true_rep.hold_s) < 0.4

@@ -92,6 +92,8 @@ class RepTracker:
         # the rest was found late (DOMAIN.md: the rest is the leg's low stable posture).
         self._log: list[tuple[float, FloatArray]] | None = []
         self._replaying = False
+        self._last_raw: tuple[float, float] | None = None  # last accepted raw angle (s, deg)
+        self._pending: tuple[float, float] | None = None  # last angle skipped as a misread
 
     # -- helpers ---------------------------------------------------------------------------
     def _update_baseline(self, t: float, af: float) -> None:
@@ -195,6 +197,21 @@ class RepTracker:
             out.append(PhaseChanged(t, self.phase))
         return out
 
+    def _misread(self, t: float, raw: float) -> bool:
+        """Whether ``raw`` (deg, at ``t`` s) jumped from the last accepted angle faster than a
+        leg moves (``max_leg_speed_deg_s``) without the previous skipped frame agreeing with
+        it: one frame the pose model misread. Two frames that agree with each other are the
+        leg's real position (it did move, or was lost and found elsewhere) and are accepted."""
+        vmax = self.cfg.max_leg_speed_deg_s
+        last, pend = self._last_raw, self._pending
+        if last is None or t <= last[0] or abs(raw - last[1]) <= vmax * (t - last[0]) or (
+            pend is not None and t > pend[0] and abs(raw - pend[1]) <= vmax * (t - pend[0])
+        ):
+            self._last_raw, self._pending = (t, raw), None
+            return False
+        self._pending = (t, raw)
+        return True
+
     # -- public ----------------------------------------------------------------------------
     def update(self, t: float, values: FloatArray) -> list[RepEvent]:
         """Feed one frame: time ``t`` (s) and ``values`` ``(len(CHANNELS),)`` degrees in the
@@ -202,6 +219,8 @@ class RepTracker:
         events: list[RepEvent] = []
         values = np.asarray(values, dtype=np.float64)
         raw = float(values[_ABD])
+        if np.isfinite(raw) and self._misread(t, raw):
+            raw = float("nan")  # the whole frame is skipped, like a frame without the leg
         if not np.isfinite(raw):
             gap = t - self._last_valid_t if self._last_valid_t is not None else 0.0
             if self._state != "rest" and gap > self.filt.max_gap_s:
