@@ -3,6 +3,7 @@ lift is under way when the recording starts, and a hold that sags a long way bef
 lower."""
 
 import numpy as np
+import pytest
 
 from hipwise.analysis.engine import analyze_sequence, to_contract
 from hipwise.config import FilterConfig, RepConfig
@@ -54,8 +55,9 @@ def test_a_long_sag_before_the_lower_is_not_read_as_a_lower_of_many_seconds() ->
     assert max(fit.lo, fit.hi) <= float(a[late].max()) + 5.0
 
 
-def test_one_misread_frame_in_a_hold_does_not_split_the_rep(make_seq: MakeSeq) -> None:
-    # the pose model reads one frame of the held leg mirrored across the body line (35° up
+@pytest.mark.parametrize("frames", [1, 2])
+def test_misread_frames_in_a_hold_do_not_split_the_rep(make_seq: MakeSeq, frames: int) -> None:
+    # the pose model reads one or two frames of the held leg mirrored across the body line (35° up
     # read as 35° down, as a rendered clip had it): that frame is skipped, not taken for a
     # lower and a new lift
     seq, truth = make_seq([{"peak_deg": 35.0}] * 2, noise_px=0.5)  # lying on the left
@@ -66,9 +68,10 @@ def test_one_misread_frame_in_a_hold_does_not_split_the_rep(make_seq: MakeSeq) -
     hip = xy[k, 24]
     axis = 0.5 * (xy[k, 23] + xy[k, 24]) - 0.5 * (xy[k, 11] + xy[k, 12])
     axis = axis / np.linalg.norm(axis)
-    for j in (26, 28, 30, 32):  # right (top) knee, ankle, heel, toe
-        v = xy[k, j] - hip
-        xy[k, j] = hip + 2.0 * (v @ axis) * axis - v
+    for f in range(k, k + frames):
+        for j in (26, 28, 30, 32):  # right (top) knee, ankle, heel, toe
+            v = xy[f, j] - hip
+            xy[f, j] = hip + 2.0 * (v @ axis) * axis - v
     bad = PoseSequence(t=thin.t, xy=xy, depth=thin.depth, world=thin.world,
                        visibility=thin.visibility, image_size=thin.image_size)
     got = _contract(bad)
