@@ -31,16 +31,18 @@ STORED = Path(__file__).resolve().parents[1] / "data" / "landmarks" / "test"
 #: so the gate catches regressions. Raise them as the engine improves; never lower them without
 #: saying why in the commit.
 FLOORS = {
-    "exact_count_rate": 0.68,  # measured 11/16; target 0.98
+    "exact_count_rate": 0.75,  # measured 12/16; target 0.98
     "false_refusals": 2,  # measured 2 (both refused by the input checks); target 0
-    "peak_mae_deg": 3.0,  # measured 2.89; target 2.0
-    "timing_mae_s": 0.4,  # lift, hold and lower each; measured 0.19 / 0.17 / 0.34; target 0.15
+    "peak_mae_deg": 2.4,  # measured 2.30; target 2.0
+    "timing_mae_s": 0.4,  # lift, hold and lower each; measured 0.16 / 0.18 / 0.36; target 0.15
 }
 #: precision floors per fault at today's value (target 0.95 for every one). toes_up went from
 #: 2/4 to 2/5 when a set that used to be dropped whole (its first lift timed from before the
-#: first frame) was counted again: its reps carry one more false toes-up call.
+#: first frame) was counted again: its reps carry one more false toes-up call; back to 2/4 once
+#: misread frames were skipped (measured 2026-12-02: too_high 1.00, too_fast 1.00, no_hold
+#: 1.00, dropped 0.88, toes_up 0.50).
 PRECISION_FLOORS = {
-    "too_high": 0.8, "too_fast": 0.85, "no_hold": 0.75, "dropped": 0.75, "toes_up": 0.4,
+    "too_high": 0.95, "too_fast": 0.95, "no_hold": 0.95, "dropped": 0.85, "toes_up": 0.5,
     "hip_hike": 0.0, "pelvis_roll": 1.0, "forward_drift": 1.0, "bent_knee": 1.0,
 }
 
