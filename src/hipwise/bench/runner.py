@@ -167,12 +167,14 @@ def _replay(clip: BenchClip, config: AnalysisConfig) -> Analysis:
     Raises NotAnalysableError like the video path, PoseSettingsMismatchError."""
     from hipwise.analysis.video import analyze_pose_run
     from hipwise.bench.landmarks import load_run
+    from hipwise.pose.mediapipe_adapter import PoseConfig
 
     stored = load_run(clip.video)
     want = _pose_config(config)
-    if stored.pose_config != want:
-        diff = sorted(k for k in set(want) | set(stored.pose_config)
-                      if want.get(k) != stored.pose_config.get(k))
+    # a setting added since the run was stored counts as stored at its default
+    have = {**PoseConfig().model_dump(mode="json"), **stored.pose_config}
+    if have != want:
+        diff = sorted(k for k in set(want) | set(have) if want.get(k) != have.get(k))
         raise PoseSettingsMismatchError(
             f"{clip.video.name} was made with other pose settings ({', '.join(diff)}): "
             "save the landmarks again with these settings"
