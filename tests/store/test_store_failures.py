@@ -37,48 +37,48 @@ EMPTY = {
 def test_exception_inside_the_save_transaction_leaves_nothing(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import hipwise.store.store as store_mod
+    import hipwise.store.recordings as store_mod
 
     def boom(seq: object) -> bytes:  # runs after the sets and reps were flushed
         raise RuntimeError("injected crash while encoding landmarks")
 
     with Store.open(db_url) as store:
-        store.create_person("Ana")
-        before = store.counts()
+        store.people.create("Ana")
+        before = store.schema.counts()
         monkeypatch.setattr(store_mod, "encode_landmarks", boom)
         with pytest.raises(RuntimeError, match="injected"):
-            store.save_analysis("Ana", make_analysis(), "v1", landmarks=make_landmarks(10))
-        assert store.counts() == before
+            store.analyses.save("Ana", make_analysis(), "v1", landmarks=make_landmarks(10))
+        assert store.schema.counts() == before
         monkeypatch.undo()
-        res = store.save_analysis("Ana", make_analysis(), "v1", landmarks=make_landmarks(10))
+        res = store.analyses.save("Ana", make_analysis(), "v1", landmarks=make_landmarks(10))
         assert res.created
-        assert store.counts()["reps"] == 3
+        assert store.schema.counts()["reps"] == 3
 
 
 def _die_mid_save(url: str) -> None:
     """Child process: start saving, then die without cleanup after the rows are flushed."""
-    import hipwise.store.store as store_mod
+    import hipwise.store.recordings as store_mod
 
     def die(seq: object) -> bytes:
         os._exit(17)
 
     store_mod.encode_landmarks = die  # type: ignore[assignment]
     with Store.open(url) as store:
-        store.save_analysis("Ana", make_analysis(), "v1", landmarks=make_landmarks(10))
+        store.analyses.save("Ana", make_analysis(), "v1", landmarks=make_landmarks(10))
 
 
 def test_process_killed_mid_save_leaves_nothing(db_url: str) -> None:
     with Store.open(db_url) as store:
-        store.create_person("Ana")
-        before = store.counts()
+        store.people.create("Ana")
+        before = store.schema.counts()
     proc = mp.get_context("spawn").Process(target=_die_mid_save, args=(db_url,))
     proc.start()
     proc.join(60)
     assert proc.exitcode == 17
     with Store.open(db_url) as store:
-        assert store.counts() == before
-        assert store.check() == []
-        assert store.save_analysis("Ana", make_analysis(), "v1").created
+        assert store.schema.counts() == before
+        assert store.schema.check() == []
+        assert store.analyses.save("Ana", make_analysis(), "v1").created
 
 
 # --- two processes saving at once ------------------------------------------------------------
@@ -88,9 +88,9 @@ def _save_many(url: str, tag: str, n: int, barrier: object) -> None:
     barrier.wait()  # type: ignore[attr-defined]
     with Store.open(url) as store:  # both also race to create the schema
         for i in range(n):
-            store.save_analysis("Ana", make_analysis(), f"{tag}-{i}",
+            store.analyses.save("Ana", make_analysis(), f"{tag}-{i}",
                                 recorded_at=T0 + timedelta(minutes=i))
-            store.save_analysis("Ana", make_analysis(), f"shared-{i}",
+            store.analyses.save("Ana", make_analysis(), f"shared-{i}",
                                 recorded_at=T0 + timedelta(minutes=i))
 
 
@@ -105,8 +105,8 @@ def test_two_processes_saving_at_once_lose_and_duplicate_nothing(db_url: str) ->
         p.join(120)
     assert [p.exitcode for p in procs] == [0, 0]
     with Store.open(db_url) as store:
-        counts = store.counts()
-        data = store.person_data("Ana")
+        counts = store.schema.counts()
+        data = store.programme.person_data("Ana")
     assert counts["people"] == 1
     assert counts["recordings"] == 3 * n  # a-i, b-i and shared-i once each
     assert counts["reps"] == 3 * 3 * n
@@ -118,7 +118,7 @@ def test_two_processes_saving_at_once_lose_and_duplicate_nothing(db_url: str) ->
 
 def test_locked_database_gives_a_clear_error_and_saves_nothing(db_url: str) -> None:
     with Store.open(db_url) as store:
-        store.create_person("Ana")
+        store.people.create("Ana")
     cfg = StoreConfig(lock_timeout_s=0.3)
     locker = sa.create_engine(db_url)
     with Store.open(db_url, config=cfg) as store:
@@ -132,11 +132,11 @@ def test_locked_database_gives_a_clear_error_and_saves_nothing(db_url: str) -> N
             release = conn.rollback
         try:
             with pytest.raises(DatabaseLockedError, match="locked by another process"):
-                store.save_analysis("Ana", make_analysis(), "v1")
+                store.analyses.save("Ana", make_analysis(), "v1")
         finally:
             release()
-        assert store.counts()["recordings"] == 0
-        assert store.save_analysis("Ana", make_analysis(), "v1").created
+        assert store.schema.counts()["recordings"] == 0
+        assert store.analyses.save("Ana", make_analysis(), "v1").created
     locker.dispose()
 
 
@@ -157,7 +157,7 @@ def test_damaged_pages_are_reported_as_corrupt(tmp_path: Path) -> None:
     url = f"sqlite:///{path}"
     with Store.open(url, config=StoreConfig(sqlite_wal=False)) as store:
         for i in range(30):
-            store.save_analysis("Ana", make_analysis(faults=[()] * 15), f"v{i}",
+            store.analyses.save("Ana", make_analysis(faults=[()] * 15), f"v{i}",
                                 landmarks=make_landmarks(30, seed=i))
     data = bytearray(path.read_bytes())
     page = 4096
@@ -166,8 +166,8 @@ def test_damaged_pages_are_reported_as_corrupt(tmp_path: Path) -> None:
         data[k * page + 8:k * page + 400] = os.urandom(392)
     path.write_bytes(bytes(data))
     with pytest.raises(DatabaseCorruptError), Store.open(url) as store:
-        store.person_data("Ana")
-        store.counts()
+        store.programme.person_data("Ana")
+        store.schema.counts()
 
 
 def test_path_that_cannot_be_a_database(tmp_path: Path) -> None:
@@ -178,7 +178,7 @@ def test_path_that_cannot_be_a_database(tmp_path: Path) -> None:
     with pytest.raises(DatabaseUnavailableError, match="unsupported database"):
         Store.open("mysql://u@localhost/db")
     with Store.open(str(tmp_path / "plain path.db")) as store:  # a path means SQLite
-        assert store.backend == "sqlite" and store.current_revision() == "0003"
+        assert store.backend == "sqlite" and store.schema.current_revision() == "0003"
 
 
 def test_unreachable_postgres_is_reported() -> None:
@@ -192,8 +192,8 @@ def test_unreachable_postgres_is_reported() -> None:
 
 def test_old_schema_is_migrated_to_head_keeping_its_data(db_url: str) -> None:
     with Store.open(db_url, migrate=False) as store:
-        store.upgrade("0001")
-        assert store.current_revision() == "0001"
+        store.schema.upgrade("0001")
+        assert store.schema.current_revision() == "0001"
         insp = sa.inspect(store.engine)
         assert "program_events" not in insp.get_table_names()
         with store.engine.begin() as conn:  # rows written by the old version
@@ -205,11 +205,11 @@ def test_old_schema_is_migrated_to_head_keeping_its_data(db_url: str) -> None:
                 "VALUES (1, NULL, 'default_person', '\"Old\"', :t)"),
                 {"t": T0.replace(tzinfo=None)})
     with Store.open(db_url) as store:
-        assert store.current_revision() == "0003"
-        assert store.get_person().name == "Old"
-        res = store.save_analysis(None, make_analysis(), "v1")
+        assert store.schema.current_revision() == "0003"
+        assert store.people.get().name == "Old"
+        res = store.analyses.save(None, make_analysis(), "v1")
         assert res.created
-        assert store.counts()["program_events"] == 0
+        assert store.schema.counts()["program_events"] == 0
 
 
 def test_newer_schema_is_refused(db_url: str) -> None:
@@ -238,23 +238,23 @@ def test_invalid_profile_values_are_rejected(
 ) -> None:
     with Store.open(db_url) as store:
         with pytest.raises(InvalidProfileError, match=match):
-            store.create_person(name, conditions, goals)
-        assert store.counts() == EMPTY
+            store.people.create(name, conditions, goals)
+        assert store.schema.counts() == EMPTY
 
 
 def test_duplicate_and_missing_profiles(db_url: str) -> None:
     with Store.open(db_url) as store:
-        store.create_person("Ana", ["trochanteric_bursitis"], ["pre_run_activation"])
+        store.people.create("Ana", ["trochanteric_bursitis"], ["pre_run_activation"])
         with pytest.raises(InvalidProfileError, match="exists already"):
-            store.create_person("Ana")
+            store.people.create("Ana")
         with pytest.raises(PersonNotFoundError, match="profile create"):
-            store.get_person("Nobody")
-        store.create_person("Bo")
+            store.people.get("Nobody")
+        store.people.create("Bo")
         with pytest.raises(InvalidProfileError, match="exists already"):
-            store.update_person("Bo", new_name="Ana")
+            store.people.update("Bo", new_name="Ana")
         with pytest.raises(InvalidProfileError, match="conditions"):
-            store.update_person("Ana", conditions=["flu"])
-        ana = store.get_person("Ana")
+            store.people.update("Ana", conditions=["flu"])
+        ana = store.people.get("Ana")
         assert ana.conditions == ("trochanteric_bursitis",)
-        renamed = store.update_person("Ana", new_name="Ana B", goals=[])
-        assert renamed.goals == () and store.get_person().name == "Ana B"
+        renamed = store.people.update("Ana", new_name="Ana B", goals=[])
+        assert renamed.goals == () and store.people.get().name == "Ana B"

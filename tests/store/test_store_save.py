@@ -21,26 +21,26 @@ def test_open_migrates_to_head_and_models_match_migrations(db_url: str) -> None:
     from hipwise.store.models import Base
 
     with Store.open(db_url) as store:
-        assert store.current_revision() == store.head_revision() == "0003"
+        assert store.schema.current_revision() == store.schema.head_revision() == "0003"
         with store.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == []
-        assert store.check() == []
+        assert store.schema.check() == []
 
 
 def test_save_round_trip_keeps_every_metric_and_fault(db_url: str) -> None:
     analysis = make_analysis(faults=[(), ("toes_up", "hip_hike"), ()])
     seq = make_landmarks(120)
     with Store.open(db_url) as store:
-        res = store.save_analysis("Ana", analysis, "sha256:aa", landmarks=seq, recorded_at=T0)
+        res = store.analyses.save("Ana", analysis, "sha256:aa", landmarks=seq, recorded_at=T0)
         assert res.created
-        assert store.counts() == {
+        assert store.schema.counts() == {
             "people": 1, "sessions": 1, "recordings": 1, "landmarks": 1, "sets": 1,
             "reps": 3, "rep_faults": 2, "self_reports": 0, "program_events": 0,
         }
-        assert store.load_analysis(res.recording_id) == analysis
-        back = store.load_landmarks(res.recording_id)
-        data = store.person_data("Ana")
+        assert store.analyses.load(res.recording_id) == analysis
+        back = store.analyses.landmarks(res.recording_id)
+        data = store.programme.person_data("Ana")
     assert back is not None and len(back) == 120
     np.testing.assert_allclose(back.xy, seq.xy, rtol=1e-6)
     np.testing.assert_array_equal(back.t, seq.t)
@@ -58,11 +58,11 @@ def test_save_round_trip_keeps_every_metric_and_fault(db_url: str) -> None:
 def test_saving_the_same_video_twice_stores_it_once(db_url: str) -> None:
     analysis = make_analysis()
     with Store.open(db_url) as store:
-        first = store.save_analysis(None, analysis, "sha256:same", recorded_at=T0)
-        before = store.counts()
-        second = store.save_analysis(None, analysis, "sha256:same", recorded_at=T0)
-        assert store.counts() == before
-        other = store.save_analysis("Bo", analysis, "sha256:same", recorded_at=T0)
+        first = store.analyses.save(None, analysis, "sha256:same", recorded_at=T0)
+        before = store.schema.counts()
+        second = store.analyses.save(None, analysis, "sha256:same", recorded_at=T0)
+        assert store.schema.counts() == before
+        other = store.analyses.save("Bo", analysis, "sha256:same", recorded_at=T0)
     assert first.created and not second.created
     assert (second.recording_id, second.set_ids) == (first.recording_id, first.set_ids)
     assert other.created and other.recording_id != first.recording_id
@@ -71,12 +71,12 @@ def test_saving_the_same_video_twice_stores_it_once(db_url: str) -> None:
 def test_recordings_close_in_time_share_a_session(db_url: str) -> None:
     a = make_analysis(duration_s=60)
     with Store.open(db_url) as store:
-        r1 = store.save_analysis(None, a, "v1", recorded_at=T0)
-        r2 = store.save_analysis(None, a, "v2", recorded_at=T0 + timedelta(minutes=10))
-        r3 = store.save_analysis(None, a, "v3", recorded_at=T0 + timedelta(days=2))
+        r1 = store.analyses.save(None, a, "v1", recorded_at=T0)
+        r2 = store.analyses.save(None, a, "v2", recorded_at=T0 + timedelta(minutes=10))
+        r3 = store.analyses.save(None, a, "v3", recorded_at=T0 + timedelta(days=2))
         # saved out of order, still joins the first session
-        r4 = store.save_analysis(None, a, "v4", recorded_at=T0 - timedelta(minutes=5))
-        data = store.person_data()
+        r4 = store.analyses.save(None, a, "v4", recorded_at=T0 - timedelta(minutes=5))
+        data = store.programme.person_data()
     assert r1.session_id == r2.session_id == r4.session_id != r3.session_id
     assert [len(s.sets) for s in data.sessions] == [3, 1]
     assert data.sessions[0].started_at == T0 - timedelta(minutes=5)
@@ -84,15 +84,15 @@ def test_recordings_close_in_time_share_a_session(db_url: str) -> None:
 
 def test_self_report_and_load_are_stored_with_the_set(db_url: str) -> None:
     with Store.open(db_url) as store:
-        store.create_person("Ana")
-        store.add_program_event("Ana", "set_load", effective_at=T0 - timedelta(days=1),
+        store.people.create("Ana")
+        store.programme.add_event("Ana", "set_load", effective_at=T0 - timedelta(days=1),
                                 side="right", load_kg=1.0)
-        res = store.save_analysis(
+        res = store.analyses.save(
             "Ana", make_analysis(side="right"), "v", recorded_at=T0,
             self_report=SelfReportInput(feelings=("side_of_hip", "lower_back")),
         )
-        later = store.add_self_report("Ana", SelfReportInput(feelings=("nothing",)))
-        data = store.person_data("Ana")
+        later = store.programme.add_self_report("Ana", SelfReportInput(feelings=("nothing",)))
+        data = store.programme.person_data("Ana")
     (s,) = data.sessions[0].sets
     assert s.load_kg == 1.0
     assert [r.feelings for r in data.self_reports] == [("side_of_hip", "lower_back"), ("nothing",)]
@@ -104,23 +104,23 @@ def test_self_report_and_load_are_stored_with_the_set(db_url: str) -> None:
 def test_live_set_is_saved_as_a_live_recording(db_url: str) -> None:
     set_result = make_analysis(side="left").sets[0]
     with Store.open(db_url) as store:
-        res = store.save_live_set(None, set_result, "live:1234", started_at=T0, duration_s=20.0)
-        back = store.load_analysis(res.recording_id)
+        res = store.live.save(None, set_result, "live:1234", started_at=T0, duration_s=20.0)
+        back = store.analyses.load(res.recording_id)
     assert back.sets == [set_result]
     assert back.video.frames == 600
 
 
 def test_settings_per_person_and_store_wide(db_url: str) -> None:
     with Store.open(db_url) as store:
-        store.create_person("Ana")
-        store.create_person("Bo")
-        store.set_setting("program_config", {"sessions_per_week": 4}, "Ana")
-        store.set_setting("program_config", {"sessions_per_week": 2}, "Ana")
-        assert store.get_setting("program_config", "Ana") == {"sessions_per_week": 2}
-        assert store.get_setting("program_config", "Bo") is None
-        assert store.get_setting("default_person", store_wide=True) == "Ana"
-        store.set_default_person("Bo")
-        assert store.get_person().name == "Bo"
+        store.people.create("Ana")
+        store.people.create("Bo")
+        store.people.set_setting("program_config", {"sessions_per_week": 4}, "Ana")
+        store.people.set_setting("program_config", {"sessions_per_week": 2}, "Ana")
+        assert store.people.get_setting("program_config", "Ana") == {"sessions_per_week": 2}
+        assert store.people.get_setting("program_config", "Bo") is None
+        assert store.people.get_setting("default_person", store_wide=True) == "Ana"
+        store.people.set_default("Bo")
+        assert store.people.get().name == "Bo"
 
 
 def test_landmark_blob_is_compact() -> None:
@@ -153,9 +153,9 @@ def test_holds_and_circles_are_stored(db_url: str) -> None:
     }
     analysis = make_analysis(extra_sets=[iso], duration_s=80.0)
     with Store.open(db_url) as store:
-        res = store.save_analysis(None, analysis, "v", recorded_at=T0)
-        assert store.load_analysis(res.recording_id) == analysis
-        sets = store.person_data().sessions[0].sets
+        res = store.analyses.save(None, analysis, "v", recorded_at=T0)
+        assert store.analyses.load(res.recording_id) == analysis
+        sets = store.programme.person_data().sessions[0].sets
     assert [(s.side, s.variation) for s in sets] == [
         ("left", "leg_lift"), ("right", "isometric_circles")]
     assert sets[1].holds_s == (30.0,) and sets[1].circles == 10 and sets[1].reps == ()
