@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,12 +29,7 @@ from hipwise.store.errors import (
     StoreError,
 )
 
-__all__ = [
-    "Database",
-]
-
-
-log = logging.getLogger(__name__)
+__all__ = ["Database"]
 
 
 # errors from the driver -> store errors
@@ -89,7 +83,6 @@ def _translate(exc: BaseException, url: str) -> StoreError | None:
     if isinstance(exc, sa_exc.DBAPIError | sqlite3.Error):
         return StoreError(f"database error in {where}: {str(orig).strip()}")
     return None
-
 
 
 # engine set-up
@@ -165,10 +158,10 @@ def _make_engine(url: str, config: StoreConfig) -> Engine:
 
 
 class Database:
-    r"""One engine and its session factory: what every repository of a store shares.
+    """One engine and its session factory: what every repository of a store shares.
 
     :meth:`transaction` is a write transaction (the lock taken up front), :meth:`read` a
-    read-only one; driver errors leave both as :class:`~hipwise.store.errors.StoreError`\ s.
+    read-only one; driver errors leave both as store errors (:class:`StoreError` and kinds).
     """
 
     def __init__(self, engine: Engine, url: str, config: StoreConfig) -> None:

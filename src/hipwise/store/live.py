@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from hipwise.contract import Analysis, SetResult, VideoInfo
 from hipwise.pose.sequence import PoseSequence
 from hipwise.store.inputs import SelfReportInput
 from hipwise.store.recordings import AnalysisRepository
-from hipwise.store.records import (
-    SaveResult,
-)
+from hipwise.store.records import SaveResult
 
-__all__ = [
-    "LiveSetRepository",
-]
-
-
-log = logging.getLogger(__name__)
+__all__ = ["LiveSetRepository"]
 
 
 class LiveSetRepository:

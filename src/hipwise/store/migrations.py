@@ -11,9 +11,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from hipwise.store.database import Database
-from hipwise.store.errors import (
-    SchemaTooNewError,
-)
+from hipwise.store.errors import SchemaTooNewError
 from hipwise.store.models import (
     Landmarks,
     Person,
@@ -43,7 +41,6 @@ _PG_MIGRATION_LOCK = 0x68697077  # "hipw": advisory lock id serialising migratio
 class _Revisions:
     head: str
     known: frozenset[str]
-
 
 
 class Migrations:

@@ -5,7 +5,6 @@ repository uses it."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -15,19 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hipwise.store.database import Database
-from hipwise.store.errors import (
-    InvalidProfileError,
-    PersonNotFoundError,
-)
+from hipwise.store.errors import InvalidProfileError, PersonNotFoundError
 from hipwise.store.inputs import ProfileInput, profile_error
-from hipwise.store.models import (
-    Person,
-    Setting,
-    utcnow,
-)
-from hipwise.store.records import (
-    PersonRecord,
-)
+from hipwise.store.models import Person, Setting, utcnow
+from hipwise.store.records import PersonRecord
 from hipwise.store.vocab import Condition, Goal
 
 __all__ = [
@@ -41,17 +31,20 @@ __all__ = [
 ]
 
 
-log = logging.getLogger(__name__)
-
-
 DEFAULT_PERSON_KEY = "default_person"
 DEFAULT_PERSON_NAME = "me"
-
 
 
 def person_row(
     db: Session, name: str | None, *, create: bool = False, lock: bool = False
 ) -> Person:
+    """The person named ``name`` in the open transaction ``db`` (None: the default person:
+    the store-wide default, else the only profile). ``create``: make a missing profile (the
+    default one is called ``"me"``); ``lock``: lock the row (PostgreSQL) for a writer.
+
+    Raises:
+        PersonNotFoundError: with what to do.
+    """
     if name is None:
         default = db.scalars(
             select(Setting).where(Setting.person_id.is_(None),
@@ -95,6 +88,7 @@ def person_row(
     return row
 
 def person_record(row: Person) -> PersonRecord:
+    """The plain record of a person row."""
     return PersonRecord(
         id=row.id,
         name=row.name,
@@ -103,11 +97,13 @@ def person_record(row: Person) -> PersonRecord:
     )
 
 def get_setting_value(db: Session, person_id: int | None, key: str) -> Any:
+    """A setting's JSON value in ``db`` (None if unset); ``person_id`` None: store-wide."""
     cond = Setting.person_id.is_(None) if person_id is None else Setting.person_id == person_id
     row = db.scalars(select(Setting).where(cond, Setting.key == key)).first()
     return None if row is None else row.value
 
 def put_setting(db: Session, person_id: int | None, key: str, value: Any) -> None:
+    """Insert or update a setting in ``db``; ``person_id`` None: store-wide."""
     cond = Setting.person_id.is_(None) if person_id is None else Setting.person_id == person_id
     row = db.scalars(select(Setting).where(cond, Setting.key == key)).first()
     if row is None:

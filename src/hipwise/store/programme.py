@@ -4,7 +4,6 @@ safe variation, resume), and the read model of everything the programme engine n
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,9 +14,7 @@ from sqlalchemy.orm import Session
 
 from hipwise.pose.landmarks import Side
 from hipwise.store.database import Database
-from hipwise.store.errors import (
-    StoreError,
-)
+from hipwise.store.errors import StoreError
 from hipwise.store.inputs import SelfReportInput
 from hipwise.store.models import (
     Circle,
@@ -50,9 +47,6 @@ __all__ = [
     "person_data_of",
     "set_records",
 ]
-
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -157,7 +151,6 @@ class ProgrammeRepository:
             return out
 
 
-
 # -- read models -----------------------------------------------------------------------------
 
 
@@ -215,6 +208,7 @@ def set_records(db: Session, person_id: int) -> dict[int, list[SetRecord]]:
     return out
 
 def person_data_of(db: Session, p: Person) -> PersonData:
+    """Everything the programme engine needs about ``p``, read in the open transaction ``db``."""
     sessions = db.scalars(
         select(TrainingSession).where(TrainingSession.person_id == p.id)
         .order_by(TrainingSession.started_at, TrainingSession.id)

@@ -19,10 +19,7 @@ from hipwise.pose.sequence import PoseSequence
 from hipwise.store.blobs import LANDMARKS_FORMAT, decode_landmarks, encode_landmarks
 from hipwise.store.config import StoreConfig
 from hipwise.store.database import Database
-from hipwise.store.errors import (
-    DatabaseCorruptError,
-    StoreError,
-)
+from hipwise.store.errors import DatabaseCorruptError, StoreError
 from hipwise.store.inputs import SelfReportInput
 from hipwise.store.models import (
     Circle,
@@ -39,9 +36,7 @@ from hipwise.store.models import (
     utcnow,
 )
 from hipwise.store.people import person_row
-from hipwise.store.records import (
-    SaveResult,
-)
+from hipwise.store.records import SaveResult
 
 __all__ = [
     "AnalysisRepository",
