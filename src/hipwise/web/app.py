@@ -56,6 +56,7 @@ from hipwise.web.protocol import (
     LiveProtocol,
     Reply,
     Save,
+    Work,
     client_settings,
     write_outputs,
 )
@@ -183,9 +184,9 @@ def create_app(
 async def _serve(ws: WebSocket, protocol: LiveProtocol, state: AppState) -> None:
     """Feed one socket's messages to its :class:`LiveProtocol` and carry the replies out.
 
-    Text messages and the frame worker's :data:`NEXT_FRAME` run on the pose worker thread (one
-    for the server: results never queue up behind stale frames); binary frames are only queued,
-    on the event loop, so a newer frame replaces one still waiting."""
+    The protocol runs on the event loop; its :class:`Work` (the pose model, files) runs on the
+    pose worker thread, one for the server, so results never queue up behind stale frames. A
+    worker task asks for the newest queued frame (:data:`NEXT_FRAME`) after each one."""
     loop = asyncio.get_running_loop()
     executor = state.executor
 
@@ -194,6 +195,9 @@ async def _serve(ws: WebSocket, protocol: LiveProtocol, state: AppState) -> None
         for r in replies:
             if isinstance(r, dict):
                 await ws.send_json(r)
+            elif isinstance(r, Work):
+                if not await send(await loop.run_in_executor(executor, r.fn)):
+                    return False
             elif isinstance(r, Save):
                 await loop.run_in_executor(executor, state.store.save, r.session)
             elif isinstance(r, Evict):
@@ -218,7 +222,7 @@ async def _serve(ws: WebSocket, protocol: LiveProtocol, state: AppState) -> None
     if hello is None:  # a binary first message: not a hello
         await ws.close(code=1002)
         return
-    if not await send(await loop.run_in_executor(executor, protocol.handle, hello)):
+    if not await send(protocol.handle(hello)):
         return
     wake = asyncio.Event()
 
@@ -226,7 +230,7 @@ async def _serve(ws: WebSocket, protocol: LiveProtocol, state: AppState) -> None
         while True:
             await wake.wait()
             wake.clear()
-            await send(await loop.run_in_executor(executor, protocol.handle, NEXT_FRAME))
+            await send(protocol.handle(NEXT_FRAME))
 
     task = asyncio.create_task(worker())
     try:
@@ -236,19 +240,21 @@ async def _serve(ws: WebSocket, protocol: LiveProtocol, state: AppState) -> None
                 break
             data = msg.get("bytes")
             if data is not None:
-                await send(protocol.handle(data))  # only queues the frame: cheap
+                await send(protocol.handle(data))  # only queues the frame
                 wake.set()
                 continue
             text = msg.get("text")
             if text is not None:
-                await send(await loop.run_in_executor(executor, protocol.handle, text))
+                await send(protocol.handle(text))
     except WebSocketDisconnect:
         pass
     finally:
         task.cancel()
-        # submitted, not awaited: it runs even when this handler is cancelled
-        with contextlib.suppress(RuntimeError):  # the executor is already shut down
-            executor.submit(protocol.handle, DISCONNECTED)
+        for r in protocol.handle(DISCONNECTED):  # detach now; release the model on the worker
+            if isinstance(r, Work):
+                # submitted, not awaited: it runs even when this handler is cancelled
+                with contextlib.suppress(RuntimeError):  # the executor is already shut down
+                    executor.submit(r.fn)
 
 
 #: The pose settings the page's own pose model follows (as the Python adapter does).

@@ -3,15 +3,16 @@
 :class:`LiveProtocol` is one page's conversation with the server (one per WebSocket). Its one
 method, :meth:`LiveProtocol.handle`, takes what came over the socket (a text message, a binary
 frame) or one of two events of the connection (:data:`NEXT_FRAME`, :data:`DISCONNECTED`) and
-returns the replies, in order: JSON messages for the page (``dict``) and three actions for the
+returns the replies, in order: JSON messages for the page (``dict``) and four actions for the
 transport (:class:`Close` this socket, :class:`Evict` another page, :class:`Save` a session after
-the messages before it were sent). The WebSocket endpoint of :mod:`hipwise.web.app` only feeds it
-and carries the replies out; tests drive it directly.
+the messages before it were sent, and :class:`Work` to run off the event loop, whose own replies
+follow in its place). The WebSocket endpoint of :mod:`hipwise.web.app` only feeds it and carries
+the replies out; tests drive it directly (running :class:`Work` inline).
 
-Messages and replies are those of :mod:`hipwise.web.app` (see its docstring). Backpressure: a
-binary frame is only queued (``handle`` is cheap for it, call it as frames arrive); a newer frame
-replaces one still waiting (answered ``dropped``), and :data:`NEXT_FRAME` processes the newest
-one. Everything else may run the pose model or write files: call it off the event loop.
+``handle`` itself is cheap (it runs on the event loop): whatever runs the pose model or writes
+files comes back as :class:`Work`. Messages and replies are those of :mod:`hipwise.web.app` (see
+its docstring). Backpressure: a binary frame is only queued; a newer frame replaces one still
+waiting (answered ``dropped``), and :data:`NEXT_FRAME` processes the newest one.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,6 +48,7 @@ __all__ = [
     "NextFrame",
     "Reply",
     "Save",
+    "Work",
     "client_settings",
     "write_outputs",
 ]
@@ -96,8 +97,16 @@ class Save:
     session: LiveSession
 
 
+@dataclass(frozen=True)
+class Work:
+    """Action: run ``fn`` off the event loop (it may block: the pose model, files); the replies
+    it returns take its place in the list."""
+
+    fn: Callable[[], list[Reply]]
+
+
 #: One reply: a JSON message for this page, or an action for the transport.
-Reply = dict[str, Any] | Close | Evict | Save
+Reply = dict[str, Any] | Close | Evict | Save | Work
 
 _TAKEN_OVER: Final = {"type": "error", "code": "taken_over",
                       "message": "This set was opened in another tab or device."}
@@ -145,14 +154,13 @@ class LiveProtocol:
         self._gate = LandmarkGate(live.browser_pose)
         self._flood_told = -1.0
         self._saved: dict[str, int] = {}
-        # the newest frame not yet processed: queued on the event loop, taken by the worker
-        self._pending: tuple[float, bytes] | None = None
-        self._pending_lock = threading.Lock()
+        self._pending: tuple[float, bytes] | None = None  # the newest frame not processed
 
     # -- the one entry point -----------------------------------------------------------------
 
     def handle(self, message: Incoming) -> list[Reply]:
-        """The replies to one message or event, in order (empty: nothing to say)."""
+        """The replies to one message or event, in order (empty: nothing to say). Cheap: the
+        work that blocks comes back as :class:`Work`."""
         if isinstance(message, Disconnected):
             return self._disconnected()
         if self.closed:
@@ -225,8 +233,7 @@ class LiveProtocol:
         fid, _ = FRAME_HEADER.unpack_from(data)
         if not math.isfinite(fid):  # echoed in JSON: must be a number
             return [{"type": "dropped", "id": None, "reason": "frame id is not a finite number"}]
-        with self._pending_lock:
-            old, self._pending = self._pending, (fid, data)
+        old, self._pending = self._pending, (fid, data)
         if old is None:
             return []
         assert self.session is not None
@@ -234,13 +241,15 @@ class LiveProtocol:
         return [{"type": "dropped", "id": old[0]}]
 
     def _next_frame(self) -> list[Reply]:
-        """Process the newest queued frame (runs the pose model)."""
-        with self._pending_lock:
-            item, self._pending = self._pending, None
+        """Process the newest queued frame (as :class:`Work`: it runs the pose model)."""
+        item, self._pending = self._pending, None
         s = self.session
         if item is None or s is None:
             return []
         fid, data = item
+        return [Work(lambda: self._run_frame(s, fid, data))]
+
+    def _run_frame(self, s: LiveSession, fid: float, data: bytes) -> list[Reply]:
         try:
             result = _process(s, data)
         except _SetFinishedError:  # a frame that was on its way when the set ended
@@ -269,7 +278,7 @@ class LiveProtocol:
             return []
         kind = cmd.get("type") if isinstance(cmd, dict) else None
         if kind == "finish":
-            return self._finish()
+            return [Work(self._finish)]
         if kind == "variation":
             assert self.session is not None
             replies: list[Reply] = []
@@ -285,7 +294,8 @@ class LiveProtocol:
         return []
 
     def _finish(self) -> list[Reply]:
-        """End the set: write its analysis and report, free the pose model, send the summary."""
+        """End the set: write its analysis and report, free the pose model, send the summary
+        (blocks: files, the variations engine)."""
         s = self.session
         assert s is not None
         try:
@@ -307,18 +317,24 @@ class LiveProtocol:
 
     def _new(self) -> list[Reply]:
         """Start a new set on this page, keeping the variation (a waiting frame is dropped)."""
-        with self._pending_lock:
-            self._pending = None
+        self._pending = None
         old = self.session
         assert old is not None
         if self.attached.get(old.id) is self.peer:  # this page left that set
             del self.attached[old.id]
-        old.close()
-        new = self.sessions.new(keep=set(self.attached))
-        new.set_variation(old.variation)
-        replies = self._attach(new)
-        replies.append(self._welcome(new, False))
-        return replies
+
+        def close_old() -> list[Reply]:
+            old.close()
+            return []
+
+        def start_new() -> list[Reply]:
+            new = self.sessions.new(keep=set(self.attached))
+            new.set_variation(old.variation)
+            replies = self._attach(new)
+            replies.append(self._welcome(new, False))
+            return replies
+
+        return [Work(close_old), *start_new()]
 
     def _landmarks(self, cmd: dict[str, Any]) -> list[Reply]:
         """Browser pose: check the message, then the same session path as a frame."""
@@ -335,6 +351,9 @@ class LiveProtocol:
         assert s is not None
         if s.analysis is not None:
             return [{"type": "dropped", "id": m.id, "reason": "set finished"}]
+        return [Work(lambda: self._run_landmarks(s, m))]
+
+    def _run_landmarks(self, s: LiveSession, m: LandmarkMessage) -> list[Reply]:
         try:
             result = _process_landmarks(s, m)
         except Exception:  # a bug: say so on the page, keep the set going
@@ -368,14 +387,18 @@ class LiveProtocol:
         detached = self.attached.get(s.id) is self.peer
         if detached:
             del self.attached[s.id]
-        try:
-            if detached and s.id not in self.attached:
-                s.close()
-            self.sessions.save(s)
-            self.sessions.prune(set(self.attached))
-        except Exception:  # never kill the pose worker over the cleanup
-            logger.exception("cleaning up after session %s failed", s.id)
-        return []
+
+        def release() -> list[Reply]:
+            try:
+                if detached and s.id not in self.attached:
+                    s.close()
+                self.sessions.save(s)
+                self.sessions.prune(set(self.attached))
+            except Exception:  # never kill the pose worker over the cleanup
+                logger.exception("cleaning up after session %s failed", s.id)
+            return []
+
+        return [Work(release)]
 
 
 class _SetFinishedError(Exception):
