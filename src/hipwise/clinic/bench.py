@@ -27,7 +27,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from hipwise.store.models import ClinicJob, ClinicUser
-from hipwise.store.store import Store, save_analysis
+from hipwise.store.recordings import save_analysis
+from hipwise.store.store import Store
 
 __all__ = ["main"]
 
@@ -79,7 +80,7 @@ def _fhir(args: argparse.Namespace) -> dict[str, object]:
         n_lines = n_bytes = 0
         with open(os.devnull, "w", encoding="utf-8") as out:
             for name in names * args.passes:
-                for line in ndjson_lines(store.person_data(name)):
+                for line in ndjson_lines(store.programme.person_data(name)):
                     out.write(line)
                     n_lines += 1
                     n_bytes += len(line)

@@ -22,7 +22,8 @@ from sqlalchemy import select, update
 
 from hipwise.store.errors import StoreError
 from hipwise.store.models import ClinicJob, Person, utcnow
-from hipwise.store.store import Store, save_analysis
+from hipwise.store.recordings import save_analysis
+from hipwise.store.store import Store
 
 __all__ = ["InProcessQueue", "JobQueue", "run_video_job"]
 

@@ -61,10 +61,10 @@ def save_analysis_file(
     fingerprint = file_sha256(path)
     when = recorded_at or _recorded_at(path, analysis.video.duration_s)
     with Store.open(db_url) as store:
-        create = not store.list_people()
-        result = store.save_analysis(person, analysis, fingerprint, landmarks=landmarks,
+        create = not store.people.all()
+        result = store.analyses.save(person, analysis, fingerprint, landmarks=landmarks,
                                      recorded_at=when, create_person=create)
-        name = store.get_person(person).name
+        name = store.people.get(person).name
         changes = apply_programme_updates(store, name) if result.created else []
     return result, name, [c.reason for c in changes]
 
