@@ -64,3 +64,15 @@ def concat(a: PoseSequence, b: PoseSequence, gap_s: float = 1.0) -> PoseSequence
 @pytest.fixture
 def make_seq() -> MakeSeq:
     return make_sequence
+
+
+def assert_contract(doc: dict[str, Any] | str) -> None:
+    """Validate one analysis document (parsed, or its JSON text) against the JSON contract
+    shipped in the package (``hipwise analyze --print-schema``)."""
+    import json
+
+    import jsonschema
+
+    from hipwise.contract import analysis_schema
+
+    jsonschema.validate(json.loads(doc) if isinstance(doc, str) else doc, analysis_schema())

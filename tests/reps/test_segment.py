@@ -36,7 +36,7 @@ def test_phase_boundaries_are_where_motion_starts_and_stops(profile, lift, hold,
 
 
 def test_a_smooth_lift_is_not_timed_by_its_10_to_90_percent_part() -> None:
-    # DOMAIN.md: timing only the 10-90 % part of a smooth 1.5 s lift reads about 0.9 s
+    # docs/rules.md: timing only the 10-90 % part of a smooth 1.5 s lift reads about 0.9 s
     t, a = one_rep(cosine, lift=1.5)
     ph = segment_rep(t, a, RepConfig(), FilterConfig())
     assert ph.lift_s > 1.35

@@ -1,9 +1,6 @@
 """Variations end to end on landmarks: recognition, the variation flag, contract output."""
 
-import json
-from pathlib import Path
 
-import jsonschema
 import numpy as np
 import pytest
 
@@ -12,9 +9,8 @@ from hipwise.config import AnalysisConfig, ConfigError, load_config
 from hipwise.contract import VideoInfo
 from hipwise.synth.kinematic import landmarks_from_track
 from hipwise.synth.variations import clamshell_landmarks, hold_track
-from tests.conftest import make_sequence
+from tests.conftest import assert_contract, make_sequence
 
-SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "contracts" / "analysis-v1.schema.json"
 T = np.arange(0, 30, 1 / 15)
 
 
@@ -25,8 +21,7 @@ def _contract(seq, cfg=None):
 
 
 def _check_schema(a) -> None:
-    if SCHEMA.exists():
-        jsonschema.validate(json.loads(a.to_json()), json.loads(SCHEMA.read_text()))
+    assert_contract(a.to_json())
 
 
 def test_isometric_hold_recognised_and_measured() -> None:
