@@ -36,7 +36,8 @@ examples:
   hipwise analyze --print-schema > analysis-v1.schema.json   the --json contract
 
 exit codes: 0 ok, 2 usage/config error, 3 unreadable video, 4 video not analysable
-(no person, standing, two people, out of frame, camera moved, no movement).
+(no person, standing, two people, out of frame, camera moved, no movement), 5 mediapipe
+missing (the message says how to install it; see hipwise doctor).
 """
 
 

@@ -28,6 +28,7 @@ Importing this module does not import MediaPipe.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from hipwise.pose.mediapipe_adapter import PoseConfig
 
 __all__ = [
+    "CHECKOUT_INSTALL_COMMAND",
+    "INSTALL_COMMAND",
     "MEDIAPIPE_VERSION",
     "EngineFactory",
     "EngineSpec",
@@ -56,18 +59,22 @@ __all__ = [
 
 #: The MediaPipe release hipwise is built and measured on (its wheel carries the pose weights).
 MEDIAPIPE_VERSION = "0.10.21"
-#: The command that installs it (with the rest of the environment).
-INSTALL_COMMAND = "bash scripts/install.sh"
+#: The command that installs it into the running interpreter's environment (``pip install .``
+#: leaves it out: its full dependency set would pull jax and a second OpenCV build).
+INSTALL_COMMAND = f"{sys.executable} -m pip install --no-deps mediapipe=={MEDIAPIPE_VERSION}"
+#: The same from a checkout of hipwise, with everything else the project needs.
+CHECKOUT_INSTALL_COMMAND = "bash scripts/install.sh"
 
 
 class MediaPipeMissingError(RuntimeError):
     """MediaPipe cannot be imported (a plain ``pip install .`` does not install it, see
-    ``scripts/install.sh``). ``fix`` is the command that repairs it."""
+    ``scripts/install.sh``). ``fix`` is the command that installs it."""
 
     def __init__(self, detail: str, fix: str = INSTALL_COMMAND) -> None:
         super().__init__(
             f"the pose model needs mediapipe {MEDIAPIPE_VERSION}, which is not installed "
-            f"({detail}). Install it with: {fix}"
+            f"({detail}). Install it with: {fix} (from a checkout of hipwise: "
+            f"{CHECKOUT_INSTALL_COMMAND})"
         )
         self.detail = detail
         self.fix = fix
