@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.conftest import committed
 
 from hipwise.pose.checks import check_run
 from hipwise.pose.mediapipe_adapter import (
@@ -28,8 +29,7 @@ _RUNS: dict[tuple[str, str], PoseRun] = {}
 
 def _clip(name: str) -> Path:
     path = CLIPS / f"{name}.mp4"
-    if not path.is_file() or not (CLIPS / f"{name}.labels.json").is_file():
-        pytest.skip(f"{path.name} not rendered yet")  # the labels are written last
+    committed(path, CLIPS / f"{name}.labels.json")
     return path
 
 
@@ -86,8 +86,7 @@ def test_auto_orientation_turns_the_lying_body_upright_with_the_same_landmarks(n
 @pytest.mark.parametrize("name", LIFT_CLIPS[:2])
 def test_landmarks_match_the_rendered_truth(name: str) -> None:
     run = _run(name)
-    if not (CLIPS / f"{name}.frames.npz").is_file():
-        pytest.skip("no per-frame truth")
+    committed(CLIPS / f"{name}.frames.npz")
     assert _truth_error_px(name, run) < 12.0
 
 
@@ -112,10 +111,7 @@ def test_bad_inputs_are_refused_with_the_right_reason(name: str, code: str) -> N
 def test_rotation_metadata_end_to_end(tmp_path: Path) -> None:
     """A phone-style file (frames stored sideways + a rotation tag) gives the same landmarks
     as the upright original."""
-    name = next(
-        (n for n in [*LIFT_CLIPS, "bad_lying_still"] if (CLIPS / f"{n}.labels.json").is_file()),
-        "lift_left_toes_up",
-    )
+    name = LIFT_CLIPS[0]
     src_path = _clip(name)
     stored = tmp_path / "portrait_tagged.mp4"
     with open_video(src_path) as src, VideoWriter(
@@ -144,9 +140,7 @@ def test_camera_bump_made_from_a_clip_is_refused(tmp_path: Path) -> None:
     (a bumped phone), are refused as camera_moved; the original is not."""
     import cv2
 
-    name = next(
-        (n for n in LIFT_CLIPS if (CLIPS / f"{n}.labels.json").is_file()), "lift_left_toes_up"
-    )
+    name = LIFT_CLIPS[0]
     original = _run(name)
     assert "camera_moved" not in [p.code for p in check_run(original)]
     bumped = tmp_path / "bumped.mp4"
