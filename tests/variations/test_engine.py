@@ -1,12 +1,12 @@
 """Variations end to end on landmarks: recognition, the variation flag, contract output."""
 
-
 import numpy as np
 import pytest
 
 from hipwise.analysis.engine import analyze_sequence, to_contract
 from hipwise.config import AnalysisConfig, ConfigError, load_config
-from hipwise.contract import VideoInfo
+from hipwise.contract import Analysis, VideoInfo
+from hipwise.pose.sequence import PoseSequence
 from hipwise.synth.kinematic import landmarks_from_track
 from hipwise.synth.variations import clamshell_landmarks, hold_track
 from tests.conftest import assert_contract, make_sequence
@@ -14,13 +14,13 @@ from tests.conftest import assert_contract, make_sequence
 T = np.arange(0, 30, 1 / 15)
 
 
-def _contract(seq, cfg=None):
+def _contract(seq: PoseSequence, cfg: AnalysisConfig | None = None) -> Analysis:
     res = analyze_sequence(seq, cfg)
     vi = VideoInfo(duration_s=float(seq.t[-1]), fps=15.0, frames=len(seq))
     return to_contract(res, vi)
 
 
-def _check_schema(a) -> None:
+def _check_schema(a: Analysis) -> None:
     assert_contract(a.to_json())
 
 
