@@ -79,8 +79,12 @@ def test_missing_mediapipe_names_the_install_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     loaded: list[bool] = []
-    probes = _healthy(tmp_path, import_module=_missing,
-                      load_pose_model=lambda: loaded.append(True) or "")
+
+    def load() -> str:
+        loaded.append(True)
+        return "loads"
+
+    probes = _healthy(tmp_path, import_module=_missing, load_pose_model=load)
     assert doctor(probes) == EXIT_SETUP
     out = capsys.readouterr().out
     assert "problem  mediapipe: not installed (No module named 'mediapipe')" in out

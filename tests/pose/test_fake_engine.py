@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 from tests.conftest import make_sequence
 
 from hipwise.analysis.video import analyze_video
@@ -16,7 +17,7 @@ from hipwise.pose.sequence import PoseSequence
 from hipwise.video import VideoWriter
 
 
-def _normalised(seq: PoseSequence) -> np.ndarray:
+def _normalised(seq: PoseSequence) -> NDArray[np.float64]:
     """``(T, 33, 4)`` model landmarks (x, y as fractions of the image) of a sequence."""
     w, h = seq.image_size
     lm = np.zeros((len(seq), NUM_LANDMARKS, 4))
@@ -82,7 +83,7 @@ def test_bad_landmark_shapes_are_refused() -> None:
 def test_a_handler_sees_the_request_and_may_return_plain_arrays() -> None:
     seen: list[tuple[bool, int, tuple[int, int]]] = []
 
-    def handler(request: PoseRequest) -> list[np.ndarray]:
+    def handler(request: PoseRequest) -> list[NDArray[np.float64]]:
         seen.append((request.spec.video, request.ts_ms, request.size))
         return [np.full((NUM_LANDMARKS, 4), 0.25)]
 

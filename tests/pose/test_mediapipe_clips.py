@@ -36,7 +36,7 @@ def _clip(name: str) -> Path:
 def _run(name: str, orientation: str = "none") -> PoseRun:
     key = (name, orientation)
     if key not in _RUNS:
-        cfg = PoseConfig(orientation=orientation)  # type: ignore[arg-type]
+        cfg = PoseConfig(orientation=orientation)
         with open_video(_clip(name), reader_config_for(cfg)) as src, MediaPipePoseEstimator(
             cfg
         ) as est:
@@ -144,14 +144,15 @@ def test_camera_bump_made_from_a_clip_is_refused(tmp_path: Path) -> None:
     original = _run(name)
     assert "camera_moved" not in [p.code for p in check_run(original)]
     bumped = tmp_path / "bumped.mp4"
-    shift = np.float32([[1, 0, -70], [0, 1, 20]])
+    shift = np.array([[1, 0, -70], [0, 1, 20]], dtype=np.float32)
     with open_video(_clip(name)) as src, VideoWriter(bumped, fps=30, size=(640, 480)) as w:
         for f in src:
             if f.t > 8.0:
                 break
             rgb = f.rgb
             if f.t >= 3.0:
-                rgb = cv2.warpAffine(rgb, shift, (640, 480), borderMode=cv2.BORDER_REPLICATE)
+                rgb = np.asarray(cv2.warpAffine(rgb, shift, (640, 480),
+                                                borderMode=cv2.BORDER_REPLICATE), np.uint8)
             w.write(np.ascontiguousarray(rgb), f.t)
     cfg = PoseConfig()
     with open_video(bumped, reader_config_for(cfg)) as src, MediaPipePoseEstimator(cfg) as est:

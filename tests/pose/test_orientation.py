@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from hipwise.pose import LM, NUM_LANDMARKS, FakePoseEngine, PoseRequest, RawPose
 from hipwise.pose import mediapipe_adapter as mpa
@@ -54,7 +55,9 @@ def test_rotate_zero_returns_the_same_array() -> None:
         map_points_back(np.zeros(2), 45, (4, 6))
 
 
-def _pose_xy(lying: bool, w: int = 640, h: int = 480, head_left: bool = True) -> np.ndarray:
+def _pose_xy(
+    lying: bool, w: int = 640, h: int = 480, head_left: bool = True
+) -> NDArray[np.float64]:
     """A stick person: upright (head up) or lying across the image (head left or right)."""
     xy = np.zeros((NUM_LANDMARKS, 2))
     # upright template in a 200 px tall body, x offsets for left/right
@@ -73,7 +76,7 @@ def _pose_xy(lying: bool, w: int = 640, h: int = 480, head_left: bool = True) ->
     return xy + np.array([w / 2, h / 2])
 
 
-def _draw(xy: np.ndarray, w: int = 640, h: int = 480) -> np.ndarray:
+def _draw(xy: NDArray[np.float64], w: int = 640, h: int = 480) -> NDArray[np.uint8]:
     img = np.zeros((h, w, 3), np.uint8)
     for i, (x, y) in enumerate(xy):
         img[int(y), int(x)] = (200, i + 1, 7)  # unique colour per landmark
@@ -184,7 +187,7 @@ def test_fixed_orientation_setting(fake_engine: FakePoseEngine) -> None:
 
 def test_config_is_strict() -> None:
     with pytest.raises(ValueError):
-        PoseConfig(orientation=45)  # type: ignore[arg-type]
+        PoseConfig(orientation=45)
     with pytest.raises(ValueError):
         PoseConfig(unknown=1)  # type: ignore[call-arg]
 

@@ -24,7 +24,7 @@ def _run(name: str, variation: str = "auto") -> tuple[Analysis, Analysis]:
     video = CLIPS / f"{name}.mp4"
     committed(video, CLIPS / f"{name}.labels.json")
     truth = Analysis.model_validate_json((CLIPS / f"{name}.labels.json").read_text())
-    return analyze_video(video, AnalysisConfig(variation=variation)).analysis, truth  # type: ignore[arg-type]
+    return analyze_video(video, AnalysisConfig(variation=variation)).analysis, truth
 
 
 def test_isometric_hold_clip() -> None:
