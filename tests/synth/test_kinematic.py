@@ -74,7 +74,6 @@ def test_stick_figure_waist_crunch_follows_the_script(mode: str) -> None:
         assert np.linalg.norm(top_hip_up) < 1e-9 and sh_move > 0.1
 
 
-@pytest.mark.parametrize("yaw", [-30.0, 30.0])
 def _head_minus_feet(s: PoseSequence) -> float:
     """Depth (m) of the nose minus the left ankle's on the first frame."""
     return float(s.world[0, LM.NOSE, 2] - s.world[0, LM.LEFT_ANKLE, 2])
@@ -85,6 +84,7 @@ def _thigh(s: PoseSequence) -> float:
     return float(np.linalg.norm(s.world[0, LM.RIGHT_HIP] - s.world[0, LM.RIGHT_KNEE]))
 
 
+@pytest.mark.parametrize("yaw", [-30.0, 30.0])
 def test_body_yaw_turns_the_head_end_toward_the_camera(yaw: float) -> None:
     jt, _ = _track({})
     for lying_on in ("left", "right"):
