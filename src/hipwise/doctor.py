@@ -216,7 +216,8 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "doctor",
         help="check the installation and say how to fix what is missing",
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        description="Is this installation complete? One line per check, and under each "
+        "problem the command that fixes it.",
         epilog="checks: mediapipe " + MEDIAPIPE_VERSION + ", the pose model, Debian's "
         "chromium, the vendored tasks-vision files, the database URL.\n"
         "exit codes: 0 all checks pass, 5 a check found a problem (the line after it says "
