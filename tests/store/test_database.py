@@ -33,11 +33,11 @@ def test_locked_database_gives_a_clear_error_and_saves_nothing(db_url: str) -> N
         if store.backend == "sqlite":
             raw = sqlite3.connect(store.engine.url.database or "", isolation_level=None)
             raw.execute("BEGIN EXCLUSIVE")
-            release = raw.rollback
+            release = raw.close  # rolls the open transaction back
         else:
             conn = locker.connect()
             conn.exec_driver_sql("LOCK TABLE people IN ACCESS EXCLUSIVE MODE")
-            release = conn.rollback
+            release = conn.close  # rolls back and returns the connection to the pool
         try:
             with pytest.raises(DatabaseLockedError, match="locked by another process"):
                 store.analyses.save("Ana", make_analysis(), "v1")

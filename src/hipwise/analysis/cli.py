@@ -33,9 +33,11 @@ examples:
   hipwise analyze holds.mp4 --variation isometric_circles   say which variation it is
   hipwise analyze set1.mp4 --set faults.too_high_deg=40 --set reps.min_peak_deg=8
   hipwise analyze --print-config > hipwise.toml  every setting with its default
+  hipwise analyze --print-schema > analysis-v1.schema.json   the --json contract
 
 exit codes: 0 ok, 2 usage/config error, 3 unreadable video, 4 video not analysable
-(no person, standing, two people, out of frame, camera moved, no movement).
+(no person, standing, two people, out of frame, camera moved, no movement), 5 mediapipe
+missing (the message says how to install it; see hipwise doctor).
 """
 
 
@@ -84,6 +86,11 @@ def register(sub: Any) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or tables")
     p.add_argument(
         "--print-config", action="store_true", help="print every setting as TOML and exit"
+    )
+    p.add_argument(
+        "--print-schema",
+        action="store_true",
+        help="print the JSON Schema of the --json output (analysis-v1) and exit",
     )
     p.set_defaults(func=run)
 
@@ -221,6 +228,11 @@ def run(args: argparse.Namespace) -> int:
     out = Console()
     if args.print_config:
         _print_config()
+        return EXIT_OK
+    if getattr(args, "print_schema", False):
+        from hipwise.contract import analysis_schema_text
+
+        sys.stdout.write(analysis_schema_text())
         return EXIT_OK
     if args.sample == (args.video is not None):
         err.print("[red]error:[/red] give a VIDEO or --sample (one of them). "

@@ -26,6 +26,7 @@ from hipwise.pose.checks import InputProblem
 from hipwise.pose.sequence import PoseFrame, PoseSequence
 
 if TYPE_CHECKING:
+    from hipwise.pose.engine import EngineFactory
     from hipwise.pose.mediapipe_adapter import PoseRun
     from hipwise.video.reader import VideoMeta
 
@@ -160,8 +161,10 @@ def analyze_video(
     path: str | Path,
     config: AnalysisConfig | None = None,
     progress: Progress | None = None,
+    pose_engine: EngineFactory | None = None,
 ) -> VideoAnalysis:
-    """Analyse one recorded video.
+    """Analyse one recorded video. ``pose_engine``: builds the pose models (default MediaPipe;
+    a :class:`~hipwise.pose.engine.FakePoseEngine` scripts them).
 
     Raises :class:`hipwise.video.errors.VideoError` (missing, not a video, corrupt, no frames)
     and :class:`NotAnalysableError` (no person, standing, two people, out of frame, camera
@@ -182,7 +185,9 @@ def analyze_video(
     # the kinematics follow the pose model frame by frame on a worker thread (the model
     # releases the GIL), so on a machine with a spare core they add nothing to the time
     with _BackgroundAnalyzer(SequenceAnalyzer(cfg)) as background:
-        with open_video(path, reader_cfg) as source, MediaPipePoseEstimator(pose_cfg) as est:
+        with open_video(path, reader_cfg) as source, MediaPipePoseEstimator(
+            pose_cfg, engine=pose_engine
+        ) as est:
             run = est.track_video(source, progress, on_frame=background.put)
             meta = source.info
             warnings = list(run.warnings)
@@ -200,7 +205,7 @@ def analyze_video(
                         f", zoomed {zoom:g}x" if zoom > 1.0 else "")
             turned = pose_cfg.model_copy(update={"orientation": "auto"})
             with open_video(path, reader_config_for(turned)) as source, \
-                    MediaPipePoseEstimator(turned) as est:
+                    MediaPipePoseEstimator(turned, engine=pose_engine) as est:
                 second = est.track_video(_CentreZoom(source, zoom), progress)
             second = _unzoom(second, zoom)
             if np.mean(second.poses.detected) > np.mean(run.poses.detected):
