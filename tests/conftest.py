@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -64,3 +65,24 @@ def concat(a: PoseSequence, b: PoseSequence, gap_s: float = 1.0) -> PoseSequence
 @pytest.fixture
 def make_seq() -> MakeSeq:
     return make_sequence
+
+
+def assert_contract(doc: dict[str, Any] | str) -> None:
+    """Validate one analysis document (parsed, or its JSON text) against the JSON contract
+    shipped in the package (``hipwise analyze --print-schema``)."""
+    import json
+
+    import jsonschema
+
+    from hipwise.contract import analysis_schema
+
+    jsonschema.validate(json.loads(doc) if isinstance(doc, str) else doc, analysis_schema())
+
+
+def committed(*paths: Path) -> None:
+    """Fail (never skip) when a file committed with the tests is missing: a checkout without
+    its test data must not pass by running less."""
+    missing = [str(p) for p in paths if not Path(p).is_file()]
+    if missing:
+        pytest.fail(f"committed test data missing: {', '.join(missing)} (restore it with "
+                    "`git checkout -- tests/data src/hipwise/data`)", pytrace=False)

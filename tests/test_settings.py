@@ -91,9 +91,9 @@ def test_report_store_and_program_come_from_the_toml(tmp_path: Path) -> None:
 
 def test_a_profile_overrides_the_program_section(tmp_path: Path) -> None:
     with Store.open(str(tmp_path / "p.db")) as store:
-        store.create_person("ana", [], [])
-        store.set_setting(PROGRAM_CONFIG_KEY, {"reps_per_set": 9}, "ana")
-        data: PersonData = store.person_data("ana")
+        store.people.create("ana", [], [])
+        store.people.set_setting(PROGRAM_CONFIG_KEY, {"reps_per_set": 9}, "ana")
+        data: PersonData = store.programme.person_data("ana")
     cfg = program_config_for(data, ProgramConfig(sets_per_side=3, reps_per_set=20))
     assert cfg.sets_per_side == 3 and cfg.reps_per_set == 9
     assert program_config_for(data).sets_per_side == 2
@@ -116,7 +116,7 @@ def test_profile_conditions_reach_the_analysis(
     db = tmp_path / "h.db"
     monkeypatch.setenv("HIPWISE_DATABASE_URL", f"sqlite:///{db}")
     with Store.open() as store:
-        store.create_person("ana", ["trochanteric_bursitis", "hip_labral_tear"], [])
+        store.people.create("ana", ["trochanteric_bursitis", "hip_labral_tear"], [])
     parser = build_parser()
     args = parser.parse_args(["analyze", "x.mp4", "--save", "--person", "ana"])
     s = _settings(args, with_profile=True)

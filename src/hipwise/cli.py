@@ -11,6 +11,11 @@ Exit codes (all commands):
     3  input error (missing/unreadable/corrupt video, bad file)
     4  the video was read but cannot be analysed as a side-lying leg lift (no person, standing
        person, two people, body out of frame, camera moved, no movement)
+    5  the installation is incomplete (mediapipe missing or the wrong version; ``hipwise
+       doctor`` found a problem): the message names the command that fixes it
+
+MediaPipe's native log lines (absl/glog, TensorFlow Lite) are hidden unless ``-v`` is given,
+whether stderr is a terminal, a pipe or a file.
 """
 
 from __future__ import annotations
@@ -23,20 +28,24 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 
-__all__ = ["COMMAND_MODULES", "EXIT_BAD_INPUT", "EXIT_NOT_ANALYSABLE", "EXIT_OK", "EXIT_USAGE",
-           "build_parser", "main"]
+from hipwise.pose.engine import MediaPipeMissingError
+
+__all__ = ["COMMAND_MODULES", "EXIT_BAD_INPUT", "EXIT_NOT_ANALYSABLE", "EXIT_OK", "EXIT_SETUP",
+           "EXIT_USAGE", "build_parser", "main"]
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_BAD_INPUT = 3
 EXIT_NOT_ANALYSABLE = 4
+EXIT_SETUP = 5
 
 # One entry per subcommand module (each has ``register(subparsers)``).
 COMMAND_MODULES: tuple[str, ...] = (
     "hipwise.analysis.cli",
     "hipwise.bench.cli",
     "hipwise.clinic.cli",
+    "hipwise.doctor",
     "hipwise.program.commands.profile",
     "hipwise.program.commands.today",
     "hipwise.program.commands.feel",
@@ -52,6 +61,7 @@ examples:
   hipwise analyze my_set.mp4 --json out.json
   hipwise analyze my_set.mp4 --report report/   HTML report, annotated video, CSV
   hipwise synth scenario.toml -o clip.mp4  render a labelled clip
+  hipwise doctor                           check the installation
 Run 'hipwise COMMAND --help' for each command's options.
 """
 
@@ -64,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more log output (-v also shows MediaPipe's native log lines)")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
@@ -91,25 +102,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        with _quiet_native_stderr(enabled=args.verbose == 0 and _stderr_is_tty()):
+        with _quiet_native_stderr(enabled=args.verbose == 0 and _stderr_is_fd2()):
             return func(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except MediaPipeMissingError as exc:
+        print(f"error: {exc}\n(`hipwise doctor` checks the whole installation)",
+              file=sys.stderr)
+        return EXIT_SETUP
 
 
-def _stderr_is_tty() -> bool:
+def _stderr_is_fd2() -> bool:
+    """Whether ``sys.stderr`` writes to the process's file descriptor 2 (a terminal, pipe or
+    file): then native libraries share it. Not when something replaced ``sys.stderr`` (a
+    test capturing the output), which the redirection would bypass."""
     try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):
+        return sys.stderr.fileno() == 2
+    except (AttributeError, ValueError, OSError):
         return False
 
 
 @contextlib.contextmanager
 def _quiet_native_stderr(enabled: bool) -> Iterator[None]:
     """Silence what native libraries (MediaPipe/TFLite, absl) print straight to file
-    descriptor 2, while Python's ``sys.stderr`` (progress bars, error messages) keeps going to
-    the terminal. ``-v`` shows everything."""
+    descriptor 2, while Python's ``sys.stderr`` (progress bars, error messages, log records)
+    keeps going where stderr went. ``-v`` shows everything. (MediaPipe 0.10.21 ignores
+    ``GLOG_minloglevel`` and ``TF_CPP_MIN_LOG_LEVEL``, and its worker threads log during the
+    whole run, so fd 2 is redirected for the whole command.)"""
     if not enabled:
         yield
         return
@@ -121,13 +141,24 @@ def _quiet_native_stderr(enabled: bool) -> Iterator[None]:
         yield
         return
     old_stderr = sys.stderr
+    # log handlers made before (logging.basicConfig) hold the old stream: follow the swap
+    handlers = [h for h in logging.root.handlers
+                if isinstance(h, logging.StreamHandler) and h.stream is old_stderr]
     try:
-        py_stderr = os.fdopen(os.dup(saved), "w", buffering=1)
+        py_stderr = os.fdopen(
+            os.dup(saved), "w", buffering=1,
+            encoding=getattr(old_stderr, "encoding", None) or "utf-8",
+            errors=getattr(old_stderr, "errors", None) or "backslashreplace",
+        )
         os.dup2(devnull, 2)
         sys.stderr = py_stderr
+        for h in handlers:
+            h.setStream(py_stderr)
         yield
     finally:
         sys.stderr.flush()
+        for h in handlers:
+            h.setStream(old_stderr)
         sys.stderr = old_stderr
         os.dup2(saved, 2)
         os.close(saved)

@@ -6,7 +6,9 @@ Required contract fields keep their names and meaning; hipwise adds optional fie
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from importlib.resources import files
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -23,6 +25,8 @@ __all__ = [
     "SetResult",
     "Variation",
     "VideoInfo",
+    "analysis_schema",
+    "analysis_schema_text",
 ]
 
 SCHEMA_ID: Literal["hipwise.analysis/1"] = "hipwise.analysis/1"
@@ -152,3 +156,16 @@ class Analysis(_Model):
     def to_json(self, indent: int | None = 2) -> str:
         """Serialise with contract field names (``schema``), omitting unset optional fields."""
         return self.model_dump_json(by_alias=True, exclude_none=True, indent=indent)
+
+
+def analysis_schema_text() -> str:
+    """The JSON Schema of the contract (``analysis-v1.schema.json``, shipped in the package
+    under ``hipwise/data``), as the text of the file."""
+    return (files("hipwise") / "data" / "analysis-v1.schema.json").read_text(encoding="utf-8")
+
+
+def analysis_schema() -> dict[str, Any]:
+    """The JSON Schema of the contract, parsed (what ``hipwise analyze --print-schema``
+    prints); validate an :meth:`Analysis.to_json` document against it with ``jsonschema``."""
+    schema: dict[str, Any] = json.loads(analysis_schema_text())
+    return schema

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from hipwise.cli import EXIT_BAD_INPUT, EXIT_NOT_ANALYSABLE, EXIT_OK, EXIT_USAGE, main
+from tests.conftest import assert_contract
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIPS = ROOT / "tests" / "data" / "clips"
-SCHEMA = ROOT.parent / "shared" / "contracts" / "analysis-v1.schema.json"
 
 
 def test_sample_writes_a_contract_json_with_its_fault(tmp_path: Path) -> None:
@@ -23,10 +23,7 @@ def test_sample_writes_a_contract_json_with_its_fault(tmp_path: Path) -> None:
     assert [s["working_leg"] for s in doc["sets"]] == [labels["sets"][0]["working_leg"]]
     got = [r["faults"] for r in doc["sets"][0]["reps"]]
     assert got == [r["faults"] for r in labels["sets"][0]["reps"]]
-    if SCHEMA.is_file():
-        import jsonschema
-
-        jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+    assert_contract(doc)
 
 
 def test_missing_file(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,8 +3,9 @@
 import pytest
 
 from hipwise.analysis import analyze_sequence, rep_to_contract
-from hipwise.analysis.engine import KNEE_NOTE
-from hipwise.contract import FAULT_IDS
+from hipwise.analysis.engine import KNEE_NOTE, EngineResult
+from hipwise.contract import FAULT_IDS, RepResult
+from hipwise.pose.sequence import PoseSequence
 from hipwise.settings import AnalysisConfig
 from tests.conftest import concat, make_sequence
 
@@ -17,7 +18,7 @@ TIMING = {
 }
 
 
-def contract_reps(seq):
+def contract_reps(seq: PoseSequence) -> tuple[EngineResult, list[RepResult]]:
     res = analyze_sequence(seq)
     return res, [rep_to_contract(r) for s in res.sets for r in s.reps]
 

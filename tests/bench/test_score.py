@@ -1,12 +1,16 @@
+from collections.abc import Sequence
+
 from hipwise.bench import score_clip
 from hipwise.bench.runner import BenchReport, format_table
 from hipwise.bench.score import SuiteScore
-from hipwise.contract import Analysis, RepResult, SetResult, VideoInfo
+from hipwise.contract import Analysis, FaultId, RepResult, SetResult, VideoInfo
+from hipwise.pose.landmarks import Side
 
 VIDEO = VideoInfo(duration_s=20.0, fps=30.0, frames=600)
 
 
-def rep(i, start, peak=30.0, faults=(), lift=1.5, shaking=False):
+def rep(i: int, start: float, peak: float = 30.0, faults: Sequence[FaultId] = (),
+        lift: float = 1.5, shaking: bool = False) -> RepResult:
     return RepResult(
         index=i, start_s=start, peak_s=start + 2.5, end_s=start + 6.5,
         peak_abduction_deg=peak, lift_s=lift, hold_s=2.0, lower_s=3.0,
@@ -14,7 +18,7 @@ def rep(i, start, peak=30.0, faults=(), lift=1.5, shaking=False):
     )
 
 
-def analysis(leg, reps):
+def analysis(leg: Side, reps: list[RepResult]) -> Analysis:
     return Analysis(video=VIDEO, sets=[SetResult(working_leg=leg, reps=reps)] if reps else [])
 
 

@@ -74,7 +74,7 @@ def make_clinic(url: str, config: ClinicConfig | None = None) -> Clinic:
                         raise_server_exceptions=False)
     clinic = Clinic(store, client, queue, people)
     for name in ("p1", "p2"):
-        res = store.save_analysis(name, make_analysis(), f"sha256:{name}", recorded_at=T0,
+        res = store.analyses.save(name, make_analysis(), f"sha256:{name}", recorded_at=T0,
                                   create_person=False)
         clinic.recordings[name] = res.recording_id
     return clinic

@@ -68,7 +68,7 @@ def _snapshot(c: Clinic) -> tuple[dict[str, int], int, list[Any]]:
     with c.store.read() as db:
         jobs = db.query(ClinicJob).count()
         rx = sorted(json.dumps(s.value, sort_keys=True) for s in db.query(Setting).all())
-    return c.store.counts(), jobs, rx
+    return c.store.schema.counts(), jobs, rx
 
 
 @pytest.mark.parametrize("target", TARGETS)

@@ -32,7 +32,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
 
 def _state(c: Clinic) -> tuple[dict[str, int], int]:
     with c.store.read() as db:
-        return c.store.counts(), db.query(ClinicJob).count()
+        return c.store.schema.counts(), db.query(ClinicJob).count()
 
 
 def _refused(c: Clinic, r: Any, status: int, words: str) -> None:
@@ -168,7 +168,7 @@ def test_a_valid_analysis_with_landmarks_is_stored_once(small: Clinic) -> None:
     assert first.status_code == again.status_code == 201
     assert first.json()["created"] and not again.json()["created"]
     assert first.json()["recording_id"] == again.json()["recording_id"]
-    seq = small.store.load_landmarks(first.json()["recording_id"])
+    seq = small.store.analyses.landmarks(first.json()["recording_id"])
     assert seq is not None and len(seq) == 60
 
 

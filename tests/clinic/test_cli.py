@@ -47,11 +47,11 @@ def test_login_upload_sync_today(served: tuple[Clinic, str], tmp_path: Path,
 
     f = tmp_path / "set1.json"
     f.write_text(make_analysis(faults=[(), ("toes_up",), ()]).to_json())
-    before = clinic.store.counts()["recordings"]
+    before = clinic.store.schema.counts()["recordings"]
     assert main(["upload", str(f)]) == 0
     assert main(["upload", str(f)]) == 0
     assert "sent before" in capsys.readouterr().out
-    assert clinic.store.counts()["recordings"] == before + 1
+    assert clinic.store.schema.counts()["recordings"] == before + 1
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"schema": "hipwise.analysis/1", "video": {}, "sets": []}))
     assert main(["upload", str(bad)]) == 3
@@ -73,7 +73,7 @@ def test_login_upload_sync_today(served: tuple[Clinic, str], tmp_path: Path,
     assert (plan["sets_per_side"], plan["reps_per_set"]) == (4, 12)
     assert plan["adherence"]["target"] == 4
     with Store.open(local) as store:
-        cfg = store.get_setting("program_config")
+        cfg = store.people.get_setting("program_config")
     assert cfg["progression_good_streak"] == 500  # "hold": no automatic progression
     assert main(["sync", "--db", local]) == 0
     assert "(no change)" in capsys.readouterr().out

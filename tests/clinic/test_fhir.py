@@ -4,6 +4,7 @@ a code, the hipwise CodeSystem otherwise, per patient (Bundle) and in bulk (NDJS
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.observation import Observation
@@ -17,10 +18,12 @@ def test_patient_bundle_has_every_measure_of_each_session(shared_clinic: Clinic)
     r = c.client.get(f"/api/patients/{c.people['p1']}/fhir", headers=c.auth("t1"))
     assert r.status_code == 200 and r.headers["content-type"] == "application/fhir+json"
     bundle = Bundle.model_validate(r.json())  # validates every resource again
+    assert bundle.entry is not None
     resources = [e.resource for e in bundle.entry]
-    assert resources[0].get_resource_type() == "Patient"
-    obs = {o.id: o for o in resources[1:]}
-    assert all(isinstance(o, Observation) for o in obs.values())
+    assert resources[0] is not None and resources[0].get_resource_type() == "Patient"
+    assert all(isinstance(o, Observation) for o in resources[1:])
+    # the Observation fields are optional in the model: read them untyped
+    obs: dict[str, Any] = {o.id: o for o in resources[1:] if o is not None and o.id}
     sid = next(iter(obs)).split("-")[1]
     by_code = {o.code.coding[0].code: o for o in obs.values() if o.id.startswith(f"hw-{sid}-")}
     # make_analysis: 3 reps, the last with hip_hike; peak 25, 26, 27 deg; 1.5/2/3 s; 60 s
@@ -58,5 +61,6 @@ def test_bulk_ndjson_is_one_valid_resource_per_line(shared_clinic: Clinic) -> No
 def test_the_code_system_defines_every_hipwise_code() -> None:
     cs = code_system()
     assert cs.url == CODE_SYSTEM
+    assert cs.concept is not None
     assert {c.code for c in cs.concept} == set(CODES)
     assert {"reps", "good-reps", "peak-abduction", "fault-toes_up"} <= set(CODES)

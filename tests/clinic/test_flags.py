@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from hipwise.clinic.flags import patient_flags, session_rows
@@ -29,11 +30,11 @@ def _session(i: int, at: datetime, good: int, reps: int = 10) -> SessionRecord:
     return SessionRecord(i, at, at + timedelta(minutes=5), (s,))
 
 
-def _data(days_ago: list[float], goods: list[int], pain_days_ago: float | None = None
+def _data(days_ago: Sequence[float], goods: Sequence[int], pain_days_ago: float | None = None
           ) -> PersonData:
     sessions = tuple(_session(i, NOW - timedelta(days=d), g)
                      for i, (d, g) in enumerate(zip(days_ago, goods, strict=True), start=1))
-    reports = ()
+    reports: tuple[SelfReportRecord, ...] = ()
     if pain_days_ago is not None:
         reports = (SelfReportRecord(1, NOW - timedelta(days=pain_days_ago), ("sharp_pain",)),)
     return PersonData(PersonRecord(1, "ana"), sessions, reports)

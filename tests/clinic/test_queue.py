@@ -118,10 +118,10 @@ def test_a_worker_killed_mid_task_completes_the_job_exactly_once(
     assert done.attempts == 2 and done.recording_id is not None
     assert done.video is None  # deleted after the analysis (no consent to keep it)
     assert _recordings(c, sha) == 1
-    assert c.store.counts()["recordings"] == 3  # p1's and p2's fixtures + this one
-    analysis = c.store.load_analysis(done.recording_id)
+    assert c.store.schema.counts()["recordings"] == 3  # p1's and p2's fixtures + this one
+    analysis = c.store.analyses.load(done.recording_id)
     assert sum(len(s.reps) for s in analysis.sets) >= 1
-    assert c.store.load_landmarks(done.recording_id) is not None
+    assert c.store.analyses.landmarks(done.recording_id) is not None
     assert b"analyze_video" in second.log.read_bytes()
 
 
@@ -230,7 +230,7 @@ def test_restarting_redis_then_postgresql_mid_run_loses_and_duplicates_nothing(
         for job_id, sha in zip(ids, shas, strict=True):
             assert _job(c, job_id).status == "done", w.log.read_text()[-2000:]
             assert _recordings(c, sha) == 1
-        assert c.store.counts()["recordings"] == 4  # 2 fixture recordings + the 2 videos
+        assert c.store.schema.counts()["recordings"] == 4  # 2 fixture recordings + the 2 videos
         c.store.close()
     finally:
         subprocess.run(["bash", "scripts/start_redis.sh", "--stop"], capture_output=True,

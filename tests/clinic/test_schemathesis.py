@@ -38,7 +38,7 @@ def _close() -> Any:
 
 
 @pytest.mark.parametrize("role", ["therapist", "patient"])
-@schema.parametrize()
+@schema.parametrize()  # type: ignore[untyped-decorator]  # schemathesis is untyped here
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                  HealthCheck.function_scoped_fixture])

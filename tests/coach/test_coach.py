@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from hipwise.coach import Alert, Coach, CoachConfig, CoachFrame, Cue, live_faults
 from hipwise.faults import evaluate_faults
@@ -31,16 +33,16 @@ def hiked(deg: float) -> dict[str, float]:
     return {"waist": bent(deg), "hip_tilt": REST[CHANNELS.index("hip_tilt")] + deg}
 
 
-def ch(**kw: float) -> np.ndarray:
+def ch(**kw: float) -> NDArray[np.float64]:
     out = REST.copy()
     for k, v in kw.items():
         out[CHANNELS.index(k)] = v
     return out
 
 
-def feed(coach: Coach, t0: float, t1: float, phase: Phase, channels: np.ndarray,
-         angle: float = 0.0, fps: float = 30.0, events: list | None = None) -> list[Cue]:
-    cues = []
+def feed(coach: Coach, t0: float, t1: float, phase: Phase, channels: NDArray[np.float64],
+         angle: float = 0.0, fps: float = 30.0, events: list[Any] | None = None) -> list[Cue]:
+    cues: list[Cue] = []
     first = True
     for t in np.arange(t0, t1, 1.0 / fps):
         ev = events if (first and events) else []
@@ -91,7 +93,7 @@ def test_a_single_noisy_frame_is_never_cued() -> None:
     coach = Coach()
     feed(coach, 0.0, 2.0, "rest", REST)
     lift_up(coach, 2.0)
-    cues = []
+    cues: list[Cue] = []
     for i, t in enumerate(np.arange(2.03, 5.0, 1 / 30)):
         chans = ch(**hiked(18.0)) if i % 5 == 0 else REST
         c = coach.update(CoachFrame(float(t), "hold", 25.0, chans))
@@ -132,7 +134,7 @@ def test_alerts_outrank_everything_and_respect_repeat() -> None:
 
 def _run_session(seq, coach: Coach) -> list[Cue]:  # type: ignore[no-untyped-def]
     session = SessionTracker(AnalysisConfig(), record_frames=True, rules=evaluate_faults)
-    cues = []
+    cues: list[Cue] = []
     for f in seq.frames():
         events = session.update(f)
         st = session.frames[-1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from hipwise.coach import SetupConfig, SetupGate, SetupIssue, setup_issues
@@ -10,7 +12,7 @@ from hipwise.synth.kinematic import KinematicCamera
 from tests.conftest import MakeSeq
 
 
-def _seq(make_seq: MakeSeq, **camera: float) -> PoseSequence:
+def _seq(make_seq: MakeSeq, **camera: Any) -> PoseSequence:
     seq, _ = make_seq([{"peak_deg": 30}], camera=KinematicCamera(**camera))
     return seq
 

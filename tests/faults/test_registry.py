@@ -1,4 +1,5 @@
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ GOOD = RepMeasurement(
     shaking_amp_deg=0.1,
 )
 
-BAD = {
+BAD: dict[str, dict[str, Any]] = {
     "too_high": {"phases": dataclasses.replace(GOOD.phases, peak_deg=52.0)},
     "too_fast": {"phases": RepPhases(1.0, 1.6, 3.6, 5.0, 30.0)},
     "no_hold": {"phases": RepPhases(1.0, 2.5, 3.0, 6.0, 30.0)},

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from hipwise.bench.runner import BenchClip, BenchReport, labels_for, run_bench
+from tests.conftest import committed
 
 CLIPS = Path(__file__).resolve().parents[1] / "data" / "clips"
 SAMPLE = Path(__file__).resolve().parents[2] / "src" / "hipwise" / "data" / "sample.mp4"
@@ -33,7 +34,8 @@ FLOORS = {
 
 @pytest.fixture(scope="module")
 def report() -> BenchReport:
-    videos = sorted(v for v in CLIPS.glob("lift_*.mp4") if labels_for(v).exists())
+    videos = sorted(CLIPS.glob("lift_*.mp4"))
+    committed(SAMPLE, *(labels_for(v) for v in [*videos, SAMPLE]))
     videos.append(SAMPLE)
     assert len(videos) >= 5, "the gate needs its labelled clips"
     return run_bench([BenchClip(v.stem, v) for v in videos], measure_bare_fps=False)

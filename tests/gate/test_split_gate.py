@@ -31,25 +31,29 @@ STORED = Path(__file__).resolve().parents[1] / "data" / "landmarks" / "test"
 #: so the gate catches regressions. Raise them as the engine improves; never lower them without
 #: saying why in the commit.
 FLOORS = {
-    "exact_count_rate": 0.62,  # measured 10/16; target 0.98
-    "false_refusals": 3,  # measured 3 (two refused, one with no rep); target 0
-    "peak_mae_deg": 3.8,  # measured 3.65; target 2.0
-    "timing_mae_s": 0.4,  # lift, hold and lower each; measured 0.19 / 0.17 / 0.34; target 0.15
+    "exact_count_rate": 0.81,  # measured 13/16; target 0.98
+    "false_refusals": 0,  # measured 0 (the two refused clips are found on a second look)
+    "peak_mae_deg": 2.9,  # measured 2.80; target 2.0
+    "timing_mae_s": 0.35,  # lift, hold and lower each; measured 0.14 / 0.16 / 0.31; target 0.15
 }
-#: precision floors per fault at today's value (target 0.95 for every one)
+#: precision floors per fault at today's value (target 0.95 for every one). toes_up went from
+#: 2/4 to 2/5 when a set that used to be dropped whole (its first lift timed from before the
+#: first frame) was counted again: its reps carry one more false toes-up call; back to 2/4 once
+#: misread frames were skipped (measured 2026-12-02: too_high 1.00, too_fast 1.00, no_hold
+#: 1.00, dropped 0.88, toes_up 0.50). pelvis_roll went from 2/2 to 2/8 when the clip of six
+#: swings filmed from ~6 m was no longer refused (found only zoomed 2x): its six reps carry
+#: false pelvis-roll calls (a ~200 px body is too small to read a roll; still to fix).
 PRECISION_FLOORS = {
-    "too_high": 0.8, "too_fast": 0.85, "no_hold": 0.75, "dropped": 0.75, "toes_up": 0.5,
-    "hip_hike": 0.0, "pelvis_roll": 1.0, "forward_drift": 1.0, "bent_knee": 1.0,
+    "too_high": 0.95, "too_fast": 0.95, "no_hold": 0.95, "dropped": 0.9, "toes_up": 0.5,
+    "hip_hike": 0.0, "pelvis_roll": 0.25, "forward_drift": 1.0, "bent_knee": 1.0,
 }
-
-pytestmark = pytest.mark.skipif(
-    not landmark_files(STORED), reason=f"no stored test-split pose runs in {STORED}"
-)
-
 
 @pytest.fixture(scope="module")
 def report() -> BenchReport:
     files = landmark_files(STORED)
+    if len(files) != 16:  # committed: the 16 stored pose runs of the test split
+        pytest.fail(f"committed test data missing: {len(files)} of 16 stored test-split pose "
+                    f"runs in {STORED}", pytrace=False)
     clips = [BenchClip(f.name.removesuffix(LANDMARKS_SUFFIX), f) for f in files]
     return run_bench(clips, measure_bare_fps=False)
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hipwise.pose import NUM_LANDMARKS
-from hipwise.pose import mediapipe_adapter as mpa
+from hipwise.pose import NUM_LANDMARKS, FakePoseEngine, PoseRequest, RawPose
 from hipwise.pose.mediapipe_adapter import (
     MediaPipePoseEstimator,
     PoseConfig,
@@ -19,29 +18,18 @@ from hipwise.pose.mediapipe_adapter import (
 from hipwise.video import VideoWriter, open_video
 
 
-class _CentreEngine:
+def _centre_person(request: PoseRequest) -> list[RawPose]:
     """Always finds an upright stick person in the middle of whatever frame it gets."""
-
-    def __init__(self) -> None:
-        self.sizes: list[tuple[int, int]] = []
-
-    def detect(self, rgb: np.ndarray, ts_ms: int) -> list[mpa._Raw]:
-        self.sizes.append((rgb.shape[1], rgb.shape[0]))
-        lm = np.zeros((NUM_LANDMARKS, 4))
-        lm[:, 0] = 0.5
-        lm[:, 1] = np.linspace(0.2, 0.8, NUM_LANDMARKS)
-        lm[:, 3] = 0.9
-        return [mpa._Raw(lm, np.zeros((NUM_LANDMARKS, 3)))]
-
-    def close(self) -> None:
-        pass
+    lm = np.zeros((NUM_LANDMARKS, 4))
+    lm[:, 0] = 0.5
+    lm[:, 1] = np.linspace(0.2, 0.8, NUM_LANDMARKS)
+    lm[:, 3] = 0.9
+    return [RawPose.from_landmarks(lm)]
 
 
 @pytest.fixture
-def engine(monkeypatch: pytest.MonkeyPatch) -> _CentreEngine:
-    eng = _CentreEngine()
-    monkeypatch.setattr(MediaPipePoseEstimator, "_make_engine", lambda self, video, n, *a: eng)
-    return eng
+def engine() -> FakePoseEngine:
+    return FakePoseEngine(_centre_person)
 
 
 def _video(path: Path, n: int = 30, fps: float = 30.0) -> Path:
@@ -53,11 +41,14 @@ def _video(path: Path, n: int = 30, fps: float = 30.0) -> Path:
     return path
 
 
-def test_track_video_records_everything(engine: _CentreEngine, tmp_path: Path) -> None:
+def test_track_video_records_everything(engine: FakePoseEngine, tmp_path: Path) -> None:
     path = _video(tmp_path / "v.mp4")
     cfg = PoseConfig(backend="solutions", max_fps=15)
     seen: list[tuple[int, int]] = []
-    with open_video(path, reader_config_for(cfg)) as src, MediaPipePoseEstimator(cfg) as est:
+    with (
+        open_video(path, reader_config_for(cfg)) as src,
+        MediaPipePoseEstimator(cfg, engine=engine) as est,
+    ):
         run = est.track_video(src, progress=lambda done, total: seen.append((done, total)))
     n = len(run.poses)
     assert n == 15  # 30 fps thinned to 15 (max_fps)
@@ -74,40 +65,43 @@ def test_track_video_records_everything(engine: _CentreEngine, tmp_path: Path) -
 
 
 def test_motion_measured_in_the_adapter_when_the_reader_does_not(
-    engine: _CentreEngine, tmp_path: Path
+    engine: FakePoseEngine, tmp_path: Path
 ) -> None:
     path = _video(tmp_path / "v.mp4", n=10)
     cfg = PoseConfig(backend="solutions", orientation="none", max_fps=None)
-    with open_video(path) as src, MediaPipePoseEstimator(cfg) as est:
+    with open_video(path) as src, MediaPipePoseEstimator(cfg, engine=engine) as est:
         run = est.track_video(src)
     np.testing.assert_allclose(run.camera_shift[:, 0], np.arange(10) * 2.0, atol=1.5)
     cfg = cfg.model_copy(update={"camera_motion": None})
-    with open_video(path) as src, MediaPipePoseEstimator(cfg) as est:
+    with open_video(path) as src, MediaPipePoseEstimator(cfg, engine=engine) as est:
         assert np.all(np.isnan(est.track_video(src).camera_shift))
 
 
-def test_estimate_video_returns_the_sequence(engine: _CentreEngine, tmp_path: Path) -> None:
+def test_estimate_video_returns_the_sequence(engine: FakePoseEngine, tmp_path: Path) -> None:
     path = _video(tmp_path / "v.mp4", n=6)
     cfg = PoseConfig(backend="solutions", orientation=90, max_fps=None, camera_motion=None)
-    with open_video(path) as src, MediaPipePoseEstimator(cfg) as est:
+    with open_video(path) as src, MediaPipePoseEstimator(cfg, engine=engine) as est:
         seq = est.estimate_video(src)
     assert len(seq) == 6 and seq.detected.all()
-    assert set(engine.sizes) == {(480, 640)}  # the model saw frames turned a quarter
+    assert {c.size for c in engine.calls} == {(480, 640)}  # the model saw frames turned a quarter
     # the upright stick person in the turned frame lies across the original frame
     assert np.ptp(seq.xy[0, :, 0]) > 5 * np.ptp(seq.xy[0, :, 1])
 
 
-def test_empty_source_is_an_error(engine: _CentreEngine) -> None:
-    with MediaPipePoseEstimator(PoseConfig(backend="solutions")) as est, pytest.raises(
-        ValueError, match="no frames"
+def test_empty_source_is_an_error(engine: FakePoseEngine) -> None:
+    with (
+        MediaPipePoseEstimator(PoseConfig(backend="solutions"), engine=engine) as est,
+        pytest.raises(ValueError, match="no frames"),
     ):
         est.track_video([])
 
 
-def test_measure_pose_fps(engine: _CentreEngine, tmp_path: Path) -> None:
+def test_measure_pose_fps(engine: FakePoseEngine, tmp_path: Path) -> None:
     path = _video(tmp_path / "v.mp4", n=12)
     with open_video(path) as src:
-        fps = measure_pose_fps(src, n_frames=10, config=PoseConfig(backend="solutions"))
+        fps = measure_pose_fps(
+            src, n_frames=10, config=PoseConfig(backend="solutions"), engine=engine
+        )
     assert fps > 0
-    assert len(engine.sizes) == 10  # warm-up + 9 timed frames, upright
-    assert set(engine.sizes) == {(640, 480)}
+    assert len(engine.calls) == 10  # warm-up + 9 timed frames, upright
+    assert {c.size for c in engine.calls} == {(640, 480)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from hipwise.pose import LM, NUM_LANDMARKS, PoseSequence
 from hipwise.pose.checks import (
@@ -26,7 +27,7 @@ CFG = ChecksConfig()
 SHIFT_RIGHT = np.array([150.0, 0.0])
 
 
-def _lying_pose(lift_deg: float = 0.0, dx: float = 0.0, dy: float = 0.0) -> np.ndarray:
+def _lying_pose(lift_deg: float = 0.0, dx: float = 0.0, dy: float = 0.0) -> NDArray[np.float64]:
     """A person lying on their left side, head left, top (right) leg lifted by lift_deg."""
     xy = np.zeros((NUM_LANDMARKS, 2))
     xy[:11] = (110, 290)  # face
@@ -46,12 +47,12 @@ def _lying_pose(lift_deg: float = 0.0, dx: float = 0.0, dy: float = 0.0) -> np.n
     return xy + np.array([dx, dy])
 
 
-def _standing_pose() -> np.ndarray:
+def _standing_pose() -> NDArray[np.float64]:
     xy = _lying_pose() - np.array([320.0, 300.0])
     return np.stack([-xy[:, 1], xy[:, 0]], axis=-1) * 0.8 + np.array([320.0, 240.0])
 
 
-def _seq(poses: list[np.ndarray | None], fps: float = 15.0) -> PoseSequence:
+def _seq(poses: list[NDArray[np.float64] | None], fps: float = 15.0) -> PoseSequence:
     n = len(poses)
     xy = np.full((n, NUM_LANDMARKS, 2), np.nan)
     vis = np.zeros((n, NUM_LANDMARKS))
@@ -66,7 +67,7 @@ def _seq(poses: list[np.ndarray | None], fps: float = 15.0) -> PoseSequence:
                         image_size=(W, H), detected=det)
 
 
-def _lifts(n: int = 150, peak: float = 30.0) -> list[np.ndarray | None]:
+def _lifts(n: int = 150, peak: float = 30.0) -> list[NDArray[np.float64] | None]:
     """Two lifts over 10 s at 15 fps."""
     ang = peak * np.clip(np.sin(np.linspace(0, 4 * np.pi, n)), 0, None)
     return [_lying_pose(a) for a in ang]
@@ -192,7 +193,9 @@ def test_camera_moved() -> None:
 
 def test_lying_still() -> None:
     rng = np.random.default_rng(1)
-    poses = [_lying_pose(0) + rng.normal(0, 1.0, (NUM_LANDMARKS, 2)) for _ in range(150)]
+    poses: list[NDArray[np.float64] | None] = [
+        _lying_pose(0) + rng.normal(0, 1.0, (NUM_LANDMARKS, 2)) for _ in range(150)
+    ]
     p = check_movement(_seq(poses), CFG)
     assert p is not None and p.code == "no_movement"
     assert [q.code for q in find_input_problems(_seq(poses))] == ["no_movement"]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.conftest import committed
 
 from hipwise.pose.checks import check_run
 from hipwise.pose.mediapipe_adapter import (
@@ -28,15 +29,14 @@ _RUNS: dict[tuple[str, str], PoseRun] = {}
 
 def _clip(name: str) -> Path:
     path = CLIPS / f"{name}.mp4"
-    if not path.is_file() or not (CLIPS / f"{name}.labels.json").is_file():
-        pytest.skip(f"{path.name} not rendered yet")  # the labels are written last
+    committed(path, CLIPS / f"{name}.labels.json")
     return path
 
 
 def _run(name: str, orientation: str = "none") -> PoseRun:
     key = (name, orientation)
     if key not in _RUNS:
-        cfg = PoseConfig(orientation=orientation)  # type: ignore[arg-type]
+        cfg = PoseConfig(orientation=orientation)
         with open_video(_clip(name), reader_config_for(cfg)) as src, MediaPipePoseEstimator(
             cfg
         ) as est:
@@ -86,8 +86,7 @@ def test_auto_orientation_turns_the_lying_body_upright_with_the_same_landmarks(n
 @pytest.mark.parametrize("name", LIFT_CLIPS[:2])
 def test_landmarks_match_the_rendered_truth(name: str) -> None:
     run = _run(name)
-    if not (CLIPS / f"{name}.frames.npz").is_file():
-        pytest.skip("no per-frame truth")
+    committed(CLIPS / f"{name}.frames.npz")
     assert _truth_error_px(name, run) < 12.0
 
 
@@ -112,10 +111,7 @@ def test_bad_inputs_are_refused_with_the_right_reason(name: str, code: str) -> N
 def test_rotation_metadata_end_to_end(tmp_path: Path) -> None:
     """A phone-style file (frames stored sideways + a rotation tag) gives the same landmarks
     as the upright original."""
-    name = next(
-        (n for n in [*LIFT_CLIPS, "bad_lying_still"] if (CLIPS / f"{n}.labels.json").is_file()),
-        "lift_left_toes_up",
-    )
+    name = LIFT_CLIPS[0]
     src_path = _clip(name)
     stored = tmp_path / "portrait_tagged.mp4"
     with open_video(src_path) as src, VideoWriter(
@@ -144,20 +140,19 @@ def test_camera_bump_made_from_a_clip_is_refused(tmp_path: Path) -> None:
     (a bumped phone), are refused as camera_moved; the original is not."""
     import cv2
 
-    name = next(
-        (n for n in LIFT_CLIPS if (CLIPS / f"{n}.labels.json").is_file()), "lift_left_toes_up"
-    )
+    name = LIFT_CLIPS[0]
     original = _run(name)
     assert "camera_moved" not in [p.code for p in check_run(original)]
     bumped = tmp_path / "bumped.mp4"
-    shift = np.float32([[1, 0, -70], [0, 1, 20]])
+    shift = np.array([[1, 0, -70], [0, 1, 20]], dtype=np.float32)
     with open_video(_clip(name)) as src, VideoWriter(bumped, fps=30, size=(640, 480)) as w:
         for f in src:
             if f.t > 8.0:
                 break
             rgb = f.rgb
             if f.t >= 3.0:
-                rgb = cv2.warpAffine(rgb, shift, (640, 480), borderMode=cv2.BORDER_REPLICATE)
+                rgb = np.asarray(cv2.warpAffine(rgb, shift, (640, 480),
+                                                borderMode=cv2.BORDER_REPLICATE), np.uint8)
             w.write(np.ascontiguousarray(rgb), f.t)
     cfg = PoseConfig()
     with open_video(bumped, reader_config_for(cfg)) as src, MediaPipePoseEstimator(cfg) as est:

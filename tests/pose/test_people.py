@@ -2,13 +2,14 @@
 (issue 11, failure mode 2: a fast swing was refused as "2 people in view")."""
 
 import numpy as np
+from numpy.typing import NDArray
 from tests.conftest import make_sequence
 
 from hipwise.pose.mediapipe_adapter import PoseConfig, same_person
 from hipwise.pose.sequence import PoseSequence
 
 
-def _top_of_a_swing() -> np.ndarray:
+def _top_of_a_swing() -> NDArray[np.float64]:
     seq, _ = make_sequence([{"peak_deg": 60.0, "lift_s": 0.6, "hold_s": 0.4, "lower_s": 0.6}])
     assert isinstance(seq, PoseSequence)
     return seq.xy[int(np.argmin(np.abs(seq.t - 2.3)))]

@@ -40,8 +40,8 @@ def test_profile_create_show_update_and_errors(db: str, capsys: pytest.CaptureFi
         err = capsys.readouterr().err
         assert err.startswith("hipwise: ") and "Traceback" not in err
     with Store.open(db) as store:
-        assert store.get_person("Ana").conditions == ("hip_labral_tear",)
-        assert store.get_setting("program_config", "Ana") == {"sessions_per_week": 4}
+        assert store.people.get("Ana").conditions == ("hip_labral_tear",)
+        assert store.people.get_setting("program_config", "Ana") == {"sessions_per_week": 4}
 
 
 def test_today_records_progression_and_feel_pain_switches(
@@ -49,8 +49,8 @@ def test_today_records_progression_and_feel_pain_switches(
 ) -> None:
     t0 = datetime.now(UTC) - timedelta(days=3)
     with Store.open(db) as store:
-        store.create_person("Ana")
-        store.save_analysis("Ana", make_analysis(faults=[()] * 20), "v1", recorded_at=t0)
+        store.people.create("Ana")
+        store.analyses.save("Ana", make_analysis(faults=[()] * 20), "v1", recorded_at=t0)
     assert main(["today", "--db", db, "--json"]) == EXIT_OK
     plan = json.loads(capsys.readouterr().out)
     assert plan["load_kg"] == {"left": 0.5, "right": 0.0}
@@ -71,8 +71,8 @@ def test_history_tables_plot_and_json(
 ) -> None:
     t0 = datetime.now(UTC) - timedelta(days=5)
     with Store.open(db) as store:
-        store.save_analysis(None, make_analysis(), "v1", recorded_at=t0)
-        store.save_analysis(None, make_analysis(side="right"), "v2",
+        store.analyses.save(None, make_analysis(), "v1", recorded_at=t0)
+        store.analyses.save(None, make_analysis(side="right"), "v2",
                             recorded_at=t0 + timedelta(days=2))
     plot = tmp_path / "h.png"
     series = tmp_path / "h.json"
@@ -131,13 +131,13 @@ def test_feel_combines_the_report_with_the_measured_faults(
     db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with Store.open(db) as store:
-        store.save_analysis(None, make_analysis(faults=[("toes_up",), ("toes_up",), ()]), "v1")
+        store.analyses.save(None, make_analysis(faults=[("toes_up",), ("toes_up",), ()]), "v1")
     assert main(["feel", "nothing", "--db", db]) == EXIT_OK
     out = capsys.readouterr().out
     assert "toes up on 2 of 3 reps" in out and "toward the floor" in out
     assert main(["feel", "back", "--db", db]) == EXIT_OK
     assert "don't count toward ankle weights" in capsys.readouterr().out
     with Store.open(db) as store:
-        reports = store.person_data().self_reports
+        reports = store.programme.person_data().self_reports
     assert [r.feelings for r in reports] == [("nothing",), ("lower_back",)]
     assert all(r.side == "left" and r.set_id is not None for r in reports)

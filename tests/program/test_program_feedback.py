@@ -1,4 +1,4 @@
-"""Self-report after a set combined with measured faults (DOMAIN.md "What the person feels")."""
+"""Self-report after a set combined with measured faults (docs/rules.md "What the person feels")."""
 
 from __future__ import annotations
 

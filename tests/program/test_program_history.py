@@ -9,10 +9,11 @@ import pytest
 
 from hipwise.program import build_history, history_to_dict, render_history_svgs, save_history_plot
 from hipwise.program.history import PLOT_NAMES
+from hipwise.store import SessionRecord
 from tests.program.helpers import T0, good, session
 
 
-def _sessions():  # type: ignore[no-untyped-def]
+def _sessions() -> list[SessionRecord]:
     s1 = session(1, T0, {"left": [*good(8), ("hip_hike",), ("hip_hike", "toes_up")],
                          "right": good(10)})
     s2 = session(2, T0 + timedelta(days=2), {"left": good(12)}, load_kg=0.5)

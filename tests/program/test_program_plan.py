@@ -126,15 +126,15 @@ def test_desk_worker_gets_a_clamshell_primer() -> None:
 
 def test_forward_drift_last_session_switches_to_the_wall_slide() -> None:
     s = session(1, T0 - timedelta(days=2),
-                {"left": [("forward_drift",)] * 4 + good(6)})
+                {"left": [*[("forward_drift",)] * 4, *good(6)]})
     p = plan(data([s]))
     assert p.variation == "wall_slide"
-    s = session(1, T0 - timedelta(days=2), {"left": [("forward_drift",)] * 2 + good(8)})
+    s = session(1, T0 - timedelta(days=2), {"left": [*[("forward_drift",)] * 2, *good(8)]})
     assert plan(data([s])).variation == "leg_lift"
 
 
 def test_last_self_report_is_combined_with_its_sets_faults() -> None:
-    s = session(1, T0 - timedelta(days=2), {"left": [("hip_hike",)] * 5 + good(10)})
+    s = session(1, T0 - timedelta(days=2), {"left": [*[("hip_hike",)] * 5, *good(10)]})
     rep = report(1, T0 - timedelta(days=2) + timedelta(minutes=2), ["lower_back"], set_id=10)
     p = plan(data([s], reports=[rep]))
     assert any("hip hike on 5 of 15 reps" in r for r in p.reasons)

@@ -1,4 +1,4 @@
-"""Programme rules with known answers (DOMAIN.md "Sets, sessions, programme")."""
+"""Programme rules with known answers (docs/rules.md "Sets, sessions, programme")."""
 
 from __future__ import annotations
 

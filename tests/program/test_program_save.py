@@ -45,10 +45,10 @@ def test_save_after_analysis_saves_once_and_reports_changes(
     assert save_after_analysis(result, person=None, db_url=db) == EXIT_OK
     assert "nothing saved again" in capsys.readouterr().out
     with Store.open(db) as store:
-        assert store.counts()["recordings"] == 1
-        (rec,) = store.person_data().sessions[0].sets
-        assert store.load_landmarks(rec.recording_id) is not None
-        assert store.person_data().sessions[0].started_at < rec.reps[0].at
+        assert store.schema.counts()["recordings"] == 1
+        (rec,) = store.programme.person_data().sessions[0].sets
+        assert store.analyses.landmarks(rec.recording_id) is not None
+        assert store.programme.person_data().sessions[0].started_at < rec.reps[0].at
 
 
 def test_save_needs_an_existing_profile_once_there_are_profiles(
@@ -56,7 +56,7 @@ def test_save_needs_an_existing_profile_once_there_are_profiles(
 ) -> None:
     db = f"sqlite:///{tmp_path / 'h.db'}"
     with Store.open(db) as store:
-        store.create_person("Ana")
+        store.people.create("Ana")
     assert save_after_analysis(result, person="Anna", db_url=db) == EXIT_USAGE
     assert "no profile named 'Anna'" in capsys.readouterr().err
     assert save_after_analysis(result, person="Ana", db_url=db, quiet=True) == EXIT_OK

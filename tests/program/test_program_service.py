@@ -20,7 +20,7 @@ def _apply(url: str, barrier: object, out: object) -> None:
 
 def test_two_processes_record_a_progression_once(db_url: str) -> None:
     with Store.open(db_url) as store:
-        store.save_analysis("Ana", make_analysis(faults=[()] * 20), "v1", recorded_at=T0)
+        store.analyses.save("Ana", make_analysis(faults=[()] * 20), "v1", recorded_at=T0)
     ctx = mp.get_context("spawn")
     barrier, out = ctx.Barrier(2), ctx.Queue()
     procs = [ctx.Process(target=_apply, args=(db_url, barrier, out)) for _ in range(2)]
@@ -31,17 +31,17 @@ def test_two_processes_record_a_progression_once(db_url: str) -> None:
     assert [p.exitcode for p in procs] == [0, 0]
     assert sorted([out.get(timeout=5), out.get(timeout=5)]) == [0, 1]
     with Store.open(db_url) as store:
-        (ev,) = store.person_data("Ana").events
+        (ev,) = store.programme.person_data("Ana").events
     assert (ev.kind, ev.side, ev.load_kg) == ("progress", "left", 0.5)
 
 
 def test_saved_sets_use_the_progressed_load_and_history_shows_it(db_url: str) -> None:
     with Store.open(db_url) as store:
-        store.save_analysis("Ana", make_analysis(faults=[()] * 20), "v1", recorded_at=T0)
+        store.analyses.save("Ana", make_analysis(faults=[()] * 20), "v1", recorded_at=T0)
         plan, changes = today_for(store, "Ana", today=date(2026, 11, 4))
         assert [c.kind for c in changes] == ["progress"]
         assert plan.load_kg["left"] == 0.5
-        store.save_analysis("Ana", make_analysis(faults=[()] * 5), "v2",
+        store.analyses.save("Ana", make_analysis(faults=[()] * 5), "v2",
                             recorded_at=T0 + timedelta(days=2))
         hist = history_for(store, "Ana")
     assert [r.load_kg for r in hist.side("left")] == [0.0, 0.5]
@@ -49,7 +49,7 @@ def test_saved_sets_use_the_progressed_load_and_history_shows_it(db_url: str) ->
 
 def test_sharp_pain_reported_with_a_live_set_switches_to_safe_variation(db_url: str) -> None:
     with Store.open(db_url) as store:
-        store.save_live_set("Ana", make_analysis().sets[0], "live:1", started_at=T0,
+        store.live.save("Ana", make_analysis().sets[0], "live:1", started_at=T0,
                             duration_s=30.0,
                             self_report=SelfReportInput(feelings=("sharp_pain",)))
         plan, changes = today_for(store, "Ana", today=date(2026, 11, 4), pain_now=False)

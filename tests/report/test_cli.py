@@ -4,23 +4,37 @@ cannot be written (a message, never a traceback)."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 
 from hipwise.analysis.engine import EngineResult
-from hipwise.analysis.video import VideoAnalysis
 from hipwise.cli import EXIT_BAD_INPUT, EXIT_OK, build_parser
+from hipwise.contract import Analysis
+from hipwise.pose.sequence import PoseSequence
 from hipwise.report import ReportInput
 from hipwise.report.cli import report_after_analysis
 
 
-def fake_result(inp: ReportInput, video: Path) -> VideoAnalysis:
-    class Run:
-        poses = inp.poses
+@dataclass(frozen=True)
+class FakeRun:
+    poses: PoseSequence | None
 
-    return VideoAnalysis(analysis=inp.analysis, engine=EngineResult(sets=[], frames=list(
-        inp.frames)), run=Run(), path=video, seconds_total=1.0, seconds_model=1.0)
+
+@dataclass(frozen=True)
+class FakeResult:
+    """What the report reads of an analysed video (hipwise.report.model.AnalysedVideo)."""
+
+    analysis: Analysis
+    engine: EngineResult
+    run: FakeRun
+    path: Path
+
+
+def fake_result(inp: ReportInput, video: Path) -> FakeResult:
+    return FakeResult(analysis=inp.analysis, engine=EngineResult(sets=[], frames=list(
+        inp.frames)), run=FakeRun(inp.poses), path=video)
 
 
 def consoles() -> tuple[Console, io.StringIO, Console, io.StringIO]:

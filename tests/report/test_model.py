@@ -21,7 +21,7 @@ from hipwise.report.model import (
 def rep(index: int, faults: list[str], start: float = 1.0, peak: float = 30.0) -> RepResult:
     return RepResult(index=index, start_s=start, peak_s=start + 2.5, end_s=start + 6.5,
                      peak_abduction_deg=peak, lift_s=1.5, hold_s=2.0, lower_s=3.0,
-                     faults=faults, good=not faults)  # type: ignore[arg-type]
+                     faults=faults, good=not faults)
 
 
 def test_phase_times_come_from_start_end_and_durations() -> None:

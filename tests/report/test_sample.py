@@ -17,6 +17,7 @@ import pytest
 from hipwise.analysis.video import sample_video_path
 from hipwise.report.model import by_priority, fault_cue, fault_label
 from hipwise.video.reader import open_video
+from tests.conftest import committed
 
 pytestmark = pytest.mark.slow
 
@@ -36,8 +37,7 @@ def rep_rows(html: str, set_index: int = 1) -> dict[int, list[str]]:
 def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     video = sample_video_path()
     labels = video.with_name("sample.labels.json")
-    if not labels.exists() or not video.exists():
-        pytest.skip("the bundled sample clip is not rendered yet")
+    committed(video, labels)
     from hipwise.cli import main
 
     out = tmp_path_factory.mktemp("sample") / "report"

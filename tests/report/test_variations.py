@@ -26,6 +26,7 @@ from hipwise.report.model import (
 )
 from hipwise.report.tables import CIRCLE_COLUMNS, HOLD_COLUMNS
 from hipwise.settings import AnalysisConfig
+from tests.conftest import committed
 from tests.report.conftest import VariationReport
 
 CLIPS = Path(__file__).resolve().parents[1] / "data" / "variations"
@@ -278,8 +279,7 @@ def test_rendered_circles_clip_report_matches_its_labels(tmp_path: Path) -> None
     equal the clip's labels (the analysis itself is scored in tests/variations)."""
     video = CLIPS / "iso_circles_right.mp4"
     labels = CLIPS / "iso_circles_right.labels.json"
-    if not video.exists() or not labels.exists():
-        pytest.skip(f"{video} not there")
+    committed(video, labels)
     from hipwise.analysis.video import analyze_video
     from hipwise.report import write_report
 

@@ -1,20 +1,28 @@
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
+from hipwise.pose.sequence import FloatArray
 from hipwise.reps import SegmentationError, fit_step, segment_rep
 from hipwise.settings import FilterConfig, RepConfig
 
+Profile = Callable[[FloatArray], FloatArray]
 
-def cosine(x: np.ndarray) -> np.ndarray:
+
+def cosine(x: FloatArray) -> FloatArray:
     return 0.5 - 0.5 * np.cos(np.pi * np.clip(x, 0, 1))
 
 
-def min_jerk(x: np.ndarray) -> np.ndarray:
+def min_jerk(x: FloatArray) -> FloatArray:
     x = np.clip(x, 0, 1)
     return x**3 * (10 - 15 * x + 6 * x * x)
 
 
-def one_rep(profile, peak=30.0, lift=1.5, hold=2.0, lower=3.0, t0=1.5, fps=30.0):
+def one_rep(
+    profile: Profile, peak: float = 30.0, lift: float = 1.5, hold: float = 2.0,
+    lower: float = 3.0, t0: float = 1.5, fps: float = 30.0,
+) -> tuple[FloatArray, FloatArray]:
     t = np.arange(0, t0 + lift + hold + lower + 1.5, 1 / fps)
     a = peak * (profile((t - t0) / lift) - profile((t - t0 - lift - hold) / lower))
     return t, a
@@ -24,7 +32,9 @@ def one_rep(profile, peak=30.0, lift=1.5, hold=2.0, lower=3.0, t0=1.5, fps=30.0)
 @pytest.mark.parametrize(
     ("lift", "hold", "lower"), [(1.5, 2.0, 3.0), (0.6, 0.5, 0.7), (2.0, 2.5, 4.0)]
 )
-def test_phase_boundaries_are_where_motion_starts_and_stops(profile, lift, hold, lower) -> None:
+def test_phase_boundaries_are_where_motion_starts_and_stops(
+    profile: Profile, lift: float, hold: float, lower: float
+) -> None:
     t, a = one_rep(profile, lift=lift, hold=hold, lower=lower)
     ph = segment_rep(t, a, RepConfig(), FilterConfig())
     tol = 0.15 * max(lift, lower) + 0.05
@@ -36,7 +46,7 @@ def test_phase_boundaries_are_where_motion_starts_and_stops(profile, lift, hold,
 
 
 def test_a_smooth_lift_is_not_timed_by_its_10_to_90_percent_part() -> None:
-    # DOMAIN.md: timing only the 10-90 % part of a smooth 1.5 s lift reads about 0.9 s
+    # docs/rules.md: timing only the 10-90 % part of a smooth 1.5 s lift reads about 0.9 s
     t, a = one_rep(cosine, lift=1.5)
     ph = segment_rep(t, a, RepConfig(), FilterConfig())
     assert ph.lift_s > 1.35
@@ -71,7 +81,7 @@ def test_flat_signal_is_not_a_rep() -> None:
 
 
 @pytest.mark.parametrize("profile", [cosine, min_jerk])
-def test_phase_times_hold_for_any_smooth_profile(profile) -> None:
+def test_phase_times_hold_for_any_smooth_profile(profile: Profile) -> None:
     # issue 11, failure mode 4: a shape fixed to minimum-jerk read cosine lifts 0.2-0.3 s long
     # (the fast-start shape is left out of the lift fit: segment.LIFT_SHAPES)
     rng = np.random.default_rng(5)

@@ -1,16 +1,19 @@
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 
 from hipwise.reps import CHANNELS, PhaseChanged, RepCompleted, RepDiscarded, RepTracker
 from hipwise.settings import FilterConfig, RepConfig
 
 
-def cosine(x: np.ndarray) -> np.ndarray:
+def cosine(x: NDArray[np.float64]) -> NDArray[np.float64]:
     return 0.5 - 0.5 * np.cos(np.pi * np.clip(x, 0, 1))
 
 
-def run(t: np.ndarray, a: np.ndarray) -> list:
+def run(t: NDArray[np.float64], a: NDArray[np.float64]) -> list[Any]:
     tr = RepTracker(RepConfig(), FilterConfig())
-    events = []
+    events: list[Any] = []
     for ti, ai in zip(t, a, strict=True):
         v = np.zeros(len(CHANNELS))
         v[0] = ai
@@ -20,7 +23,10 @@ def run(t: np.ndarray, a: np.ndarray) -> list:
     return events
 
 
-def reps_signal(peaks, lift=1.5, hold=2.0, lower=3.0, rest=1.5, lead=2.0, base=6.0):
+def reps_signal(
+    peaks: list[float], lift: float = 1.5, hold: float = 2.0, lower: float = 3.0,
+    rest: float = 1.5, lead: float = 2.0, base: float = 6.0,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     t = np.arange(0, lead + len(peaks) * (lift + hold + lower + rest) + 1.5, 1 / 30)
     a = np.full_like(t, base)
     t0 = lead

@@ -56,7 +56,7 @@ def test_domain_labels_cover_every_fault_pairs_and_swings_with_margins() -> None
         (st,) = script_motion(sc).truth().sets
         assert 2 <= len(st.reps) <= 6
         for rep, script in zip(st.reps, sc.motion.reps, strict=True):
-            counts.update(rep.faults or ["good"])
+            counts.update(rep.faults if rep.faults else ["good"])
             posture = [f for f in rep.faults if f not in ("too_high", "too_fast", "no_hold",
                                                            "dropped")]
             pairs += len(posture) >= 2
@@ -66,9 +66,11 @@ def test_domain_labels_cover_every_fault_pairs_and_swings_with_margins() -> None
             assert abs(rep.hold_s - 1.7) > 0.29
             assert abs(rep.lower_s / rep.lift_s - 1.7) > 0.29
             assert rep.foot_rotation_deg is not None and abs(rep.foot_rotation_deg) >= 6.0
-            assert rep.side_bend_change_deg in (0.0,) or rep.side_bend_change_deg >= 13.0
-            assert rep.pelvis_roll_deg in (0.0,) or rep.pelvis_roll_deg >= 16.0
-            assert rep.forward_drift_deg in (0.0,) or rep.forward_drift_deg >= 22.0
+            bend, roll, drift = rep.side_bend_change_deg, rep.pelvis_roll_deg, rep.forward_drift_deg
+            assert bend is not None and roll is not None and drift is not None
+            assert bend in (0.0,) or bend >= 13.0
+            assert roll in (0.0,) or roll >= 16.0
+            assert drift in (0.0,) or drift >= 22.0
             assert rep.min_knee_deg is not None
             assert rep.min_knee_deg >= 174.0 or rep.min_knee_deg <= 150.0
             assert script.peak_deg <= rep.peak_abduction_deg

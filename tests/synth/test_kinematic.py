@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from hipwise.pose.landmarks import LM
 from hipwise.pose.sequence import PoseSequence
@@ -19,7 +22,7 @@ def _track(rep: dict[str, object]) -> tuple[JointTrack, float]:
     return ms.sample(np.array([0.0, tm.peak_s])), tm.peak_s
 
 
-def _waist_crunch(seq: PoseSequence) -> np.ndarray:
+def _waist_crunch(seq: PoseSequence) -> NDArray[np.float64]:
     """Angle (deg) between the hip line (bottom -> top = right hip, lying on the left) and the
     plane normal to the trunk axis, from the 3D landmarks."""
     w = seq.world
@@ -44,10 +47,11 @@ def test_hike_mode_sets_the_pelvic_part_of_the_bend(mode: str, share: float) -> 
 def test_a_track_without_pelvic_tilt_reads_zeros() -> None:
     jt, _ = _track({})
     n = len(jt)
-    bare = JointTrack(**{k: v for k, v in jt.as_dict().items() if k != "pelvis_tilt_deg"})
+    arrays: dict[str, Any] = jt.as_dict()
+    bare = JointTrack(**{k: v for k, v in arrays.items() if k != "pelvis_tilt_deg"})
     assert bare.pelvis_tilt_deg.shape == (n,) and not np.any(bare.pelvis_tilt_deg)
     with pytest.raises(ValueError, match="shape of t"):
-        JointTrack(**{**jt.as_dict(), "pelvis_tilt_deg": np.zeros(n + 1)})
+        JointTrack(**{**arrays, "pelvis_tilt_deg": np.zeros(n + 1)})
 
 
 @pytest.mark.parametrize("mode", ["trunk", "pelvis", "both"])
@@ -71,20 +75,28 @@ def test_stick_figure_waist_crunch_follows_the_script(mode: str) -> None:
         assert np.linalg.norm(top_hip_up) < 1e-9 and sh_move > 0.1
 
 
+def _head_minus_feet(s: PoseSequence) -> float:
+    """Depth (m) of the nose minus the left ankle's on the first frame."""
+    return float(s.world[0, LM.NOSE, 2] - s.world[0, LM.LEFT_ANKLE, 2])
+
+
+def _thigh(s: PoseSequence) -> float:
+    """Right thigh length (m) on the first frame."""
+    return float(np.linalg.norm(s.world[0, LM.RIGHT_HIP] - s.world[0, LM.RIGHT_KNEE]))
+
+
 @pytest.mark.parametrize("yaw", [-30.0, 30.0])
 def test_body_yaw_turns_the_head_end_toward_the_camera(yaw: float) -> None:
     jt, _ = _track({})
     for lying_on in ("left", "right"):
-        flat = landmarks_from_track(jt, lying_on)  # type: ignore[arg-type]
-        turned = landmarks_from_track(jt, lying_on, body_yaw_deg=yaw)  # type: ignore[arg-type]
+        flat = landmarks_from_track(jt, lying_on)
+        turned = landmarks_from_track(jt, lying_on, body_yaw_deg=yaw)
         # world: camera axes (z = depth away from the camera), centred on the mid-hip
-        head_minus_feet = lambda s: s.world[0, LM.NOSE, 2] - s.world[0, LM.LEFT_ANKLE, 2]  # noqa: E731
-        closer = head_minus_feet(turned) - head_minus_feet(flat)
+        closer = _head_minus_feet(turned) - _head_minus_feet(flat)
         assert np.sign(closer) == -np.sign(yaw)  # + yaw: the head nearer (smaller depth)
         assert abs(closer) > 0.5
         # body-relative lengths are kept
-        thigh = lambda s: np.linalg.norm(s.world[0, LM.RIGHT_HIP] - s.world[0, LM.RIGHT_KNEE])  # noqa: E731
-        assert thigh(turned) == pytest.approx(thigh(flat))
+        assert _thigh(turned) == pytest.approx(_thigh(flat))
 
 
 def test_a_chair_seat_camera_pitched_down_sees_the_body_higher_in_the_picture() -> None:

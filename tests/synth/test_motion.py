@@ -171,8 +171,8 @@ def test_every_profile_starts_and_stops_at_the_phase_boundaries(
     jt = ms.sample(np.array([tm.start_s - 0.01, tm.end_s + 0.01]))
     assert list(jt.abduction_deg) == [0.0, 0.0]
     # the label is the highest scripted point; timings stay the scripted ones
-    t = np.linspace(tm.start_s, tm.end_s, 20001)
-    top = float(np.max(ms.sample(t).abduction_deg))
+    ts = np.linspace(tm.start_s, tm.end_s, 20001)
+    top = float(np.max(ms.sample(ts).abduction_deg))
     (r, _) = ms.truth().sets[0].reps
     assert r.peak_abduction_deg == pytest.approx(top, abs=0.01)
     assert (r.start_s, r.end_s, r.lift_s, r.hold_s, r.lower_s) == (1.5, 7.2, 1.2, 2.0, 2.5)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 pytest.importorskip("anny")
 pytest.importorskip("pyrender")
@@ -34,11 +35,11 @@ _SCENE = {
 }
 
 
-def _decode(path: Path) -> list[np.ndarray]:
+def _decode(path: Path) -> list[NDArray[np.uint8]]:
     import av
 
     with av.open(str(path)) as c:
-        return [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+        return [np.asarray(f.to_ndarray(format="rgb24"), np.uint8) for f in c.decode(video=0)]
 
 
 @pytest.fixture(scope="module")

@@ -72,7 +72,7 @@ def test_missing_and_broken_files(tmp_path: Path) -> None:
 
 def test_timing_faults_cannot_be_scripted() -> None:
     with pytest.raises(ValueError):
-        RepScript(faults=("too_high",))  # type: ignore[arg-type]
+        RepScript(faults=("too_high",))
 
 
 def test_head_at_other_side_means_mirrored() -> None:

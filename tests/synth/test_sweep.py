@@ -24,7 +24,7 @@ def test_sweep_covers_every_fault_with_margins() -> None:
     for sc in make_sweep(40, 0):
         truth = script_motion(sc).truth()
         for rep in truth.sets[0].reps:
-            counts.update(rep.faults or ["good"])
+            counts.update(rep.faults if rep.faults else ["good"])
             assert abs(rep.peak_abduction_deg - 45.0) > 5.0
             assert abs(rep.lift_s - 1.0) > 0.2
             assert abs(rep.hold_s - 1.7) > 0.25

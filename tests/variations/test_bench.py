@@ -3,7 +3,7 @@
 import pytest
 
 from hipwise.bench.variations import score_variations, variation_rows
-from hipwise.contract import Analysis, CircleResult, HoldResult, SetResult, VideoInfo
+from hipwise.contract import Analysis, CircleResult, HoldResult, SetResult, Variation, VideoInfo
 
 VIDEO = VideoInfo(duration_s=30.0, fps=15.0, frames=450)
 
@@ -15,12 +15,13 @@ def _hold(t0: float, t1: float, sag: float = 3.0, shaking: bool = False) -> Hold
 
 def _circles(dirs: list[str], cm: float = 25.0) -> list[CircleResult]:
     return [CircleResult(index=i + 1, start_s=3 + 1.6 * i, end_s=4.6 + 1.6 * i,
-                         direction=d, diameter_cm=cm)  # type: ignore[arg-type]
+                         direction=d, diameter_cm=cm)
             for i, d in enumerate(dirs)]
 
 
-def _analysis(variation: str, holds, circles) -> Analysis:
-    return Analysis(video=VIDEO, sets=[SetResult(working_leg="right", variation=variation,  # type: ignore[arg-type]
+def _analysis(variation: Variation, holds: list[HoldResult], circles: list[CircleResult]
+              ) -> Analysis:
+    return Analysis(video=VIDEO, sets=[SetResult(working_leg="right", variation=variation,
                                                  reps=[], holds=holds, circles=circles)])
 
 

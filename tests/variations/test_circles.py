@@ -2,15 +2,16 @@
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
-from hipwise.pose.landmarks import leg_indices
+from hipwise.pose.landmarks import Side, leg_indices
 from hipwise.settings import CircleConfig
 from hipwise.synth.kinematic import landmarks_from_track
 from hipwise.synth.variations import hold_track
 from hipwise.variations.circles import circle_phase, find_circles, px_per_cm
 
 
-def _ellipse(t: np.ndarray, sense: float, turns_s: float = 1.5) -> np.ndarray:
+def _ellipse(t: NDArray[np.float64], sense: float, turns_s: float = 1.5) -> NDArray[np.float64]:
     """A narrow image ellipse (24 x 8 px) traced ``sense`` (+1 = clockwise on screen)."""
     phi = sense * 2 * np.pi * t / turns_s
     return np.stack([300 + 4 * np.cos(phi), 200 + 12 * np.sin(phi)], axis=1)
@@ -56,7 +57,7 @@ def test_scripted_circles_both_ways(lying_on: str) -> None:
         circles=(("clockwise", 5), ("counterclockwise", 5)), diameter_cm=25.0,
     )
     seq = landmarks_from_track(track, lying_on, noise_px=1.0)  # type: ignore[arg-type]
-    top = "right" if lying_on == "left" else "left"
+    top: Side = "right" if lying_on == "left" else "left"
     hip, _, ankle, _, _ = leg_indices(top)
     sel = (t >= 2.5) & (t <= 24.5)
     scale = px_per_cm(seq.xy[sel, hip], seq.xy[sel, ankle], CircleConfig(),

@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+from hipwise.pose.landmarks import Side
+from hipwise.pose.sequence import PoseSequence
 from hipwise.settings import AnalysisConfig, ClamshellConfig
 from hipwise.synth.variations import clamshell_landmarks
 from hipwise.variations.clamshell import (
@@ -17,7 +19,7 @@ from hipwise.variations.clamshell import (
 )
 
 
-def _run(seq, side, check_roll: bool = True):
+def _run(seq: PoseSequence, side: Side, check_roll: bool = True) -> ClamshellTracker:
     cfg = AnalysisConfig.model_validate({"variations": {"clamshell": {
         "check_pelvis_roll": check_roll}}})
     tr = ClamshellTracker(cfg, side)
@@ -37,19 +39,19 @@ def test_swept_angle_geometry() -> None:
 
 
 @pytest.mark.parametrize("lying_on", ["left", "right"])
-def test_opening_from_world_landmarks_is_exact(lying_on: str) -> None:
+def test_opening_from_world_landmarks_is_exact(lying_on: Side) -> None:
     t = np.arange(0, 6, 1 / 15)
     seq, _ = clamshell_landmarks(t, ((1.0, 1.0, 1.0, 2.0, 35.0),), lying_on=lying_on)
-    top = "right" if lying_on == "left" else "left"
-    psi = knee_rotation_deg(seq.world, top)  # type: ignore[arg-type]
-    beta = thigh_axis_angle_deg(seq.world, top)  # type: ignore[arg-type]
+    top: Side = "right" if lying_on == "left" else "left"
+    psi = knee_rotation_deg(seq.world, top)
+    beta = thigh_axis_angle_deg(seq.world, top)
     i = int(2.5 * 15)
     assert float(swept_angle_deg(psi[i] - psi[0], beta[i])) == pytest.approx(35.0, abs=0.1)
-    assert np.all(knee_angle_3d_deg(seq.world, top) < 110)  # type: ignore[arg-type]
+    assert np.all(knee_angle_3d_deg(seq.world, top) < 110)
 
 
 @pytest.mark.parametrize("lying_on", ["left", "right"])
-def test_counts_openings_and_measures_the_angle(lying_on: str) -> None:
+def test_counts_openings_and_measures_the_angle(lying_on: Side) -> None:
     t = np.arange(0, 26, 1 / 15)
     peaks = (40.0, 30.0, 45.0, 35.0, 25.0)
     openings = tuple((1.0 + 4.5 * k, 1.0, 1.0, 2.0, p) for k, p in enumerate(peaks))
@@ -57,7 +59,7 @@ def test_counts_openings_and_measures_the_angle(lying_on: str) -> None:
     # 0.1-0.2 deg oscillation; 1 px would read as (false) shaking, the opening being read
     # from a ~60 px radius
     seq, labels = clamshell_landmarks(t, openings, lying_on=lying_on, noise_px=0.25)
-    side = "right" if lying_on == "left" else "left"
+    side: Side = "right" if lying_on == "left" else "left"
     reps = _run(seq, side).reps
     assert len(reps) == 5
     for r, lab in zip(reps, labels, strict=True):
@@ -111,18 +113,20 @@ def test_joint_track_reproduces_the_stick_figure_clamshell() -> None:
 
 
 @pytest.mark.parametrize("lying_on", ["left", "right"])
-def test_opening_from_the_image_matches_the_world_rotation(lying_on: str) -> None:
+def test_opening_from_the_image_matches_the_world_rotation(lying_on: Side) -> None:
     t = np.arange(0, 6, 1 / 15)
     seq, _ = clamshell_landmarks(t, ((1.0, 1.0, 1.0, 2.0, 35.0),), lying_on=lying_on)
-    top = "right" if lying_on == "left" else "left"
-    across, along, trunk = knee_offsets_px(seq.xy, top)  # type: ignore[arg-type]
+    top: Side = "right" if lying_on == "left" else "left"
+    across, along, trunk = knee_offsets_px(seq.xy, top)
     cfg = ClamshellConfig()
     focal = focal_px(seq.image_size, cfg.camera_fov_deg)
-    psi, beta = knee_rotation_image_deg(across, np.median(along), np.median(trunk), cfg, focal)
-    world = knee_rotation_deg(seq.world, top)  # type: ignore[arg-type]
+    along_px, trunk_px = float(np.median(along)), float(np.median(trunk))
+    psi, beta = knee_rotation_image_deg(across, along_px, trunk_px, cfg, focal)
+    world = knee_rotation_deg(seq.world, top)
     i = int(2.5 * 15)
     assert psi[i] - psi[0] == pytest.approx(world[i] - world[0], abs=2.0)
-    assert float(swept_angle_deg(psi[i] - psi[0], np.median(beta))) == pytest.approx(35.0, abs=2.0)
+    swept = swept_angle_deg(psi[i] - psi[0], float(np.median(beta)))
+    assert float(swept) == pytest.approx(35.0, abs=2.0)
     # without the perspective correction (a far camera) the knee's rise reads ~25 % large
-    flat, _ = knee_rotation_image_deg(across, np.median(along), np.median(trunk), cfg, 1e9)
+    flat, _ = knee_rotation_image_deg(across, along_px, trunk_px, cfg, 1e9)
     assert flat[i] - flat[0] > 1.2 * (world[i] - world[0])

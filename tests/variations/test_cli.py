@@ -16,7 +16,9 @@ def test_flag_choices_match_the_setting() -> None:
         build_parser().parse_args(["analyze", "x.mp4", "--variation", "plank"])
 
 
-def test_print_config_is_valid_toml_with_variation_sections(capsys) -> None:
+def test_print_config_is_valid_toml_with_variation_sections(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["analyze", "--print-config"]) == 0
     data = tomllib.loads(capsys.readouterr().out)
     assert data["variation"] == "auto"

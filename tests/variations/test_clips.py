@@ -10,6 +10,7 @@ import pytest
 
 from hipwise.contract import Analysis
 from hipwise.settings import AnalysisConfig
+from tests.conftest import committed
 
 pytestmark = pytest.mark.slow
 
@@ -21,10 +22,9 @@ def _run(name: str, variation: str = "auto") -> tuple[Analysis, Analysis]:
     from hipwise.analysis.video import analyze_video
 
     video = CLIPS / f"{name}.mp4"
-    if not video.exists():
-        pytest.skip(f"{video} not there")
+    committed(video, CLIPS / f"{name}.labels.json")
     truth = Analysis.model_validate_json((CLIPS / f"{name}.labels.json").read_text())
-    return analyze_video(video, AnalysisConfig(variation=variation)).analysis, truth  # type: ignore[arg-type]
+    return analyze_video(video, AnalysisConfig(variation=variation)).analysis, truth
 
 
 def test_isometric_hold_clip() -> None:

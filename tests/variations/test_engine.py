@@ -1,32 +1,27 @@
 """Variations end to end on landmarks: recognition, the variation flag, contract output."""
 
-import json
-from pathlib import Path
-
-import jsonschema
 import numpy as np
 import pytest
 
 from hipwise.analysis.engine import analyze_sequence, to_contract
-from hipwise.contract import VideoInfo
+from hipwise.contract import Analysis, VideoInfo
+from hipwise.pose.sequence import PoseSequence
 from hipwise.settings import AnalysisConfig, ConfigError, load_settings
 from hipwise.synth.kinematic import landmarks_from_track
 from hipwise.synth.variations import clamshell_landmarks, hold_track
-from tests.conftest import make_sequence
+from tests.conftest import assert_contract, make_sequence
 
-SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "contracts" / "analysis-v1.schema.json"
 T = np.arange(0, 30, 1 / 15)
 
 
-def _contract(seq, cfg=None):
+def _contract(seq: PoseSequence, cfg: AnalysisConfig | None = None) -> Analysis:
     res = analyze_sequence(seq, cfg)
     vi = VideoInfo(duration_s=float(seq.t[-1]), fps=15.0, frames=len(seq))
     return to_contract(res, vi)
 
 
-def _check_schema(a) -> None:
-    if SCHEMA.exists():
-        jsonschema.validate(json.loads(a.to_json()), json.loads(SCHEMA.read_text()))
+def _check_schema(a: Analysis) -> None:
+    assert_contract(a.to_json())
 
 
 def test_isometric_hold_recognised_and_measured() -> None:

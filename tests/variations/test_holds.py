@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from hipwise.settings import HoldConfig
 from hipwise.variations.holds import (
@@ -13,7 +14,8 @@ from hipwise.variations.holds import (
 
 
 def _hold_signal(fps: float = 15.0, sag: float = 0.0, shake: float = 0.0, hz: float = 5.0,
-                 hold_s: float = 12.0, noise: float = 0.3):
+                 hold_s: float = 12.0, noise: float = 0.3
+                 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     t = np.arange(0.0, hold_s + 8.0, 1.0 / fps)
     lift = np.clip((t - 1.0) / 1.5, 0, 1)
     lower = np.clip((t - 2.5 - hold_s) / 3.0, 0, 1)

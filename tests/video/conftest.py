@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 MakeVideo = Callable[..., Path]
 
 
-def pattern(i: int, width: int, height: int) -> np.ndarray:
+def pattern(i: int, width: int, height: int) -> NDArray[np.uint8]:
     """A frame with a white block in the top-left corner and a moving grey level."""
     a = np.full((height, width, 3), (i * 7) % 200, dtype=np.uint8)
     a[: height // 4, : width // 4] = 255
@@ -34,7 +36,7 @@ def write_video(
 
     opts = {"movflags": "+faststart"} if faststart and path.suffix == ".mp4" else {}
     c = av.open(str(path), "w", format=container_format, options=opts)
-    s = c.add_stream(codec, rate=30)
+    s: Any = c.add_stream(codec, rate=30)  # a video stream (PyAV types it as any kind)
     s.width, s.height = size
     s.pix_fmt = "yuv420p"
     s.codec_context.time_base = Fraction(1, 1000)

@@ -26,6 +26,7 @@ def remux(dst: Path, *, keep: int | None = None, jump_after: int | None = None,
     with av.open(str(src)) as inp, av.open(str(dst), "w", format="mp4") as out:
         s_in = inp.streams.video[0]
         s_out = out.add_stream_from_template(s_in)
+        assert s_in.time_base is not None
         shift = round(jump_s / float(s_in.time_base)) if jump_after is not None else 0
         for i, pkt in enumerate(inp.demux(s_in)):
             if pkt.dts is None:

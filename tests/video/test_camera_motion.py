@@ -7,13 +7,14 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from hipwise.video import CameraMotionTracker, MotionConfig, ReaderConfig, open_video
 
 MakeVideo = Callable[..., Path]
 
 
-def _scene(seed: int = 0) -> np.ndarray:
+def _scene(seed: int = 0) -> NDArray[np.uint8]:
     rng = np.random.default_rng(seed)
     noise = (rng.random((800, 1000, 3)) * 255).astype(np.uint8)
     return np.ascontiguousarray(cv2.GaussianBlur(noise, (0, 0), 4))

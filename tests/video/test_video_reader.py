@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from hipwise.video import (
     CorruptVideoError,
@@ -24,7 +25,7 @@ from hipwise.video import (
 MakeVideo = Callable[..., Path]
 
 
-def _white_corner(rgb: np.ndarray) -> str:
+def _white_corner(rgb: NDArray[np.uint8]) -> str:
     """Which corner holds the white block: 'tl', 'tr', 'bl' or 'br'."""
     h, w = rgb.shape[:2]
     corners = {

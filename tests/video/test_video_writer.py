@@ -6,11 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from hipwise.video import VideoWriter, open_video
 
 
-def _frame(i: int, w: int = 64, h: int = 48) -> np.ndarray:
+def _frame(i: int, w: int = 64, h: int = 48) -> NDArray[np.uint8]:
     a = np.zeros((h, w, 3), np.uint8)
     a[..., 0] = (i * 20) % 250
     a[: h // 4, : w // 4] = 255

@@ -26,6 +26,7 @@ from hipwise.web.harness import (
     solid_y4m,
     video_to_y4m,
 )
+from tests.conftest import committed
 from tests.web.browser import js, wait_js
 from tests.web.conftest import three_reps
 
@@ -150,8 +151,7 @@ def test_bad_clips_tell_the_person_what_to_change(
     pw: Any, tmp_path: Path, name: str, codes: set[str], words: str
 ) -> None:
     clip = ROOT / "tests/data/clips" / f"{name}.mp4"
-    if not clip.is_file():
-        pytest.skip(f"{clip.name} is not rendered yet")
+    committed(clip)
     y4m = tmp_path / "bad.y4m"
     video_to_y4m(clip, y4m, pad_start_s=1.0, pad_end_s=1.0)
     with ServerThread(create_app(data_dir=tmp_path)) as srv:
@@ -298,8 +298,9 @@ def clip_run(pw: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
             continue
         clip = Path(c)
         break
-    if clip is None:
-        pytest.skip("no readable rendered labelled clip (sample.mp4 or tests/data/clips)")
+    if clip is None:  # the two committed candidates are missing or unreadable
+        pytest.fail("no readable labelled clip (src/hipwise/data/sample.mp4 or "
+                    "tests/data/clips/lift_left_toes_up.mp4)")
     labels = json.loads(_labels(clip).read_text())
     want: dict[str, int] = {"left": 0, "right": 0}
     faults: list[list[str]] = []

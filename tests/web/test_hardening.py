@@ -325,6 +325,7 @@ def test_a_hello_with_an_odd_session_starts_a_new_set(
 ) -> None:
     seq, _ = three_reps()
     with _client(tmp_path, scripted(seq)) as c:
+        session: object
         for session in ([], {"a": 1}, 7, 1.5, True, "x" * 100, "../../etc"):
             with c.websocket_connect(WS) as ws:
                 ws.send_json({"type": "hello", "session": session})

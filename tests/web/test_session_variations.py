@@ -40,7 +40,7 @@ def _feed(session: LiveSession, frames: list[PoseFrame]) -> list[dict[str, Any]]
 
 
 def _offline(seq: PoseSequence, variation: str) -> Analysis:
-    cfg = AnalysisConfig(variation=variation)  # type: ignore[arg-type]
+    cfg = AnalysisConfig(variation=variation)
     return to_contract(analyze_sequence(seq, cfg), VideoInfo(duration_s=1.0, fps=FPS, frames=1))
 
 

@@ -10,7 +10,7 @@ from hipwise.web.soak import _summarise
 
 
 def test_summary_per_minute_and_memory_levels() -> None:
-    lat = [(t, 50.0 + (t % 10)) for t in range(0, 180)]  # 1 result a second, 3 minutes
+    lat = [(float(t), 50.0 + (t % 10)) for t in range(0, 180)]  # 1 result a second, 3 minutes
     rss = [(float(t), 400.0 + (100.0 if t % 20 == 0 else 0.0) + t / 10) for t in range(0, 181, 5)]
     res = _summarise(3.0, lat, drops=[61.0], errs=[(130.0, "boom")], rss=rss,
                      rss_start=400.0, warmup_s=60.0, cycles=9, abandoned=9, resumed=3,

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from hipwise.cli import EXIT_BAD_INPUT, EXIT_NOT_ANALYSABLE, EXIT_OK, EXIT_USAGE
-from hipwise.contract import Analysis, SetResult
+from hipwise.contract import Analysis, SetResult, analysis_schema_text
 from hipwise.settings import (
     VARIATION_CHOICES,
     AnalysisConfig,
@@ -50,9 +50,11 @@ examples:
   hipwise analyze holds.mp4 --variation isometric_circles   say which variation it is
   hipwise analyze set1.mp4 --set faults.too_high_deg=40 --set reps.min_peak_deg=8
   hipwise analyze --print-config > hipwise.toml  every setting with its default
+  hipwise analyze --print-schema > analysis-v1.schema.json   the --json contract
 
 exit codes: 0 ok, 2 usage/config error, 3 unreadable video, 4 video not analysable
-(no person, standing, two people, out of frame, camera moved, no movement).
+(no person, standing, two people, out of frame, camera moved, no movement), 5 mediapipe
+missing (the message says how to install it; see hipwise doctor).
 """
 
 
@@ -83,6 +85,11 @@ def register(sub: Any) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or tables")
     p.add_argument(
         "--print-config", action="store_true", help="print every setting as TOML and exit"
+    )
+    p.add_argument(
+        "--print-schema",
+        action="store_true",
+        help="print the JSON Schema of the --json output (analysis-v1) and exit",
     )
     p.set_defaults(func=run)
 
@@ -160,6 +167,9 @@ def run(args: argparse.Namespace) -> int:
     """Entry point of ``hipwise analyze``; returns the exit code."""
     err = Console(stderr=True)
     out = Console()
+    if getattr(args, "print_schema", False):
+        sys.stdout.write(analysis_schema_text())
+        return EXIT_OK
     try:
         if args.print_config:
             print(settings_toml(_settings(args)), end="")

@@ -13,11 +13,12 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import cv2
 import numpy as np
 
 from hipwise import __version__
@@ -25,11 +26,12 @@ from hipwise.analysis.engine import EngineResult, SequenceAnalyzer, to_contract
 from hipwise.contract import Analysis, VideoInfo
 from hipwise.pose.checks import InputProblem, check_run
 from hipwise.pose.mediapipe_adapter import MediaPipePoseEstimator, reader_config_for
-from hipwise.pose.sequence import PoseFrame
+from hipwise.pose.sequence import PoseFrame, PoseSequence
 from hipwise.settings import AnalysisConfig
 from hipwise.video.reader import open_video
 
 if TYPE_CHECKING:
+    from hipwise.pose.engine import EngineFactory
     from hipwise.pose.mediapipe_adapter import PoseRun
     from hipwise.video.reader import VideoMeta
 
@@ -162,8 +164,10 @@ def analyze_video(
     path: str | Path,
     config: AnalysisConfig | None = None,
     progress: Progress | None = None,
+    pose_engine: EngineFactory | None = None,
 ) -> VideoAnalysis:
-    """Analyse one recorded video.
+    """Analyse one recorded video. ``pose_engine``: builds the pose models (default MediaPipe;
+    a :class:`~hipwise.pose.engine.FakePoseEngine` scripts them).
 
     Raises :class:`hipwise.video.errors.VideoError` (missing, not a video, corrupt, no frames)
     and :class:`NotAnalysableError` (no person, standing, two people, out of frame, camera
@@ -177,11 +181,34 @@ def analyze_video(
     # the kinematics follow the pose model frame by frame on a worker thread (the model
     # releases the GIL), so on a machine with a spare core they add nothing to the time
     with _BackgroundAnalyzer(SequenceAnalyzer(cfg)) as background:
-        with open_video(path, reader_cfg) as source, MediaPipePoseEstimator(pose_cfg) as est:
+        with open_video(path, reader_cfg) as source, MediaPipePoseEstimator(
+            pose_cfg, engine=pose_engine
+        ) as est:
             run = est.track_video(source, progress, on_frame=background.put)
             meta = source.info
             warnings = list(run.warnings)
-        analyzer = background.join()
+        analyzer: SequenceAnalyzer | None = background.join()
+    if pose_cfg.retry_turned and _person_missed(run, cfg):
+        # Refusing someone who is exercising is the worst outcome: before saying "no person"
+        # or "only part of a body", look again, first with every frame turned so the body
+        # stands head-up (the way the detector was trained), then also zoomed on the middle
+        # of the picture (a person far from the camera is too small for the detector).
+        for zoom in (1.0, _RETRY_ZOOM):
+            if zoom == 1.0 and pose_cfg.orientation != "none":
+                continue
+            logger.info("a person was found in only %.0f%% of the frames: looking again with "
+                        "the frames turned upright%s", 100.0 * float(np.mean(run.poses.detected)),
+                        f", zoomed {zoom:g}x" if zoom > 1.0 else "")
+            turned = pose_cfg.model_copy(update={"orientation": "auto"})
+            with open_video(path, reader_config_for(turned)) as source, \
+                    MediaPipePoseEstimator(turned, engine=pose_engine) as est:
+                second = est.track_video(_CentreZoom(source, zoom), progress)
+            second = _unzoom(second, zoom)
+            if np.mean(second.poses.detected) > np.mean(run.poses.detected):
+                second.model_seconds += run.model_seconds
+                run, warnings, analyzer = second, list(second.warnings), None
+            if not _person_missed(run, cfg):
+                break
     try:
         analysis, engine, warnings = analyze_pose_run(run, meta, cfg, analyzer, warnings)
     except NotAnalysableError as exc:
@@ -198,6 +225,67 @@ def analyze_video(
         seconds_model=run.model_seconds,
         warnings=warnings,
         meta=meta,
+    )
+
+
+_RETRY_ZOOM = 2.0
+"""Digital zoom of the last look before refusing a video for want of a person: the middle
+half of the picture, scaled up twice (a person 2.5 m long filmed from 6 m spans ~200 px of
+640 and was not found at all; the detector sees the whole frame at 224 px)."""
+
+
+class _CentreZoom:
+    """The frames of ``source`` (any iterable of :class:`~hipwise.video.VideoFrame`) cropped
+    to their middle ``1 / zoom`` and scaled back to full size; ``info``, ``frames_decoded`` and
+    ``warnings`` are the source's. ``zoom`` 1 passes frames through."""
+
+    def __init__(self, source: Any, zoom: float) -> None:
+        self._source = source
+        self.zoom = zoom
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._source, name)
+
+    def __iter__(self) -> Any:
+        for vf in self._source:
+            if self.zoom == 1.0:
+                yield vf
+                continue
+            h, w = vf.rgb.shape[:2]
+            x0, y0, cw, ch = _crop_box((w, h), self.zoom)
+            big = cv2.resize(vf.rgb[y0 : y0 + ch, x0 : x0 + cw], (w, h),
+                             interpolation=cv2.INTER_LINEAR)
+            yield replace(vf, rgb=np.ascontiguousarray(big))
+
+
+def _crop_box(size: tuple[int, int], zoom: float) -> tuple[int, int, int, int]:
+    """``(x0, y0, width, height)`` pixels of the middle ``1 / zoom`` of a ``(w, h)`` frame."""
+    w, h = size
+    cw, ch = max(1, round(w / zoom)), max(1, round(h / zoom))
+    return (w - cw) // 2, (h - ch) // 2, cw, ch
+
+
+def _unzoom(run: PoseRun, zoom: float) -> PoseRun:
+    """``run`` made on :class:`_CentreZoom` frames, in the original frame's pixels."""
+    if zoom == 1.0:
+        return run
+    p = run.poses
+    x0, y0, cw, _ = _crop_box(p.image_size, zoom)
+    k = cw / p.image_size[0]
+    off = np.array([x0, y0], dtype=np.float64)
+    poses = PoseSequence(t=p.t, xy=p.xy * k + off, depth=p.depth * k, world=p.world,
+                         visibility=p.visibility, image_size=p.image_size, detected=p.detected)
+    partial = None if run.partial_xy is None else run.partial_xy * k + off
+    return replace(run, poses=poses, partial_xy=partial, camera_shift=run.camera_shift * k)
+
+
+def _person_missed(run: PoseRun, cfg: AnalysisConfig) -> bool:
+    """Whether the input checks would refuse ``run`` only because the person was not found
+    (``no_person``, or ``body_out_of_frame`` from the partial-body search): the refusals a
+    second look with turned frames can lift."""
+    codes = {p.code for p in check_run(run, cfg.checks) if p.blocking}
+    return bool(codes) and codes <= {"no_person", "body_out_of_frame"} and not bool(
+        np.all(run.poses.detected)
     )
 
 

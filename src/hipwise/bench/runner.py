@@ -156,7 +156,7 @@ def build_suite(
 
 
 def _pose_config(config: AnalysisConfig) -> dict[str, Any]:
-    return PoseConfig.model_validate(config.pose).model_dump(mode="json")
+    return config.pose.model_dump(mode="json")
 
 
 class PoseSettingsMismatchError(ValueError):
@@ -169,9 +169,10 @@ def _replay(clip: BenchClip, config: AnalysisConfig) -> Analysis:
     Raises NotAnalysableError like the video path, PoseSettingsMismatchError."""
     stored = load_run(clip.video)
     want = _pose_config(config)
-    if stored.pose_config != want:
-        diff = sorted(k for k in set(want) | set(stored.pose_config)
-                      if want.get(k) != stored.pose_config.get(k))
+    # a setting added since the run was stored counts as stored at its default
+    have = {**PoseConfig().model_dump(mode="json"), **stored.pose_config}
+    if have != want:
+        diff = sorted(k for k in set(want) | set(have) if want.get(k) != have.get(k))
         raise PoseSettingsMismatchError(
             f"{clip.video.name} was made with other pose settings ({', '.join(diff)}): "
             "save the landmarks again with these settings"

@@ -354,7 +354,7 @@ def create_app(store: Store, config: ClinicConfig, queue: JobQueue) -> FastAPI:
         up = parse_analysis_upload(await _read_body(request, config.max_analysis_bytes))
         with store.read() as db:
             name = person_for(db, who, person_id).name
-        res = store.save_analysis(name, up.analysis, up.fingerprint, landmarks=up.landmarks,
+        res = store.analyses.save(name, up.analysis, up.fingerprint, landmarks=up.landmarks,
                                   recorded_at=up.recorded_at, create_person=False)
         return UploadOut(recording_id=res.recording_id, session_id=res.session_id,
                          created=res.created)
@@ -446,7 +446,7 @@ def create_app(store: Store, config: ClinicConfig, queue: JobQueue) -> FastAPI:
 
         def lines() -> Iterator[str]:
             for name in names:
-                yield from fhir.ndjson_lines(store.person_data(name))
+                yield from fhir.ndjson_lines(store.programme.person_data(name))
 
         return StreamingResponse(lines(), media_type="application/fhir+ndjson")
 

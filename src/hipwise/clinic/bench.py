@@ -35,7 +35,8 @@ from hipwise.clinic.fhir import ndjson_lines
 from hipwise.clinic.service import create_user
 from hipwise.clinic.tasks import CeleryQueue, make_app
 from hipwise.store.models import ClinicJob, ClinicUser, Person
-from hipwise.store.store import Store, save_analysis
+from hipwise.store.recordings import save_analysis
+from hipwise.store.store import Store
 
 __all__ = ["main"]
 
@@ -81,7 +82,7 @@ def _fhir(args: argparse.Namespace) -> dict[str, object]:
         n_lines = n_bytes = 0
         with open(os.devnull, "w", encoding="utf-8") as out:
             for name in names * args.passes:
-                for line in ndjson_lines(store.person_data(name)):
+                for line in ndjson_lines(store.programme.person_data(name)):
                     out.write(line)
                     n_lines += 1
                     n_bytes += len(line)

@@ -311,8 +311,8 @@ def _sync(args: argparse.Namespace) -> int:
         # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
         from hipwise.clinic.sync import apply_prescription
 
-        if not store.list_people():
-            store.create_person(args.person or login.username)
+        if not store.people.all():
+            store.people.create(args.person or login.username)
         changes = apply_prescription(store, args.person, rx, now=datetime.now(UTC))
         print(f"prescription synced: {rx.sets_per_side} x {rx.reps_per_set} reps per side, "
               f"{rx.sessions_per_week}x a week"

@@ -81,7 +81,7 @@ def load_demo(store: Store, *, now: datetime, seed: int = 14) -> dict[str, str]:
                 report = SelfReportInput(feelings=("sharp_pain",), note="sharp at the hip")
             elif k % 3 == 0:
                 report = SelfReportInput(feelings=("side_of_hip",))
-            store.save_analysis(name, analysis, f"demo:{name}:{k}", recorded_at=when,
+            store.analyses.save(name, analysis, f"demo:{name}:{k}", recorded_at=when,
                                 self_report=report, create_person=False)
     return {"admin": "admin", "therapist": "therapist", "other-therapist": "therapist",
             **dict.fromkeys([*DEMO_PATIENTS, "zoe"], "patient")}

@@ -24,7 +24,8 @@ from hipwise.analysis.video import NotAnalysableError, analyze_video
 from hipwise.settings import AnalysisConfig
 from hipwise.store.errors import StoreError
 from hipwise.store.models import ClinicJob, Person, utcnow
-from hipwise.store.store import Store, save_analysis
+from hipwise.store.recordings import save_analysis
+from hipwise.store.store import Store
 from hipwise.video.errors import VideoError
 
 __all__ = ["InProcessQueue", "JobQueue", "run_video_job"]

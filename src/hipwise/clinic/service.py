@@ -179,7 +179,7 @@ def list_patients(
                              therapists.get(u.therapist_id) if u.therapist_id else None))
     out = []
     for person_id, name, username, therapist in rows:
-        data = store.person_data(name)
+        data = store.programme.person_data(name)
         flags = _flags_for(data, prescription_of(data), now, config)
         out.append(PatientSummary(
             person_id=person_id, username=username, therapist=therapist,
@@ -197,7 +197,7 @@ def patient_detail(
     """One patient's data, trend rows, flags and prescription (raises NotFoundError)."""
     with store.read() as db:
         name = person_for(db, who, person_id).name
-    data = store.person_data(name)
+    data = store.programme.person_data(name)
     rx = prescription_of(data)
     return data, session_rows(data), _flags_for(data, rx, now, config), rx
 

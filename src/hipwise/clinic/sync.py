@@ -32,7 +32,7 @@ def apply_prescription(store: Store, person: str | None, rx: Prescription, *,
                        now: datetime) -> list[str]:
     """Write ``rx`` into ``person``'s local settings; returns what changed, as sentences."""
     changes: list[str] = []
-    current: dict[str, Any] = dict(store.get_setting(PROGRAM_CONFIG_KEY, person) or {})
+    current: dict[str, Any] = dict(store.people.get_setting(PROGRAM_CONFIG_KEY, person) or {})
     updated = {**current, "sets_per_side": rx.sets_per_side, "reps_per_set": rx.reps_per_set,
                "sessions_per_week": rx.sessions_per_week}
     if rx.progression == "hold":
@@ -41,17 +41,17 @@ def apply_prescription(store: Store, person: str | None, rx: Prescription, *,
         updated.pop("progression_good_streak", None)
     ProgramConfig.model_validate(updated)  # the merged settings must stay valid
     if updated != current:
-        store.set_setting(PROGRAM_CONFIG_KEY, updated, person)
+        store.people.set_setting(PROGRAM_CONFIG_KEY, updated, person)
         changes.append(f"{rx.sets_per_side} x {rx.reps_per_set} reps per side, "
                        f"{rx.sessions_per_week} sessions a week")
-    old = store.get_setting(PRESCRIPTION_KEY, person)
+    old = store.people.get_setting(PRESCRIPTION_KEY, person)
     if rx.progression == "regress" and (old or {}).get("progression") != "regress":
-        store.add_program_event(person, "set_load", effective_at=now, load_kg=0.0,
+        store.programme.add_event(person, "set_load", effective_at=now, load_kg=0.0,
                                 reason="your therapist: back to bodyweight")
         changes.append("back to bodyweight")
-    profile = store.get_person(person)
+    profile = store.people.get(person)
     if set(profile.conditions) != set(rx.conditions):
-        store.update_person(person, conditions=list(rx.conditions))
+        store.people.update(person, conditions=list(rx.conditions))
         changes.append("conditions: " + (", ".join(rx.conditions) or "none"))
-    store.set_setting(PRESCRIPTION_KEY, rx.model_dump(mode="json"), person)
+    store.people.set_setting(PRESCRIPTION_KEY, rx.model_dump(mode="json"), person)
     return changes

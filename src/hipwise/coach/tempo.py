@@ -3,7 +3,7 @@
 :class:`TempoGuide` follows the live phase and says, for the phase in progress, how long it has
 lasted, how long it should last and a whole-second count, so the page can draw a filling bar
 with a number the person follows without reading. The lowering target is twice *this* rep's
-lift (DOMAIN.md), so it adapts to the person's own lift speed.
+lift (docs/rules.md), so it adapts to the person's own lift speed.
 """
 
 from __future__ import annotations

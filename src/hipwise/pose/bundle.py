@@ -15,11 +15,13 @@ name that includes a digest of the source models, and reused afterwards (~9 MB, 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 __all__ = ["BundleError", "bundle_path", "default_data_dir", "ensure_pose_bundle", "wheel_models"]
@@ -56,6 +58,7 @@ def default_data_dir() -> Path:
 def wheel_models() -> tuple[Path, Path]:
     """Paths of the detector and full landmark tflite files inside the mediapipe wheel."""
     try:
+        # optional: mediapipe is installed by scripts/install.sh, not by pip (see hipwise doctor)
         import mediapipe
     except ImportError as exc:  # pragma: no cover - install problem
         raise BundleError(f"mediapipe is not installed ({exc}); run scripts/install.sh") from exc
@@ -85,13 +88,20 @@ def bundle_path(data_dir: Path | None = None) -> Path:
 
 
 def _with_metadata(model: bytes, name: str, mean: float, std: float) -> bytes:
+    # optional: mediapipe is installed by scripts/install.sh, not by pip (see hipwise doctor)
     from mediapipe.tasks.python.metadata.metadata_writers import metadata_writer, writer_utils
 
-    writer = metadata_writer.MetadataWriter.create(bytearray(model))
-    writer.add_general_info(name).add_image_input([mean], [std])
-    for _ in writer_utils.get_output_tensor_types(bytearray(model)):
-        writer.add_feature_output()
-    content, _json = writer.populate()
+    with warnings.catch_warnings():
+        # MediaPipe's metadata writers leave a temporary folder and an open file to the
+        # garbage collector (ResourceWarnings that are theirs, not ours): collect them here
+        warnings.simplefilter("ignore", ResourceWarning)
+        writer = metadata_writer.MetadataWriter.create(bytearray(model))
+        writer.add_general_info(name).add_image_input([mean], [std])
+        for _ in writer_utils.get_output_tensor_types(bytearray(model)):
+            writer.add_feature_output()
+        content, _json = writer.populate()
+        del writer
+        gc.collect()
     return bytes(content)
 
 
@@ -108,6 +118,7 @@ def ensure_pose_bundle(data_dir: Path | None = None) -> Path:
         if existing.is_file() and existing.stat().st_size > 0:
             return existing
     try:
+        # optional: mediapipe is installed by scripts/install.sh, not by pip (see hipwise doctor)
         from mediapipe.tasks.python.metadata.metadata_writers import model_asset_bundle_utils
 
         det, lm = wheel_models()

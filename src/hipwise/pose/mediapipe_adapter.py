@@ -37,11 +37,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from hipwise.pose.bundle import BundleError, ensure_pose_bundle
+from hipwise.pose.engine import EngineFactory, EngineSpec, PoseEngine, RawPose, require_mediapipe
 from hipwise.pose.landmarks import LM, NUM_LANDMARKS
 from hipwise.pose.sequence import FloatArray, PoseFrame, PoseSequence
 from hipwise.settings.pose import Orientation, PoseConfig
@@ -134,8 +137,6 @@ def rotated_size(size: tuple[int, int], rot_cw: int) -> tuple[int, int]:
 def rotate_image(rgb: NDArray[np.uint8], rot_cw: int) -> NDArray[np.uint8]:
     """``rgb`` ``(H, W, C)`` rotated clockwise by ``rot_cw`` (0, 90, 180, 270) degrees, as a
     C-contiguous array (the input itself when ``rot_cw`` is 0)."""
-    import cv2
-
     r = rot_cw % 360
     if r == 0:
         return rgb
@@ -226,20 +227,9 @@ def _horizontality(xy: FloatArray) -> float:
 
 
 # --------------------------------------------------------------------------------------------
-# Backends: a raw pose is (landmarks (33, 4) normalised x, y, z, visibility; world (33, 3) m)
+# Backends (hipwise.pose.engine.PoseEngine): a RawPose is landmarks (33, 4) normalised
+# x, y, z, visibility and world (33, 3) m
 # --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class _Raw:
-    lm: FloatArray  # (33, 4) x, y in [0, 1] of the model input; z ~ x scale; visibility
-    world: FloatArray  # (33, 3) metres, axes of the model input
-
-
-class _Engine(Protocol):
-    def detect(self, rgb: NDArray[np.uint8], ts_ms: int) -> list[_Raw]: ...
-
-    def close(self) -> None: ...
 
 
 def _lm_array(landmarks: Iterable[Any]) -> FloatArray:
@@ -257,6 +247,7 @@ class _TasksEngine:
     """Tasks PoseLandmarker; ``video`` mode tracks across calls with real timestamps."""
 
     def __init__(self, bundle: Path, config: PoseConfig, video: bool, num_poses: int) -> None:
+        # optional: mediapipe is installed by scripts/install.sh, not by pip (see hipwise doctor)
         from mediapipe.tasks.python import BaseOptions, vision
 
         mode = vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE
@@ -272,7 +263,8 @@ class _TasksEngine:
         self._last_ts = -1
         self._lm: Any = vision.PoseLandmarker.create_from_options(opts)
 
-    def detect(self, rgb: NDArray[np.uint8], ts_ms: int) -> list[_Raw]:
+    def detect(self, rgb: NDArray[np.uint8], ts_ms: int) -> list[RawPose]:
+        # optional: mediapipe is installed by scripts/install.sh, not by pip (see hipwise doctor)
         import mediapipe as mp
 
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
@@ -283,7 +275,7 @@ class _TasksEngine:
         else:
             result = self._lm.detect(image)
         return [
-            _Raw(_lm_array(lm), _world_array(world))
+            RawPose(_lm_array(lm), _world_array(world))
             for lm, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)
         ]
 
@@ -295,6 +287,7 @@ class _SolutionsEngine:
     """Legacy ``mp.solutions.pose.Pose`` (one person)."""
 
     def __init__(self, config: PoseConfig, video: bool) -> None:
+        # optional: mediapipe is installed by scripts/install.sh, not by pip (see hipwise doctor)
         import mediapipe as mp
 
         self._pose: Any = mp.solutions.pose.Pose(
@@ -306,12 +299,12 @@ class _SolutionsEngine:
             min_tracking_confidence=config.min_tracking_confidence,
         )
 
-    def detect(self, rgb: NDArray[np.uint8], ts_ms: int) -> list[_Raw]:
+    def detect(self, rgb: NDArray[np.uint8], ts_ms: int) -> list[RawPose]:
         result = self._pose.process(np.ascontiguousarray(rgb))
         if result.pose_landmarks is None or result.pose_world_landmarks is None:
             return []
         return [
-            _Raw(
+            RawPose(
                 _lm_array(result.pose_landmarks.landmark),
                 _world_array(result.pose_world_landmarks.landmark),
             )
@@ -360,25 +353,32 @@ class MediaPipePoseEstimator:
     :meth:`track_video` / :meth:`estimate_video` run a whole :class:`~hipwise.video.VideoSource`.
     """
 
-    def __init__(self, config: PoseConfig | None = None) -> None:
+    def __init__(
+        self, config: PoseConfig | None = None, engine: EngineFactory | None = None
+    ) -> None:
+        """``engine``: builds the pose models (default: MediaPipe, see
+        :mod:`hipwise.pose.engine`; pass a :class:`~hipwise.pose.engine.FakePoseEngine` to
+        script them). Raises :class:`~hipwise.pose.engine.MediaPipeMissingError` when the
+        default is used and MediaPipe is not installed."""
         self.config = config or PoseConfig()
         self.warnings: list[str] = []
         self.backend: str = self.config.backend
         self._bundle: Path | None = None
-        if self.backend == "tasks":
-            from hipwise.pose.bundle import BundleError, ensure_pose_bundle
-
-            try:
-                self._bundle = ensure_pose_bundle()
-            except BundleError as exc:
-                self._warn(f"Could not build the pose bundle ({exc}); using the legacy API, "
-                           "which tracks one person and cannot count people.")
-                self.backend = "solutions"
-        self._tracker: _Engine | None = None
+        if engine is None:
+            require_mediapipe()
+            if self.backend == "tasks":
+                try:
+                    self._bundle = ensure_pose_bundle()
+                except BundleError as exc:
+                    self._warn(f"Could not build the pose bundle ({exc}); using the legacy "
+                               "API, which tracks one person and cannot count people.")
+                    self.backend = "solutions"
+        self._engine_factory: EngineFactory = engine or self._mediapipe_engine
+        self._tracker: PoseEngine | None = None
         self._tracker_rot = 0
         self._tracker_multi = False
-        self._still: _Engine | None = None
-        self._partial: _Engine | None = None
+        self._still: PoseEngine | None = None
+        self._partial: PoseEngine | None = None
         self._last_partial_t = -np.inf
         fixed = self.config.orientation
         self._auto = fixed == "auto"
@@ -404,15 +404,18 @@ class MediaPipePoseEstimator:
 
     # -- engines -----------------------------------------------------------------------------
 
+    def _mediapipe_engine(self, spec: EngineSpec) -> PoseEngine:
+        """The default engine factory: MediaPipe Tasks on the bundle, else the legacy API."""
+        if self.backend == "tasks" and self._bundle is not None:
+            return _TasksEngine(self._bundle, spec.config, spec.video, spec.num_poses)
+        return _SolutionsEngine(spec.config, spec.video)
+
     def _make_engine(
         self, video: bool, num_poses: int, config: PoseConfig | None = None
-    ) -> _Engine:
-        cfg = config or self.config
-        if self.backend == "tasks" and self._bundle is not None:
-            return _TasksEngine(self._bundle, cfg, video, num_poses)
-        return _SolutionsEngine(cfg, video)
+    ) -> PoseEngine:
+        return self._engine_factory(EngineSpec(video, num_poses, config or self.config))
 
-    def _tracker_for(self, rot: int, multi: bool) -> _Engine:
+    def _tracker_for(self, rot: int, multi: bool) -> PoseEngine:
         if self._tracker is None or rot != self._tracker_rot or multi != self._tracker_multi:
             if self._tracker is not None:
                 self._tracker.close()
@@ -420,13 +423,13 @@ class MediaPipePoseEstimator:
             self._tracker_rot, self._tracker_multi = rot, multi
         return self._tracker
 
-    def _still_engine(self) -> _Engine:
+    def _still_engine(self) -> PoseEngine:
         if self._still is None:
             n = self.config.max_people if self.backend == "tasks" else 1
             self._still = self._make_engine(False, n)
         return self._still
 
-    def _partial_engine(self) -> _Engine:
+    def _partial_engine(self) -> PoseEngine:
         if self._partial is None:
             c = self.config.partial_confidence
             low = self.config.model_copy(
@@ -448,7 +451,7 @@ class MediaPipePoseEstimator:
             found.extend(self._to_frame(raw, rot, size, t) for raw in raws)
         return max(found, key=self._lying_score) if found else None
 
-    def _run(self, engine: _Engine, rgb: NDArray[np.uint8], ts_ms: int) -> list[_Raw]:
+    def _run(self, engine: PoseEngine, rgb: NDArray[np.uint8], ts_ms: int) -> list[RawPose]:
         t0 = time.perf_counter()
         out = engine.detect(rgb, ts_ms)
         self.model_seconds += time.perf_counter() - t0
@@ -461,17 +464,17 @@ class MediaPipePoseEstimator:
     # -- mapping -----------------------------------------------------------------------------
 
     @staticmethod
-    def _to_frame(raw: _Raw, rot: int, size: tuple[int, int], t: float) -> PoseFrame:
+    def _to_frame(raw: RawPose, rot: int, size: tuple[int, int], t: float) -> PoseFrame:
         wr, hr = rotated_size(size, rot)
-        xy_rot = raw.lm[:, :2] * np.array([wr, hr], dtype=np.float64)
+        xy_rot = raw.landmarks[:, :2] * np.array([wr, hr], dtype=np.float64)
         world = raw.world.copy()
         world[:, :2] = map_vectors_back(raw.world[:, :2], rot)
         return PoseFrame(
             t=t,
             xy=map_points_back(xy_rot, rot, size),
-            depth=raw.lm[:, 2] * wr,
+            depth=raw.landmarks[:, 2] * wr,
             world=world,
-            visibility=np.clip(raw.lm[:, 3], 0.0, 1.0),
+            visibility=np.clip(raw.landmarks[:, 3], 0.0, 1.0),
             detected=True,
             image_size=size,
         )
@@ -589,7 +592,6 @@ class MediaPipePoseEstimator:
     def _estimate_as_mirrored(self, rgb: NDArray[np.uint8], t: float) -> PoseFrame:
         if not self.mirrored:
             return self._estimate(rgb, t)
-        import cv2
 
         frame = mirror_frame(self._estimate(np.asarray(cv2.flip(rgb, 1), dtype=np.uint8), t))
         if self.last_partial is not None:
@@ -858,10 +860,14 @@ def reader_config_for(pose: PoseConfig, base: ReaderConfig | None = None) -> Rea
 
 
 def measure_pose_fps(
-    source: Iterable[Any], n_frames: int = 150, config: PoseConfig | None = None
+    source: Iterable[Any],
+    n_frames: int = 150,
+    config: PoseConfig | None = None,
+    engine: EngineFactory | None = None,
 ) -> float:
     """The bare pose model's speed in frames per second: the first ``n_frames`` frames are
     decoded into memory first, then one video-mode model (no rotation, no extras) runs on them.
+    ``engine``: the model factory (default MediaPipe, see :mod:`hipwise.pose.engine`).
     """
     cfg = config or PoseConfig()
     images: list[tuple[float, NDArray[np.uint8]]] = []
@@ -871,15 +877,15 @@ def measure_pose_fps(
             break
     if not images:
         raise ValueError("the video yielded no frames")
-    est = MediaPipePoseEstimator(cfg.model_copy(update={"orientation": "none"}))
+    est = MediaPipePoseEstimator(cfg.model_copy(update={"orientation": "none"}), engine=engine)
     try:
-        engine = est._make_engine(True, 1)
-        engine.detect(images[0][1], 0)  # warm-up (model load, XNNPACK setup)
+        model = est._make_engine(True, 1)
+        model.detect(images[0][1], 0)  # warm-up (model load, XNNPACK setup)
         t0 = time.perf_counter()
         for t, rgb in images[1:]:
-            engine.detect(rgb, round(t * 1000))
+            model.detect(rgb, round(t * 1000))
         elapsed = time.perf_counter() - t0
-        engine.close()
+        model.close()
     finally:
         est.close()
     return (len(images) - 1) / elapsed if elapsed > 0 else float("inf")

@@ -11,8 +11,9 @@ from hipwise.program.config import program_config_for
 from hipwise.program.history import History, build_history
 from hipwise.program.plan import TodayPlan, plan_today, programme_updates
 from hipwise.settings import ProgramConfig
+from hipwise.store.programme import EventSpec
 from hipwise.store.records import EventRecord, PersonData
-from hipwise.store.store import EventSpec, Store
+from hipwise.store.store import Store
 from hipwise.store.vocab import EventKind
 
 __all__ = ["apply_programme_updates", "history_for", "program_config_for", "today_for"]
@@ -35,7 +36,7 @@ def apply_programme_updates(
             for p in programme_updates(data, cfg)
         ]
 
-    recorded = store.update_programme(person, decide)
+    recorded = store.programme.update(person, decide)
     for ev in recorded:
         log.info("programme change: %s", ev.reason)
     return recorded
@@ -49,7 +50,7 @@ def _kind(kind: str) -> EventKind:
 
 def history_for(store: Store, person: str | None = None, last: int | None = None) -> History:
     """The history of ``person`` (the last ``last`` sessions), for the terminal or web page."""
-    sessions = store.person_data(person).sessions
+    sessions = store.programme.person_data(person).sessions
     return build_history(sessions[-last:] if last else sessions)
 
 
@@ -64,7 +65,7 @@ def today_for(
 ) -> tuple[TodayPlan, list[EventRecord]]:
     """Record pending programme changes, then plan today; returns (plan, changes recorded)."""
     changes = apply_programme_updates(store, person)
-    data = store.person_data(person)
+    data = store.programme.person_data(person)
     plan = plan_today(data, program_config_for(data), today=today, tz=tz, pain_now=pain_now,
                       before_run=before_run)
     return plan, changes

@@ -88,7 +88,7 @@ class _PoseRunView(Protocol):
     """What a report reads of the pose run (:class:`~hipwise.pose.mediapipe_adapter.PoseRun`)."""
 
     @property
-    def poses(self) -> PoseSequence: ...
+    def poses(self) -> PoseSequence | None: ...
 
 
 class AnalysedVideo(Protocol):

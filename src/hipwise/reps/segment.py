@@ -95,6 +95,16 @@ class StepFit:
         return self.lo + (self.hi - self.lo) * betainc(self.k, self.k, x)
 
 
+_LEVEL_MARGIN_DEG = 5.0
+
+
+def _level_range(a: FloatArray) -> tuple[float, float]:
+    """Bounds (deg) for a fitted movement's start and end levels: the angles seen, widened by
+    ``_LEVEL_MARGIN_DEG`` for noise. Unbounded levels let a slow, nearly straight decline be
+    fitted as a slice of a huge step (a 6 s sag and lower read as a 30 s lower to -114°)."""
+    return float(np.min(a)) - _LEVEL_MARGIN_DEG, float(np.max(a)) + _LEVEL_MARGIN_DEG
+
+
 def fit_step(t: FloatArray, a: FloatArray, k_prior: float, k_weight: float) -> StepFit:
     """Fit one monotone movement ``a (N,)`` (deg) over ``t (N,)`` (s) with a smooth step.
 
@@ -123,8 +133,9 @@ def fit_step(t: FloatArray, a: FloatArray, k_prior: float, k_weight: float) -> S
         return np.concatenate([model - a, [k_weight * (k - k_prior)]])
 
     p0 = np.array([lo, hi, t00, dur0, k_prior])
-    lb = np.array([-180.0, -180.0, t[0] - 5.0, _MIN_DURATION_S, 1.0])
-    ub = np.array([180.0, 180.0, t[-1], 30.0, 5.0])
+    a_lo, a_hi = _level_range(a)
+    lb = np.array([a_lo, a_lo, t[0] - 5.0, _MIN_DURATION_S, 1.0])
+    ub = np.array([a_hi, a_hi, t[-1], 30.0, 5.0])
     p0 = np.clip(p0, lb + 1e-9, ub - 1e-9)
     res = least_squares(
         residual,
@@ -194,8 +205,9 @@ def _fit_shape(
         drift = np.maximum(t - (t0 + d), 0.0) if rising else np.minimum(t - t0, 0.0)
         return lo_ + (hi_ - lo_) * _shape(shape, x) + slope * drift - a
 
-    lb = np.array([-180.0, -180.0, t[0] - 5.0, _MIN_DURATION_S, -_MAX_HOLD_DRIFT])
-    ub = np.array([180.0, 180.0, t[-1], 30.0, _MAX_HOLD_DRIFT])
+    a_lo, a_hi = _level_range(a)
+    lb = np.array([a_lo, a_lo, t[0] - 5.0, _MIN_DURATION_S, -_MAX_HOLD_DRIFT])
+    ub = np.array([a_hi, a_hi, t[-1], 30.0, _MAX_HOLD_DRIFT])
     res = least_squares(
         residual,
         np.clip(p0, lb + 1e-9, ub - 1e-9),
@@ -206,6 +218,8 @@ def _fit_shape(
     )
     return res.x, float(res.cost)
 
+
+_FIT_SLACK_S = 0.5  # s a movement's fitted start or stop may lie outside its window
 
 _MAX_HOLD_DRIFT = 4.0  # deg/s: a held leg that sags or creeps faster than this is moving
 
@@ -283,6 +297,11 @@ def segment_rep(
     # 0.25 s; cosine lowers still read ~0.26 s long.
     low = fit_step(t[i_mid : i_b + 1], angle[i_mid : i_b + 1], k0, kw)
     lower = MovementFit(low.t0, low.t1, low.lo, low.hi, {"step": 1.0})
+    if low.t0 < t[i_mid] - _FIT_SLACK_S or low.t1 > t[i_b] + _FIT_SLACK_S:
+        # A step that starts before the top or ends after the trough explains a hold that
+        # sags, not a lower: time it with a drifting hold level before the movement instead.
+        lower = fit_movement(t[i_mid : i_b + 1], angle[i_mid : i_b + 1], False, k0, kw,
+                             LIFT_SHAPES)
     lift_start, lift_end = lift.t0, lift.t1
     lower_start, lower_end = lower.t0, lower.t1
     if lower_start < lift_end:  # no hold: the two movements meet at the turn

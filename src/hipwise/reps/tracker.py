@@ -61,6 +61,10 @@ class RepDiscarded:
 
 RepEvent = PhaseChanged | RepCompleted | RepDiscarded
 
+#: Frames in a row that must agree after a jump faster than a leg moves before the new angle
+#: is believed (the pose model's misreads seen on rendered clips lasted one or two frames).
+_CONFIRM_FRAMES = 3
+
 
 class RepTracker:
     """Counts and measures reps of one working leg from per-frame kinematics."""
@@ -92,6 +96,8 @@ class RepTracker:
         # the rest was found late (DOMAIN.md: the rest is the leg's low stable posture).
         self._log: list[tuple[float, FloatArray]] | None = []
         self._replaying = False
+        self._last_raw: tuple[float, float] | None = None  # last accepted raw angle (s, deg)
+        self._pending: list[tuple[float, float]] = []  # angles skipped as misreads (s, deg)
 
     # -- helpers ---------------------------------------------------------------------------
     def _update_baseline(self, t: float, af: float) -> None:
@@ -195,6 +201,35 @@ class RepTracker:
             out.append(PhaseChanged(t, self.phase))
         return out
 
+    def _misread(self, t: float, raw: float) -> bool:
+        """Whether ``raw`` (deg, at ``t`` s) jumped from the last accepted angle faster than a
+        leg moves (``max_leg_speed_deg_s``): a frame the pose model misread. Misreads come
+        alone or in pairs; once :data:`_CONFIRM_FRAMES` frames in a row agree with each other
+        after such a jump, the leg really is there (it did move that fast, or was lost and
+        found elsewhere) and the angle is accepted from that frame on."""
+        vmax = self.cfg.max_leg_speed_deg_s
+        last, pend = self._last_raw, self._pending
+        if last is None or t <= last[0]:
+            self._last_raw, self._pending = (t, raw), []
+            return False
+        near_last = abs(raw - last[1]) <= vmax * (t - last[0])
+        near_pend = bool(pend) and t > pend[-1][0] and (
+            abs(raw - pend[-1][1]) <= vmax * (t - pend[-1][0])
+        )
+        # the skipped frames stretch the time since the last accepted angle: a second misread
+        # close to the first is taken as the first one's continuation, not as a plausible move
+        if near_pend and (not near_last or abs(raw - pend[-1][1]) < abs(raw - last[1])):
+            pend.append((t, raw))
+            if len(pend) >= _CONFIRM_FRAMES:
+                self._last_raw, self._pending = (t, raw), []
+                return False
+            return True
+        if near_last:
+            self._last_raw, self._pending = (t, raw), []
+            return False
+        self._pending = [(t, raw)]
+        return True
+
     # -- public ----------------------------------------------------------------------------
     def update(self, t: float, values: FloatArray) -> list[RepEvent]:
         """Feed one frame: time ``t`` (s) and ``values`` ``(len(CHANNELS),)`` degrees in the
@@ -202,6 +237,8 @@ class RepTracker:
         events: list[RepEvent] = []
         values = np.asarray(values, dtype=np.float64)
         raw = float(values[_ABD])
+        if np.isfinite(raw) and self._misread(t, raw):
+            raw = float("nan")  # the whole frame is skipped, like a frame without the leg
         if not np.isfinite(raw):
             gap = t - self._last_valid_t if self._last_valid_t is not None else 0.0
             if self._state != "rest" and gap > self.filt.max_gap_s:

@@ -115,6 +115,16 @@ class RepConfig(FrozenSettings):
         "min_peak_deg lower, the first still posture was a held top; the rest is re-taken there "
         "and everything since the start is replayed, so no rep is lost to a late calibration.",
     )
+    max_leg_speed_deg_s: float = Field(
+        default=400.0,
+        gt=0,
+        le=100000,
+        description="Fastest the abduction can change (deg/s). A frame whose angle jumps "
+        "faster than this from the last one, unconfirmed by the next, is a misread of the pose "
+        "model and is skipped: it costs one frame when the leg really moved that fast. A 65° "
+        "swing in 0.4 s peaks near 300 deg/s; one misread frame read a leg held at 35° as "
+        "-37° and split the rep in two.",
+    )
     replay_window_s: float = Field(
         default=120.0,
         gt=0,

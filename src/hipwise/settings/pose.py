@@ -48,6 +48,13 @@ class PoseConfig(FrozenSettings):
     and four still-image passes per decision. Hence ``none`` by default; ``auto`` stays for
     footage where the detector struggles with horizontal bodies."""
 
+    retry_turned: bool = True
+    """When a video would be refused because the person was found in too few frames
+    (``no_person``, or only part of a body), ``hipwise analyze`` looks again: with
+    ``orientation="auto"`` (frames turned head-up), then also with a 2x digital zoom on the
+    middle of the picture (a person far away), and keeps the run that found the person in the
+    most frames. Costs the extra passes only on videos that would otherwise be refused."""
+
     mirror: Literal["head_right", "none"] = "head_right"
     """``head_right``: frames where the person's head lies at the image's left are mirrored
     before the model (landmarks mapped back, left and right swapped), so the model always sees

@@ -35,7 +35,9 @@ from hipwise.store.records import (
 )
 
 if TYPE_CHECKING:
-    from hipwise.store.store import EventSpec, Store, save_analysis
+    from hipwise.store.programme import EventSpec
+    from hipwise.store.recordings import save_analysis
+    from hipwise.store.store import Store
 
 __all__ = [
     "DatabaseCorruptError",
@@ -63,11 +65,15 @@ __all__ = [
     "save_analysis",
 ]
 
-_LAZY = {"EventSpec", "Store", "save_analysis"}
+_LAZY = {
+    "EventSpec": "hipwise.store.programme",
+    "Store": "hipwise.store.store",
+    "save_analysis": "hipwise.store.recordings",
+}
 
 
 def __getattr__(name: str) -> object:
-    """Import :mod:`hipwise.store.store` (SQLAlchemy) on first use of its names."""
+    """Import the module of a store name (SQLAlchemy) on first use of it."""
     if name in _LAZY:
-        return getattr(importlib.import_module("hipwise.store.store"), name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'hipwise.store' has no attribute {name!r}")

@@ -45,20 +45,20 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.action == "upgrade":
             with Store.open(url, migrate=False) as store:
-                before, after = store.upgrade()
+                before, after = store.schema.upgrade()
             print(f"schema: {before or 'empty'} -> {after}" if before != after
                   else f"schema already at {after}")
             return EXIT_OK
         with Store.open(url, migrate=args.action != "check") as store:
             if args.action == "check":
-                problems = store.check()
+                problems = store.schema.check()
                 for p in problems:
                     print(f"problem: {p}")
                 print("ok" if not problems else f"{len(problems)} problem(s)")
                 return EXIT_OK if not problems else EXIT_BAD_INPUT
             print(f"database: {store.engine.url.render_as_string(hide_password=True)}")
-            print(f"schema: {store.current_revision()}")
-            for table, n in store.counts().items():
+            print(f"schema: {store.schema.current_revision()}")
+            for table, n in store.schema.counts().items():
                 print(f"{table}: {n}")
             return EXIT_OK
     except StoreError as exc:

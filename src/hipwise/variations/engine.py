@@ -251,11 +251,26 @@ def _clamshell(seq: PoseSequence, bout: Bout, cfg: AnalysisConfig) -> list[RepRe
     return tracker.reps
 
 
-def _session_sets_in(sets: list[SetRecord], side: Side, t0: float, t1: float) -> list[SetRecord]:
-    return [
-        s for s in sets
-        if s.side == side and s.reps and t0 <= s.reps[0].measurement.phases.lift_start <= t1
-    ]
+def _bout_of_set(s: SetRecord, spans: list[tuple[Side, float, float]]) -> int | None:
+    """Index of the bout (``spans``: side, first and last frame time) a session set belongs
+    to: the one of its side nearest its first rep's peak (inside it when one contains it). A
+    rep the video starts in the middle of may be timed from before the first frame, so the
+    set's lift start is no test of where it belongs."""
+    if not s.reps:
+        return None
+    peak = s.reps[0].measurement.phases.peak_s
+    best: tuple[float, int] | None = None
+    for k, (side, t0, t1) in enumerate(spans):
+        if side != s.side:
+            continue
+        gap = max(t0 - peak, peak - t1, 0.0)
+        if best is None or gap < best[0]:
+            best = (gap, k)
+    return None if best is None else best[1]
+
+
+def _session_sets_in(sets: list[SetRecord], owner: list[int | None], k: int) -> list[SetRecord]:
+    return [s for s, o in zip(sets, owner, strict=True) if o == k]
 
 
 def analyze_variations(
@@ -270,13 +285,16 @@ def analyze_variations(
     out: list[VariationSet] = []
     if len(frames) != len(seq):
         raise ValueError("frames must come from the same sequence (one FrameState per frame)")
-    for bout in bouts(frames):
+    found = bouts(frames)
+    spans = [(b.side, float(seq.t[b.i0]), float(seq.t[b.i1 - 1])) for b in found]
+    owner = [_bout_of_set(s, spans) for s in sets]
+    for k, bout in enumerate(found):
         auto = cfg.variation == "auto"
         var: Variation = recognize(seq, bout, frames, cfg) if auto else cfg.variation  # type: ignore[assignment]
         t0, t1 = float(seq.t[bout.i0]), float(seq.t[bout.i1 - 1])
         logger.info("%s leg %.1f-%.1f s: %s%s", bout.side, t0, t1, var, " (recognised)" * auto)
         if var in ("leg_lift", "wall_slide"):
-            for s in _session_sets_in(sets, bout.side, t0, t1):
+            for s in _session_sets_in(sets, owner, k):
                 vs = VariationSet(bout.side, var, list(s.reps), recognized=auto)
                 if var == "wall_slide":
                     vs.heel_forward_cm = [_heel_forward_cm(seq, bout.side, r) for r in vs.reps]
@@ -302,7 +320,7 @@ def analyze_variations(
             # leg lifts done on the same side before or after the holds stay leg lifts
             lifts = [
                 r
-                for s in _session_sets_in(sets, bout.side, t0, t1)
+                for s in _session_sets_in(sets, owner, k)
                 for r in s.reps
                 if not any(_overlaps(r, h) for h in holds)
             ]

@@ -71,8 +71,8 @@ def run(args: argparse.Namespace) -> int:
         # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
         from hipwise.program.service import apply_programme_updates
 
-        rec = store.add_self_report(args.person, report, set_id=args.set_id)
-        data = store.person_data(args.person)
+        rec = store.programme.add_self_report(args.person, report, set_id=args.set_id)
+        data = store.programme.person_data(args.person)
         faults: Counter[str] = Counter()
         total = 0
         for sess in data.sessions:

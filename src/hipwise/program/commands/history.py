@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"--plot {args.plot}: use a .png, .svg or .pdf file name", EXIT_USAGE)
 
     def body(store: Store) -> int:
-        data = store.person_data(args.person)
+        data = store.programme.person_data(args.person)
         sessions = data.sessions[-args.last:] if args.last else data.sessions
         hist = build_history(sessions)
         if args.json is not None:

@@ -139,7 +139,7 @@ def _parse_weights(items: list[str]) -> list[tuple[Side | None, float]]:
 
 
 def _show(store: Store, name: str | None, as_json: bool) -> int:
-    data = store.person_data(name)
+    data = store.programme.person_data(name)
     cfg = program_config_for(data)
     person = data.person
     raw = data.settings.get(PROGRAM_CONFIG_KEY)
@@ -178,8 +178,10 @@ def run(args: argparse.Namespace) -> int:
     def body(store: Store) -> int:
         action = args.action
         if action == "list":
-            people = store.list_people()
-            default = store.get_setting("default_person", store_wide=True) if people else None
+            people = store.people.all()
+            default = (
+                store.people.get_setting("default_person", store_wide=True) if people else None
+            )
             if not people:
                 print("No profiles yet: hipwise profile create NAME")
             for p in people:
@@ -190,31 +192,31 @@ def run(args: argparse.Namespace) -> int:
         if action == "create":
             if not args.name:
                 return fail("profile create needs a NAME", EXIT_USAGE)
-            store.create_person(args.name, conditions or [], goals or [],
+            store.people.create(args.name, conditions or [], goals or [],
                                 make_default=args.default)
             name = args.name.strip()
         elif action == "use":
             if not args.name:
                 return fail("profile use needs a NAME", EXIT_USAGE)
-            name = store.set_default_person(args.name).name
+            name = store.people.set_default(args.name).name
             print(f"{name} is now the default profile.")
             return EXIT_OK
         else:
-            name = store.get_person(args.name).name
+            name = store.people.get(args.name).name
         changed = action == "update" and (
             args.rename is not None or conditions is not None or goals is not None
         )
         if changed:
-            name = store.update_person(name, new_name=args.rename, conditions=conditions,
+            name = store.people.update(name, new_name=args.rename, conditions=conditions,
                                        goals=goals).name
         if args.default and action != "create":
-            store.set_default_person(name)
+            store.people.set_default(name)
         if args.set or args.reset_settings:
             base = {} if args.reset_settings else (
-                store.get_setting(PROGRAM_CONFIG_KEY, name) or {})
-            store.set_setting(PROGRAM_CONFIG_KEY, _parse_settings(args.set, base), name)
+                store.people.get_setting(PROGRAM_CONFIG_KEY, name) or {})
+            store.people.set_setting(PROGRAM_CONFIG_KEY, _parse_settings(args.set, base), name)
         for side, kg in weights:
-            store.add_program_event(name, "set_load", effective_at=datetime.now(UTC), side=side,
+            store.programme.add_event(name, "set_load", effective_at=datetime.now(UTC), side=side,
                                     load_kg=kg, reason=f"ankle weight set to {kg:g} kg by hand")
         return _show(store, name, args.json)
 

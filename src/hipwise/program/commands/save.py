@@ -96,10 +96,10 @@ def save_analysis_file(
     when = recorded_at or _recorded_at(path, analysis.video.duration_s)
     cfg = settings or Settings()
     with Store.open(db_url, config=cfg.store) as store:
-        create = not store.list_people()
-        result = store.save_analysis(person, analysis, fingerprint, landmarks=landmarks,
+        create = not store.people.all()
+        result = store.analyses.save(person, analysis, fingerprint, landmarks=landmarks,
                                      recorded_at=when, create_person=create)
-        name = store.get_person(person).name
+        name = store.people.get(person).name
         changes = apply_programme_updates(store, name, cfg.program) if result.created else []
     return result, name, [c.reason for c in changes]
 
@@ -110,9 +110,9 @@ def profile_conditions(person: str | None, db_url: str | None = None) -> tuple[s
     save then says why)."""
     try:
         with Store.open(db_url) as store:
-            if not store.list_people():
+            if not store.people.all():
                 return ()
-            return tuple(store.get_person(person).conditions)
+            return tuple(store.people.get(person).conditions)
     except StoreError:
         log.debug("no profile conditions", exc_info=True)
         return ()

@@ -1,0 +1,72 @@
+"""A person the pose model misses on the first look (far from the camera) is looked for again,
+turned upright and zoomed, before the video is refused (PoseConfig.retry_turned)."""
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from hipwise.analysis.video import (
+    NotAnalysableError,
+    _crop_box,
+    _unzoom,
+    analyze_video,
+    sample_video_path,
+)
+from hipwise.config import AnalysisConfig
+from hipwise.pose.mediapipe_adapter import PoseRun
+from hipwise.pose.sequence import PoseSequence
+
+
+def test_zoomed_landmarks_map_back_to_the_original_frame() -> None:
+    size = (640, 480)
+    x0, y0, cw, ch = _crop_box(size, 2.0)
+    assert (x0, y0, cw, ch) == (160, 120, 320, 240)
+    xy = np.zeros((1, 33, 2))
+    xy[0, 0] = (640.0, 480.0)  # the zoomed frame's far corner is the crop's far corner
+    xy[0, 1] = (320.0, 240.0)  # its centre stays the centre
+    seq = PoseSequence(t=np.array([0.0]), xy=xy, depth=np.full((1, 33), 10.0),
+                       world=np.zeros((1, 33, 3)), visibility=np.ones((1, 33)), image_size=size)
+    run = PoseRun(poses=seq, rotation_deg=np.zeros(1, dtype=int), people=np.full(1, -1),
+                  camera_shift=np.array([[8.0, -4.0]]), camera_response=np.ones(1))
+    back = _unzoom(run, 2.0)
+    assert np.allclose(back.poses.xy[0, 0], (480.0, 360.0))
+    assert np.allclose(back.poses.xy[0, 1], (320.0, 240.0))
+    assert np.allclose(back.poses.depth, 5.0)
+    assert np.allclose(back.camera_shift, [[4.0, -2.0]])
+    assert back.poses.image_size == size
+
+
+def _far_away(src: Path, dst: Path, seconds: float) -> None:
+    """``src`` shrunk to a third and pasted in the middle of a plain frame: the person as a
+    camera 3x further away would film them."""
+    cap = cv2.VideoCapture(str(src))
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    w, h = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    out = cv2.VideoWriter(str(dst), cv2.VideoWriter.fourcc(*"mp4v"), fps, (w, h))
+    for _ in range(int(fps * seconds)):
+        ok, frame = cap.read()
+        if not ok:
+            break
+        far = np.empty_like(frame)
+        far[:] = frame[5, 5]
+        small = cv2.resize(frame, (w // 3, h // 3), interpolation=cv2.INTER_AREA)
+        y0, x0 = (h - h // 3) // 2, (w - w // 3) // 2
+        far[y0 : y0 + h // 3, x0 : x0 + w // 3] = small
+        out.write(far)
+    out.release()
+    cap.release()
+
+
+@pytest.mark.slow
+def test_a_person_far_from_the_camera_is_found_on_a_second_look(tmp_path: Path) -> None:
+    clip = tmp_path / "far.mp4"
+    _far_away(sample_video_path(), clip, 9.0)  # the sample's first rep ends at ~7.6 s
+    with pytest.raises(NotAnalysableError) as refused:
+        analyze_video(clip, AnalysisConfig.model_validate({"pose": {"retry_turned": False}}))
+    assert [p.code for p in refused.value.problems] == ["no_person"]
+    res = analyze_video(clip)
+    reps = [r for s in res.analysis.sets for r in s.reps]
+    assert len(reps) == 1
+    assert abs(reps[0].peak_abduction_deg - 31.0) < 5.0
