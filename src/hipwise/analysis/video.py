@@ -283,10 +283,10 @@ def _person_missed(run: PoseRun, cfg: AnalysisConfig) -> bool:
     """Whether the input checks would refuse ``run`` only because the person was not found
     (``no_person``, or ``body_out_of_frame`` from the partial-body search): the refusals a
     second look with turned frames can lift."""
+    if bool(np.all(run.poses.detected)):
+        return False  # found in every frame: nothing to look for (skips the checks' work)
     codes = {p.code for p in check_run(run, cfg.checks) if p.blocking}
-    return bool(codes) and codes <= {"no_person", "body_out_of_frame"} and not bool(
-        np.all(run.poses.detected)
-    )
+    return bool(codes) and codes <= {"no_person", "body_out_of_frame"}
 
 
 def analyze_pose_run(
