@@ -17,7 +17,7 @@ from hipwise.settings import AnalysisConfig, ConditionsConfig, FaultConfig
 from tests.conftest import MakeSeq
 
 _REST_VALUES = {"abduction": 10.0, "foot": -6.0, "waist": 100.0, "hip_gap": 40.0, "roll": 0.0,
-                "drift": 0.0, "knee": 178.0}
+                "drift": 0.0, "knee": 178.0, "trunk_px": 120.0}
 # channels by name (the channel list may grow): unknown ones are 1.0 (ratios at rest)
 REST = np.array([_REST_VALUES.get(name, 1.0) for name in CHANNELS])
 
@@ -55,6 +55,17 @@ def feed(coach: Coach, t0: float, t1: float, phase: Phase, channels: NDArray[np.
 
 def lift_up(coach: Coach, t: float) -> None:
     coach.update(CoachFrame(t, "lift", 5.0, REST, [PhaseChanged(t, "lift")]))
+
+
+def test_live_coach_says_nothing_of_posture_on_a_body_too_small_to_show_it() -> None:
+    f, k = FaultConfig(), ConditionsConfig()
+    tiny = f.posture_min_trunk_px - 5.0
+    assert live_faults(ch(foot=15.0), REST, 25.0, f, k) == ["toes_up"]
+    assert live_faults(ch(foot=15.0, trunk_px=tiny), REST, 25.0, f, k) == []
+    assert live_faults(ch(foot=0.0, trunk_px=tiny), REST, 25.0, f, k) == []  # no toes_down
+    assert live_faults(ch(**hiked(12.0), trunk_px=tiny), REST, 25.0, f, k) == []
+    # the angle is still judged: too high is not a posture fault
+    assert live_faults(ch(trunk_px=tiny), REST, 52.0, f, k) == ["too_high"]
 
 
 def test_live_faults_match_the_rule_thresholds() -> None:

@@ -4,7 +4,7 @@ from typing import Any
 import pytest
 
 from hipwise.contract import FAULT_IDS
-from hipwise.faults import FAULT_RULES, evaluate_faults
+from hipwise.faults import FAULT_RULES, POSTURE_FAULTS, body_in_view, evaluate_faults
 from hipwise.reps.measure import RepMeasurement
 from hipwise.reps.segment import RepPhases
 from hipwise.settings import ConditionsConfig, FaultConfig
@@ -101,3 +101,27 @@ def test_foot_faults_are_not_judged_where_the_camera_cannot_show_them() -> None:
     )
     # above 45 deg the foot and hip landmarks follow the leg: only too_high is called
     assert evaluate_faults(high, f, k) == ["too_high"]
+
+
+def _all_posture_faults() -> RepMeasurement:
+    return dataclasses.replace(
+        GOOD, **BAD["toes_up"], **BAD["hip_hike"], **BAD["pelvis_roll"],
+        **BAD["forward_drift"], **BAD["bent_knee"], **BAD["no_hold"],
+    )
+
+
+def test_posture_is_not_judged_on_a_body_too_small_in_the_picture() -> None:
+    cfg = FaultConfig()
+    m = _all_posture_faults()
+    large = dataclasses.replace(m, trunk_px=cfg.posture_min_trunk_px + 1.0)
+    small = dataclasses.replace(m, trunk_px=cfg.posture_min_trunk_px - 1.0)
+    assert set(POSTURE_FAULTS) <= set(evaluate_faults(large, cfg, ConditionsConfig()))
+    # timing is still judged; no posture fault is guessed
+    assert evaluate_faults(small, cfg, ConditionsConfig()) == ["no_hold"]
+    assert body_in_view(large, cfg) and not body_in_view(small, cfg)
+    # an unknown size (trunk not seen) does not withhold anything
+    assert body_in_view(dataclasses.replace(m, trunk_px=float("nan")), cfg)
+    # 0 judges posture at any size
+    assert set(POSTURE_FAULTS) <= set(
+        evaluate_faults(small, FaultConfig(posture_min_trunk_px=0.0), ConditionsConfig())
+    )

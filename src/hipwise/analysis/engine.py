@@ -12,7 +12,7 @@ import numpy as np
 
 from hipwise.contract import Analysis, CircleResult, HoldResult, RepResult, SetResult, VideoInfo
 from hipwise.faults.conditions import condition_notes
-from hipwise.faults.registry import evaluate_faults, foot_in_view
+from hipwise.faults.registry import body_in_view, evaluate_faults, foot_in_view
 from hipwise.pose.sequence import PoseFrame, PoseSequence
 from hipwise.reps.session import FrameState, RepRecord, SessionTracker, SetRecord
 from hipwise.settings import AnalysisConfig
@@ -24,6 +24,7 @@ __all__ = [
     "SequenceAnalyzer",
     "analyze_sequence",
     "rep_to_contract",
+    "small_body_note",
     "to_contract",
     "turned_note",
     "variation_set_to_contract",
@@ -45,6 +46,16 @@ def turned_note(n_turned: int, n_reps: int, yaw_deg: float) -> str:
         f"Toes and forward drift were not judged on {n_turned} of {n_reps} reps: the body was "
         f"turned about {yaw_deg:.0f}° toward or away from the camera, which hides how the foot "
         "turns. Lie parallel to the camera (or move the camera) to have them checked."
+    )
+
+
+def small_body_note(n_small: int, n_reps: int, trunk_px: float, min_px: float) -> str:
+    """Said when the body was too small in the picture to read its posture on some reps."""
+    return (
+        f"Posture (waist, hips, toes, forward drift and knee) was not judged on {n_small} of "
+        f"{n_reps} reps: the body was small in the picture (trunk about {trunk_px:.0f} px, "
+        f"{min_px:.0f} px needed). Count, angles and timing were. Move the camera closer, or "
+        "film at a higher resolution, to have posture checked."
     )
 
 
@@ -175,7 +186,13 @@ class SequenceAnalyzer:
         notes = condition_notes(self.cfg.conditions)
         if reps:
             notes.append(KNEE_NOTE)
-        turned = [r for r in reps if not foot_in_view(r.measurement, self.cfg.faults)]
+        small = [r for r in reps if not body_in_view(r.measurement, self.cfg.faults)]
+        if small:
+            px = float(np.median([r.measurement.trunk_px for r in small]))
+            notes.append(small_body_note(len(small), len(reps), px,
+                                         self.cfg.faults.posture_min_trunk_px))
+        turned = [r for r in reps if not foot_in_view(r.measurement, self.cfg.faults)
+                  and body_in_view(r.measurement, self.cfg.faults)]
         if turned:
             yaw = float(np.median([r.measurement.body_yaw_deg for r in turned]))
             notes.append(turned_note(len(turned), len(reps), yaw))

@@ -27,7 +27,7 @@ from typing import Literal
 import numpy as np
 
 from hipwise.contract import FAULT_IDS, FaultId
-from hipwise.faults.registry import FAULT_RULES
+from hipwise.faults.registry import FAULT_RULES, POSTURE_FAULTS, body_in_view, foot_in_view
 from hipwise.pose.sequence import FloatArray
 from hipwise.reps.measure import CHANNELS, RepMeasurement, posture_change
 from hipwise.reps.segment import RepPhases
@@ -116,12 +116,18 @@ def live_faults(
     angle = float("nan") if angle_deg is None else float(angle_deg)
     # timing is unknown mid-rep: only the rules marked live are run
     m = RepMeasurement.from_posture(RepPhases(0.0, 0.0, 0.0, 0.0, angle), p)
+    # a body too small in the picture shows no posture: nothing is said about it
+    posture = body_in_view(m, faults)
     found: list[str] = [
-        f for f in FAULT_IDS if FAULT_RULES[f].live and FAULT_RULES[f].check(m, faults, conditions)
+        f for f in FAULT_IDS
+        if FAULT_RULES[f].live and (posture or f not in POSTURE_FAULTS)
+        and FAULT_RULES[f].check(m, faults, conditions)
     ]
     foot = p.foot_rotation_deg
     if (
         "toes_up" not in found
+        and posture
+        and foot_in_view(m, faults)
         and np.isfinite(foot)
         and foot > faults.toes_down_wanted_deg
         and not conditions.labral_tear

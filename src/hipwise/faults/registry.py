@@ -14,7 +14,10 @@ from hipwise.contract import FAULT_IDS, FaultId
 from hipwise.reps.measure import RepMeasurement
 from hipwise.settings import ConditionsConfig, FaultConfig
 
-__all__ = ["FAULT_RULES", "FaultRule", "RuleFn", "evaluate_faults", "foot_in_view"]
+__all__ = [
+    "FAULT_RULES", "POSTURE_FAULTS", "FaultRule", "RuleFn", "body_in_view", "evaluate_faults",
+    "foot_in_view",
+]
 
 RuleFn = Callable[[RepMeasurement, FaultConfig, ConditionsConfig], bool]
 
@@ -48,6 +51,21 @@ def _rule(
         return fn
 
     return deco
+
+
+#: The faults read from the body's posture (hips, foot, knee), judged only when the body is large
+#: enough in the picture (:func:`body_in_view`); the others come from the angle's time course.
+POSTURE_FAULTS: frozenset[FaultId] = frozenset(
+    {"hip_hike", "pelvis_roll", "toes_up", "forward_drift", "bent_knee"}
+)
+
+
+def body_in_view(m: RepMeasurement, c: FaultConfig) -> bool:
+    """Whether the body is large enough in the picture to read its posture: the trunk spans at
+    least ``posture_min_trunk_px`` of the video's pixels (an unknown size counts as large
+    enough). Else the posture faults are not judged: a wrong cue costs more trust than a missed
+    one."""
+    return not m.trunk_px < c.posture_min_trunk_px
 
 
 def foot_in_view(m: RepMeasurement, c: FaultConfig) -> bool:
@@ -145,5 +163,11 @@ def dropped(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
 def evaluate_faults(
     m: RepMeasurement, faults: FaultConfig, conditions: ConditionsConfig
 ) -> list[FaultId]:
-    """All faults present in one rep, in contract order."""
-    return [f for f in FAULT_IDS if FAULT_RULES[f].check(m, faults, conditions)]
+    """All faults present in one rep, in contract order. The posture faults
+    (:data:`POSTURE_FAULTS`) are judged only when :func:`body_in_view`."""
+    judge_posture = body_in_view(m, faults)
+    return [
+        f for f in FAULT_IDS
+        if (judge_posture or f not in POSTURE_FAULTS)
+        and FAULT_RULES[f].check(m, faults, conditions)
+    ]

@@ -14,6 +14,7 @@ from hipwise.kinematics.angles import (
     side_bend_change_deg,
     top_side_score,
     top_waist_px,
+    trunk_px,
 )
 from hipwise.kinematics.filter import LowPass, gaussian_smooth, gradient
 
@@ -34,4 +35,5 @@ __all__ = [
     "side_bend_change_deg",
     "top_side_score",
     "top_waist_px",
+    "trunk_px",
 ]

@@ -36,6 +36,7 @@ __all__ = [
     "side_bend_change_deg",
     "top_side_score",
     "top_waist_px",
+    "trunk_px",
 ]
 
 
@@ -144,6 +145,15 @@ def top_waist_px(xy: FloatArray, top: Side) -> FloatArray:
     the trunk side-bend ("top-side shoulder–hip distance shrinking")."""
     sh_t, hip_t = _shoulder_hip(top)
     return np.linalg.norm(xy[..., sh_t, :] - xy[..., hip_t, :], axis=-1)
+
+
+def trunk_px(xy: FloatArray) -> FloatArray:
+    """Length of the trunk in the image (px, ``(...)``): mid-shoulder to mid-hip. How large the
+    body is in the picture, in the video's own pixels (the pose model's detail on hips, knees
+    and feet falls with it); it does not change as the leg moves."""
+    sh = 0.5 * (xy[..., LM.LEFT_SHOULDER, :] + xy[..., LM.RIGHT_SHOULDER, :])
+    hp = 0.5 * (xy[..., LM.LEFT_HIP, :] + xy[..., LM.RIGHT_HIP, :])
+    return np.linalg.norm(sh - hp, axis=-1)
 
 
 def hip_gap_px(xy: FloatArray, top: Side) -> FloatArray:

@@ -30,10 +30,11 @@ __all__ = [
 #: only when the whole body rolls), the gap between the hips in the image (px) and the top
 #: foot's pitch along the leg (deg; its fall from rest is the forward drift) and the hip line's
 #: tilt against the trunk (deg; its growth is the waist crunch seen at the pelvis) and how far
-#: the body is turned from the camera (deg, unsigned).
+#: the body is turned from the camera (deg, unsigned) and the trunk's length in the image (px;
+#: how large the body is in the picture).
 CHANNELS: tuple[str, ...] = (
     "abduction", "foot", "waist", "roll", "drift", "knee", "shank_ratio", "foot_bottom",
-    "hip_gap", "foot_pitch", "hip_tilt", "yaw",
+    "hip_gap", "foot_pitch", "hip_tilt", "yaw", "trunk_px",
 )
 
 _MIN_HOLD_WINDOW_S = 0.2
@@ -69,6 +70,7 @@ class RepMeasurement:
     shank_growth: float = 1.0
     hip_tilt_change_deg: float = float("nan")
     body_yaw_deg: float = 0.0
+    trunk_px: float = float("nan")
     extras: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -96,6 +98,7 @@ class RepMeasurement:
             shank_growth=p.shank_growth,
             hip_tilt_change_deg=p.hip_tilt_change_deg,
             body_yaw_deg=p.body_yaw_deg,
+            trunk_px=p.trunk_px,
             shaking=shaking,
             shaking_amp_deg=shaking_amp_deg,
         )
@@ -146,6 +149,7 @@ class Posture:
     shank_growth: float
     hip_tilt_change_deg: float = float("nan")
     body_yaw_deg: float = 0.0
+    trunk_px: float = float("nan")
 
 
 def posture_change(top: Mapping[str, float], rest: Mapping[str, float]) -> Posture:
@@ -165,6 +169,8 @@ def posture_change(top: Mapping[str, float], rest: Mapping[str, float]) -> Postu
       (:func:`~hipwise.kinematics.angles.hip_tilt_deg`; the waist crunch seen at the pelvis);
     - body yaw: how far the body is turned from the camera at the top
       (:func:`~hipwise.kinematics.angles.body_yaw_deg`);
+    - trunk size: the trunk's length in the image at the top (px,
+      :func:`~hipwise.kinematics.angles.trunk_px`; NaN if the trunk was not seen);
     - knee: the top knee angle and how much it closed since rest;
     - shank growth: the shank/thigh image-length ratio over its rest value (1 = unchanged;
       above 1 the ankle came toward the camera faster than the knee, the leg tilted forward).
@@ -187,6 +193,7 @@ def posture_change(top: Mapping[str, float], rest: Mapping[str, float]) -> Postu
         shank_growth=float(growth),
         hip_tilt_change_deg=change("hip_tilt"),
         body_yaw_deg=float(np.nan_to_num(top["yaw"])),
+        trunk_px=float(top.get("trunk_px", float("nan"))),
     )
 
 

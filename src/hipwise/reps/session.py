@@ -30,6 +30,7 @@ from hipwise.kinematics.angles import (
     shank_ratio,
     top_side_score,
     top_waist_px,
+    trunk_px,
 )
 from hipwise.pose.landmarks import LM, Side, leg_indices, other_side
 from hipwise.pose.sequence import FloatArray, PoseFrame
@@ -92,6 +93,7 @@ def frame_channels(
         out[8] = hip_gap_px(xy, top)
         out[10] = hip_tilt_deg(xy, top)
         out[11] = yaw_deg
+        out[12] = trunk_px(xy)
     if trunk_ok and seen(ankle, LM.NOSE):
         out[4] = forward_drift_deg(world, top)
     if seen(hip, knee, ankle):

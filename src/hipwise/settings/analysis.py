@@ -279,6 +279,17 @@ class FaultConfig(FrozenSettings):
         "'toes up' on good reps): those two faults are then not judged, and the analysis says "
         "so, rather than guessing.",
     )
+    posture_min_trunk_px: float = Field(
+        default=40.0,
+        ge=0.0,
+        le=2000.0,
+        description="The posture faults (hip_hike, pelvis_roll, toes_up, forward_drift, "
+        "bent_knee) are read from small details: the hip line, the foot, the knee. With the "
+        "body smaller in the picture than this (trunk length mid-shoulder to mid-hip, in the "
+        "video's pixels) the pose model's hips and feet wander by more than those faults' "
+        "thresholds, so they are not judged and the analysis says so (count, angle and timing "
+        "still are). 0 judges them at any size.",
+    )
     bent_knee_deg: float = Field(
         default=160.0,
         gt=90,
