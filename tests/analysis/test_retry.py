@@ -70,3 +70,32 @@ def test_a_person_far_from_the_camera_is_found_on_a_second_look(tmp_path: Path) 
     reps = [r for s in res.analysis.sets for r in s.reps]
     assert len(reps) == 1
     assert abs(reps[0].peak_abduction_deg - 31.0) < 5.0
+
+
+def _run(detected: np.ndarray, centre: tuple[float, float], half: float) -> PoseRun:
+    """A run whose every landmark lies within ``half`` px of ``centre`` in a 640x480 frame;
+    ``detected (T,)`` says which frames found the person."""
+    n = len(detected)
+    xy = np.tile(np.array(centre), (n, 33, 1)) + np.linspace(-half, half, 33)[None, :, None]
+    seq = PoseSequence(t=np.arange(n) / 15.0, xy=xy, depth=np.zeros((n, 33)),
+                       world=np.zeros((n, 33, 3)), visibility=np.ones((n, 33)),
+                       image_size=(640, 480), detected=detected)
+    return PoseRun(poses=seq, rotation_deg=np.zeros(n, dtype=int), people=np.ones(n, dtype=int),
+                   camera_shift=np.zeros((n, 2)), camera_response=np.ones(n))
+
+
+def test_a_small_person_missed_in_part_of_the_video_is_looked_for_zoomed() -> None:
+    """Tune clip 131: a person ~140 px long, missed by the detector until 2.1 s into the clip,
+    after their first lift; that rep was lost. Such a run gets the zoomed second look."""
+    from hipwise.analysis.video import _small_and_partly_missed
+
+    late = np.arange(100) >= 30  # found from frame 30 on
+    assert _small_and_partly_missed(_run(late, (320.0, 240.0), 70.0))
+    # found in every frame, or in none (the refusal path looks again on its own): no
+    assert not _small_and_partly_missed(_run(np.ones(100, dtype=bool), (320.0, 240.0), 70.0))
+    assert not _small_and_partly_missed(_run(np.zeros(100, dtype=bool), (320.0, 240.0), 70.0))
+    # a few frames missed: no
+    assert not _small_and_partly_missed(_run(np.arange(100) >= 3, (320.0, 240.0), 70.0))
+    # too large, or off-centre, for the middle half of the picture the zoom enlarges: no
+    assert not _small_and_partly_missed(_run(late, (320.0, 240.0), 200.0))
+    assert not _small_and_partly_missed(_run(late, (150.0, 240.0), 70.0))

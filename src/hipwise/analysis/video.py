@@ -188,13 +188,17 @@ def analyze_video(
             meta = source.info
             warnings = list(run.warnings)
         analyzer: SequenceAnalyzer | None = background.join()
-    if pose_cfg.retry_turned and _person_missed(run, cfg):
+    missed = pose_cfg.retry_turned and _person_missed(run, cfg)
+    if missed or (pose_cfg.retry_turned and _small_and_partly_missed(run)):
         # Refusing someone who is exercising is the worst outcome: before saying "no person"
         # or "only part of a body", look again, first with every frame turned so the body
         # stands head-up (the way the detector was trained), then also zoomed on the middle
-        # of the picture (a person far from the camera is too small for the detector).
+        # of the picture (a person far from the camera is too small for the detector). A
+        # small person found in only part of the video is looked at zoomed as well: the
+        # frames where the detector missed them may hold a rep (a first lift before the
+        # person was found was lost).
         for zoom in (1.0, _RETRY_ZOOM):
-            if zoom == 1.0 and pose_cfg.orientation != "none":
+            if zoom == 1.0 and (pose_cfg.orientation != "none" or not missed):
                 continue
             logger.info("a person was found in only %.0f%% of the frames: looking again with "
                         "the frames turned upright%s", 100.0 * float(np.mean(run.poses.detected)),
@@ -207,7 +211,7 @@ def analyze_video(
             if np.mean(second.poses.detected) > np.mean(run.poses.detected):
                 second.model_seconds += run.model_seconds
                 run, warnings, analyzer = second, list(second.warnings), None
-            if not _person_missed(run, cfg):
+            if not _person_missed(run, cfg) and not _small_and_partly_missed(run):
                 break
     try:
         analysis, engine, warnings = analyze_pose_run(run, meta, cfg, analyzer, warnings)
@@ -277,6 +281,28 @@ def _unzoom(run: PoseRun, zoom: float) -> PoseRun:
                          visibility=p.visibility, image_size=p.image_size, detected=p.detected)
     partial = None if run.partial_xy is None else run.partial_xy * k + off
     return replace(run, poses=poses, partial_xy=partial, camera_shift=run.camera_shift * k)
+
+
+_RETRY_MISSED_SHARE = 0.05
+"""Share of frames without a person above which a person small enough for the zoomed look
+(:func:`_small_and_partly_missed`) is looked for again."""
+
+
+def _small_and_partly_missed(run: PoseRun) -> bool:
+    """Whether the person was found in some frames but missed in at least
+    :data:`_RETRY_MISSED_SHARE` of them, and lies wholly inside the middle of the picture that
+    :class:`_CentreZoom` enlarges (every landmark of every frame found): a body too small for
+    the detector at rest, found only once the lifted leg made it larger (tune clip 131: found
+    from 2.1 s, after its first lift)."""
+    det = np.asarray(run.poses.detected, dtype=bool)
+    if not det.any() or det.all() or 1.0 - float(np.mean(det)) < _RETRY_MISSED_SHARE:
+        return False
+    xy = run.poses.xy[det]
+    if not np.all(np.isfinite(xy)):
+        return False
+    x0, y0, cw, ch = _crop_box(run.poses.image_size, _RETRY_ZOOM)
+    lo, hi = xy.reshape(-1, 2).min(axis=0), xy.reshape(-1, 2).max(axis=0)
+    return bool(lo[0] >= x0 and lo[1] >= y0 and hi[0] <= x0 + cw and hi[1] <= y0 + ch)
 
 
 def _person_missed(run: PoseRun, cfg: AnalysisConfig) -> bool:
