@@ -125,3 +125,11 @@ def test_posture_is_not_judged_on_a_body_too_small_in_the_picture() -> None:
     assert set(POSTURE_FAULTS) <= set(
         evaluate_faults(small, FaultConfig(posture_min_trunk_px=0.0), ConditionsConfig())
     )
+
+
+def test_a_roll_read_on_a_leg_swung_too_high_is_not_called() -> None:
+    """The pose model's hips turn with a leg swung above 45° (tune clip 273: 11° of roll on a
+    66° swing without any): like hip hike, toes up and forward drift, pelvis roll is then not
+    judged, and the rep is called too high."""
+    m = dataclasses.replace(GOOD, **BAD["too_high"], **BAD["pelvis_roll"])
+    assert evaluate_faults(m, FaultConfig(), ConditionsConfig()) == ["too_high"]

@@ -98,7 +98,12 @@ def hip_hike(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
 
 @_rule("pelvis_roll", "Keep your hips stacked.", 2)
 def pelvis_roll(m: RepMeasurement, c: FaultConfig, k: ConditionsConfig) -> bool:
-    """Hips stay stacked: pelvis roll over 10° = pelvis rolling."""
+    """Hips stay stacked: pelvis roll over 10° = pelvis rolling. Not judged above
+    ``too_high_deg``: the pose model's hips turn with a leg swung that high (tune: 5-8° of
+    roll on swings to 55-64° without any, 11° on one to 66°), and that rep is already called
+    too high."""
+    if m.phases.peak_deg > c.too_high_deg:
+        return False
     return abs(m.pelvis_roll_deg) > c.pelvis_roll_deg
 
 
