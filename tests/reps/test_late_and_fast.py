@@ -38,16 +38,33 @@ def test_a_first_lift_soon_after_the_recording_starts_is_counted(make_seq: MakeS
     assert all(abs(r.peak_abduction_deg - 30.0) < 2.0 for r in reps)
 
 
-def test_a_video_that_starts_during_a_lift_does_not_count_that_rep(make_seq: MakeSeq) -> None:
-    rep = {"peak_deg": 30.0}
-    seq, _ = make_seq([rep] * 2, motion={"lead_in_s": 0.3})
-    later = seq.t >= 1.0  # the first frame is 0.7 s into the first lift
-    cut = PoseSequence(
+def _cut(seq: PoseSequence, t0: float) -> PoseSequence:
+    later = seq.t >= t0
+    return PoseSequence(
         t=seq.t[later] - seq.t[later][0], xy=seq.xy[later], depth=seq.depth[later],
         world=seq.world[later], visibility=seq.visibility[later], image_size=seq.image_size,
     )
-    reps = [r for s in _contract(_thin(cut)).sets for r in s.reps]
+
+
+def test_a_video_that_starts_near_the_top_of_a_lift_does_not_count_that_rep(
+    make_seq: MakeSeq,
+) -> None:
+    rep = {"peak_deg": 30.0}
+    seq, _ = make_seq([rep] * 2, motion={"lead_in_s": 0.3})
+    # the first frame is 1.4 s into the first 1.5 s lift: too little of it was seen
+    reps = [r for s in _contract(_thin(_cut(seq, 1.7))).sets for r in s.reps]
     assert len(reps) == 1
+
+
+def test_a_video_that_starts_early_in_a_lift_counts_that_rep(make_seq: MakeSeq) -> None:
+    # the first frame is 0.5 s into the first 1.5 s lift (well under half of its 30°): most of
+    # the lift was seen, so the rep counts (tune clip 81 lost such a swing)
+    rep = {"peak_deg": 30.0}
+    seq, _ = make_seq([rep] * 2, motion={"lead_in_s": 0.3})
+    reps = [r for s in _contract(_thin(_cut(seq, 0.8))).sets for r in s.reps]
+    assert len(reps) == 2
+    assert reps[0].start_s < 0.0  # its lift began before the first frame
+    assert abs(reps[0].peak_abduction_deg - 30.0) < 3.5
 
 
 def test_fast_swings_with_short_rests_are_counted_not_taken_for_a_hold(

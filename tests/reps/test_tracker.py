@@ -81,13 +81,33 @@ def test_video_ending_with_leg_up_is_not_counted() -> None:
 
 
 def test_a_start_mid_rep_is_not_taken_as_rest() -> None:
-    # the camera or video starts while the leg is already rising: that rep has no true zero
+    # the camera or video starts while the leg is already near the top: too little of that
+    # lift was seen to count it, and its top is not taken for the rest
     t, a = reps_signal([30, 25], lead=0.0)
-    keep = t >= 0.7  # first frame mid-lift (~12 deg up)
+    keep = t >= 1.2  # first frame near the top (~27 of 30 deg up)
     ev = run(t[keep] - t[keep][0], a[keep])
     done = [e for e in ev if isinstance(e, RepCompleted)]
     assert len(done) == 1
     assert abs(done[0].measurement.phases.peak_deg - 25) < 0.5
+    assert any(isinstance(e, RepDiscarded) and "started during" in e.reason for e in ev)
+
+
+def test_a_rep_seen_from_early_in_its_lift_is_counted() -> None:
+    """Tune clip 81: the pose model first found the person 0.1 s into a fast swing (22° of
+    62° up); the swing was dropped as 'the video started during this rep'. With most of the
+    lift seen (first angle at most ``reps.cut_start_max_share`` of the peak) it counts, zeroed
+    on the rest that follows."""
+    t, a = reps_signal([30, 25], lead=0.0)
+    keep = t >= 0.7  # first frame mid-lift (~12 of 30 deg up: 0.4 of the peak)
+    ev = run(t[keep] - t[keep][0], a[keep])
+    done = [e for e in ev if isinstance(e, RepCompleted)]
+    assert len(done) == 2
+    # the first rep is zeroed on the first still posture after it, taken while the leg still
+    # settles (within reps.end_deg): its peak reads up to ~3° low
+    assert abs(done[0].measurement.phases.peak_deg - 30) < 3.5
+    assert abs(done[1].measurement.phases.peak_deg - 25) < 1.0
+    # the fitted lift starts before the first frame (it was under way)
+    assert done[0].measurement.phases.lift_start < 0.0
 
 
 def test_rest_settles_at_any_frame_rate() -> None:

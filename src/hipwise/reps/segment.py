@@ -98,18 +98,26 @@ class StepFit:
 _LEVEL_MARGIN_DEG = 5.0
 
 
-def _level_range(a: FloatArray) -> tuple[float, float]:
-    """Bounds (deg) for a fitted movement's start and end levels: the angles seen, widened by
-    ``_LEVEL_MARGIN_DEG`` for noise. Unbounded levels let a slow, nearly straight decline be
-    fitted as a slice of a huge step (a 6 s sag and lower read as a 30 s lower to -114°)."""
-    return float(np.min(a)) - _LEVEL_MARGIN_DEG, float(np.max(a)) + _LEVEL_MARGIN_DEG
+def _level_range(a: FloatArray, rest: float | None = None) -> tuple[float, float]:
+    """Bounds (deg) for a fitted movement's start and end levels: the angles seen (and the
+    ``rest`` level, when the movement's start was not seen), widened by ``_LEVEL_MARGIN_DEG``
+    for noise. Unbounded levels let a slow, nearly straight decline be fitted as a slice of a
+    huge step (a 6 s sag and lower read as a 30 s lower to -114°)."""
+    lo, hi = float(np.min(a)), float(np.max(a))
+    if rest is not None:
+        lo, hi = min(lo, rest), max(hi, rest)
+    return lo - _LEVEL_MARGIN_DEG, hi + _LEVEL_MARGIN_DEG
 
 
-def fit_step(t: FloatArray, a: FloatArray, k_prior: float, k_weight: float) -> StepFit:
+def fit_step(
+    t: FloatArray, a: FloatArray, k_prior: float, k_weight: float, rest: float | None = None
+) -> StepFit:
     """Fit one monotone movement ``a (N,)`` (deg) over ``t (N,)`` (s) with a smooth step.
 
     ``a`` should start at one level and end at another (rest→top for a lift, top→rest for a
-    lower). Raises :class:`SegmentationError` when there is no clear movement."""
+    lower). ``rest``: the level the movement started from when its start lies before the
+    first sample (a lift under way when the leg was first seen): the fit starts there and may
+    reach it. Raises :class:`SegmentationError` when there is no clear movement."""
     ok = np.isfinite(a)
     t, a = np.asarray(t)[ok], np.asarray(a)[ok]
     n = len(t)
@@ -117,6 +125,8 @@ def fit_step(t: FloatArray, a: FloatArray, k_prior: float, k_weight: float) -> S
         raise SegmentationError("too few samples to time a movement")
     edge = max(3, n // 10)
     lo, hi = float(np.median(a[:edge])), float(np.median(a[-edge:]))
+    if rest is not None:
+        lo = rest
     span = hi - lo
     if abs(span) < 1e-6:
         raise SegmentationError("no movement")
@@ -133,7 +143,7 @@ def fit_step(t: FloatArray, a: FloatArray, k_prior: float, k_weight: float) -> S
         return np.concatenate([model - a, [k_weight * (k - k_prior)]])
 
     p0 = np.array([lo, hi, t00, dur0, k_prior])
-    a_lo, a_hi = _level_range(a)
+    a_lo, a_hi = _level_range(a, rest)
     lb = np.array([a_lo, a_lo, t[0] - 5.0, _MIN_DURATION_S, 1.0])
     ub = np.array([a_hi, a_hi, t[-1], 30.0, 5.0])
     p0 = np.clip(p0, lb + 1e-9, ub - 1e-9)
@@ -193,7 +203,8 @@ class MovementFit:
 
 
 def _fit_shape(
-    t: FloatArray, a: FloatArray, shape: str, p0: FloatArray, rising: bool
+    t: FloatArray, a: FloatArray, shape: str, p0: FloatArray, rising: bool,
+    rest: float | None = None,
 ) -> tuple[FloatArray, float]:
     """Least-squares fit of ``lo + (hi - lo) * shape(x) + slope * drift(t)`` where the drift
     term is a slow linear change of the held level: after the movement for a lift (the hold
@@ -205,7 +216,7 @@ def _fit_shape(
         drift = np.maximum(t - (t0 + d), 0.0) if rising else np.minimum(t - t0, 0.0)
         return lo_ + (hi_ - lo_) * _shape(shape, x) + slope * drift - a
 
-    a_lo, a_hi = _level_range(a)
+    a_lo, a_hi = _level_range(a, rest)
     lb = np.array([a_lo, a_lo, t[0] - 5.0, _MIN_DURATION_S, -_MAX_HOLD_DRIFT])
     ub = np.array([a_hi, a_hi, t[-1], 30.0, _MAX_HOLD_DRIFT])
     res = least_squares(
@@ -231,6 +242,7 @@ def fit_movement(
     k_prior: float = 3.0,
     k_weight: float = 2.0,
     shapes: tuple[str, ...] = MOVEMENT_SHAPES,
+    rest: float | None = None,
 ) -> MovementFit:
     """Where one movement (a lift if ``rising``, else a lower) starts and stops, whatever its
     smooth profile: ``a (N,)`` deg over ``t (N,)`` s is fitted with each shape of ``shapes``
@@ -239,12 +251,13 @@ def fit_movement(
     variance). Noise
     cannot tell the shapes apart near their slow ends, so a shape wins only where the whole
     movement says so; a fixed shape reads other profiles 0.2-0.5 s long or short.
-    Raises :class:`SegmentationError` when there is no clear movement."""
-    first = fit_step(t, a, k_prior, k_weight)
+    ``rest``: as in :func:`fit_step`. Raises :class:`SegmentationError` when there is no
+    clear movement."""
+    first = fit_step(t, a, k_prior, k_weight, rest)
     ok = np.isfinite(a)
     tt, aa = np.asarray(t)[ok], np.asarray(a)[ok]
     p0 = np.array([first.lo, first.hi, first.t0, first.duration, 0.0])
-    fits = [_fit_shape(tt, aa, name, p0, rising) for name in shapes]
+    fits = [_fit_shape(tt, aa, name, p0, rising, rest) for name in shapes]
     costs = np.array([c for _, c in fits])
     sigma2 = max(2.0 * float(costs.min()) / len(tt), 0.05)
     w = np.exp(-(costs - costs.min()) / sigma2) * np.array([SHAPE_PRIOR[n] for n in shapes])
@@ -288,7 +301,11 @@ def segment_rep(
     i_a = int(np.argmin(s[: i_top0 + 1]))  # the trough before the lift
     i_b = i_top1 + int(np.argmin(s[i_top1:]))  # the trough after the lower
     k0, kw = rep_cfg.shape_prior, rep_cfg.shape_prior_weight
-    lift = fit_movement(t[i_a : i_mid + 1], angle[i_a : i_mid + 1], True, k0, kw, LIFT_SHAPES)
+    # a lift already under way at the first sample (the leg first seen mid-lift): its rest
+    # before it is the baseline, 0 in this zeroed angle
+    unseen = 0.0 if i_a == 0 and s[0] > rep_cfg.end_deg else None
+    lift = fit_movement(t[i_a : i_mid + 1], angle[i_a : i_mid + 1], True, k0, kw, LIFT_SHAPES,
+                        unseen)
     # The lower is timed with one smooth step I_x(k, k) (k pulled toward 3), not with the shape
     # average: the pose model flattens a leg's slow arrival at rest, so the average took
     # minimum-jerk lowers for fast starts with a long approach (the bundled sample's lowers read
@@ -307,7 +324,8 @@ def segment_rep(
     if lower_start < lift_end:  # no hold: the two movements meet at the turn
         mid = 0.5 * (lower_start + lift_end)
         lift_end = lower_start = mid
-    return RepPhases(lift_start, lift_end, lower_start, lower_end, peak_above(s, lift.lo))
+    rest = lift.lo if unseen is None else unseen
+    return RepPhases(lift_start, lift_end, lower_start, lower_end, peak_above(s, rest))
 
 
 def peak_above(smoothed: FloatArray, rest: float) -> float:

@@ -78,6 +78,7 @@ class RepTracker:
         self._recent_raw: deque[tuple[float, float]] = deque()
         self._first_t: float | None = None
         self._cut_start = False
+        self._open_above = 0.0
         self._state: Literal["rest", "active", "returning"] = "rest"
         self._buf: list[tuple[float, FloatArray]] = []
         self._peak = -np.inf
@@ -132,8 +133,11 @@ class RepTracker:
         self._buf = [s for s in self._history if s[0] >= self._rest_since]
         self._peak = -np.inf
         self._opened_t = t
-        # opened on the first sample seen: the video started during this rep's lift
+        # opened on the first sample seen: the video (or the sight of the leg) started during
+        # this rep's lift, this far above rest (deg)
         self._cut_start = t == self._first_t
+        base = self.baseline_deg if self.baseline_deg is not None else 0.0
+        self._open_above = (self.current_deg if self.current_deg is not None else base) - base
         self._set_phase(t, "lift", events)
 
     def _close(self, t: float, events: list[RepEvent]) -> None:
@@ -147,7 +151,7 @@ class RepTracker:
         if peak < self.cfg.min_peak_deg:
             events.append(RepDiscarded(t, f"only {peak:.0f}° above rest", peak))
             return
-        if self._cut_start:
+        if self._cut_start and self._open_above > self.cfg.cut_start_max_share * peak:
             events.append(RepDiscarded(t, "the video started during this rep", peak))
             return
         if self._returned_t - self._opened_t < self.cfg.min_rep_s:

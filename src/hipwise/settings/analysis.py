@@ -125,6 +125,17 @@ class RepConfig(FrozenSettings):
         "swing in 0.4 s peaks near 300 deg/s; one misread frame read a leg held at 35° as "
         "-37° and split the rep in two.",
     )
+    cut_start_max_share: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="A rep already under way at the first frame where the leg is seen (the "
+        "recording, or the pose model's first sight of the person, began during the lift) "
+        "is counted when that first angle was at most this share of the rep's peak above "
+        "rest: most of the lift was seen, and its start is timed from the fitted movement. "
+        "Higher, too little of the lift was seen and the rep is left out. (Tune clip 81: the "
+        "person was found 0.1 s into a swing, at 22° of 62°, and the swing was lost.)",
+    )
     replay_window_s: float = Field(
         default=120.0,
         gt=0,
