@@ -29,6 +29,19 @@ short rests, fault pairs, fast swings). 'tune' (seed 1000) is the only split to 
 choosing thresholds and settings; 'test' (seed 2000) is only ever scored. 'hipwise bench
 render --split S' renders a split into the cache without scoring it (resumable: clips already
 rendered are skipped), so rendering can run in the background and scoring later.
+
+'hipwise bench stress' needs no renderer and no pose model: it turns N scenarios of the domain
+(--n, default 100, drawn from the tune split's seed 1000, or --split test, or --seed-base S)
+into stick-figure landmarks as a camera like the scenario's would see them, adds pose errors
+(Gaussian noise of --noise-px px per landmark and frame, a slowly wandering error of
+--drift-px px, and misreads: a misread starts on a frame with probability --misread-rate and
+mirrors the working leg's knee, ankle, heel and toe across the body's long axis for 1 or 2
+frames), runs the engine of 'hipwise analyze' on each clip twice and prints the two side by
+side: "with guard" uses the settings as loaded (reps.max_leg_speed_deg_s, 400 deg/s by
+default, skips a frame whose leg angle jumps faster than a leg moves); "without guard" is the
+same with reps.max_leg_speed_deg_s at its maximum, 100000 deg/s, which no change between two
+frames reaches, so no frame is ever skipped as a misread. Deterministic: the same arguments
+give the same table. About 2-3 s per scenario on one core.
 """
 
 _EPILOG = """\
@@ -45,6 +58,9 @@ examples:
   hipwise bench --markdown bench.md      also write the table as Markdown
   hipwise bench fuzz --minutes 10        fuzz the live protocol, settings and video reader
                                          (needs the dev extra: hypothesis); exit 1 on a find
+  hipwise bench stress                   100 render-free tune scenarios with pose noise and
+                                         0.5 % misreads, misread guard on vs off (minutes)
+  hipwise bench stress --n 20 --misread-rate 0.03 --per-clip  a harder, quicker look
 """
 
 
@@ -60,22 +76,32 @@ def register(sub: Any) -> None:
     p.add_argument(
         "action",
         nargs="?",
-        choices=("score", "render", "fuzz"),
+        choices=("score", "render", "fuzz", "stress"),
         default="score",
         help="score (default: render what is missing, analyse, print the table), render "
-        "(only render the split into the cache) or fuzz (run the property-based fuzz suite "
-        "instead, see --minutes)",
+        "(only render the split into the cache), fuzz (run the property-based fuzz suite "
+        "instead, see --minutes) or stress (render-free landmarks with pose noise and "
+        "misreads through the engine, misread guard on and off; see above)",
     )
     p.add_argument("--split", choices=("tune", "test", "both"),
                    help="use a split of the randomised domain instead of the classic sweep "
                    "suite; 'both' prints test and tune side by side")
     p.add_argument("--minutes", type=float, default=10.0,
                    help="how long 'bench fuzz' runs (default 10)")
-    p.add_argument("--n", type=int, default=40, help="clips in the suite or split (default 40)")
+    p.add_argument("--n", type=int, default=None,
+                   help="clips in the suite or split (default 40), scenarios for stress "
+                   "(default 100)")
     p.add_argument("--seed", type=int, default=2026, help="seed of the classic scenario sweep")
     p.add_argument("--seed-base", type=int, default=None, metavar="S",
                    help="draw the split from seed S instead of its fixed seed (experiments "
-                   "only; cached apart, never reported)")
+                   "only; cached apart, never reported); for stress, the domain seed")
+    p.add_argument("--misread-rate", type=float, default=None, metavar="P",
+                   help="stress: chance per analysed frame that a 1- or 2-frame misread of "
+                   "the working leg starts (default 0.005)")
+    p.add_argument("--noise-px", type=float, default=None, metavar="PX",
+                   help="stress: Gaussian landmark noise per frame, px (default 1.5)")
+    p.add_argument("--drift-px", type=float, default=None, metavar="PX",
+                   help="stress: slowly wandering landmark error, px RMS (default 1.0)")
     p.add_argument("--jobs", type=int, default=1,
                    help="clips rendered at once (default 1; each needs a core and ~1 GB)")
     p.add_argument("--rendered-only", action="store_true",
@@ -123,6 +149,17 @@ def run(args: argparse.Namespace) -> int:
     """Entry point of ``hipwise bench``."""
     if args.action == "fuzz":
         return run_fuzz_cli(args.minutes, args.seed)
+    stress_opts = [o for o, v in (("--misread-rate", args.misread_rate),
+                                  ("--noise-px", args.noise_px),
+                                  ("--drift-px", args.drift_px)) if v is not None]
+    if args.action == "stress":
+        return run_stress_cli(args)
+    if stress_opts:
+        Console(stderr=True).print(f"[red]error:[/red] {', '.join(stress_opts)} only go with "
+                                   "'hipwise bench stress'")
+        return EXIT_USAGE
+    if args.n is None:
+        args.n = 40
 
     # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
     from hipwise.bench.landmarks import LandmarkFileError
@@ -280,3 +317,62 @@ def run_fuzz_cli(minutes: float, seed: int) -> int:
         for f in fails:
             print(f"--- {name}\n{f}")
     return EXIT_OK if report.ok() else EXIT_INTERNAL
+
+
+def run_stress_cli(args: argparse.Namespace) -> int:
+    """``hipwise bench stress``: 0 with the table printed, 2 on a bad argument or settings."""
+    console = Console(stderr=True)
+    others = [o for o, v in (("--clips", args.clips), ("--from-landmarks", args.from_landmarks),
+                             ("--save-landmarks", args.save_landmarks),
+                             ("--rendered-only", args.rendered_only)) if v]
+    if others or args.split == "both":
+        what = ", ".join(others) or "--split both"
+        console.print(f"[red]error:[/red] 'hipwise bench stress' does not take {what}")
+        return EXIT_USAGE
+    n = 100 if args.n is None else args.n
+    if n < 1:
+        console.print("[red]error:[/red] --n must be at least 1")
+        return EXIT_USAGE
+
+    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
+    from hipwise.bench.splits import SPLIT_SEEDS
+    from hipwise.bench.stress import StressSettings, format_stress, run_stress
+
+    defaults = StressSettings()
+    try:
+        settings = StressSettings(
+            noise_px=defaults.noise_px if args.noise_px is None else args.noise_px,
+            drift_px=defaults.drift_px if args.drift_px is None else args.drift_px,
+            misread_rate=(defaults.misread_rate if args.misread_rate is None
+                          else args.misread_rate),
+        )
+        cfg = load_settings(args.config).analysis
+    except (ValueError, ConfigError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        return EXIT_USAGE
+    seed = args.seed_base if args.seed_base is not None else SPLIT_SEEDS[args.split or "tune"]
+    if seed < 0:
+        console.print("[red]error:[/red] --seed-base must be at least 0")
+        return EXIT_USAGE
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        console=console, transient=True,
+    ) as bar:
+        task = bar.add_task("preparing", total=None)
+        res = run_stress(n, seed, settings, cfg,
+                         lambda what, done, total: bar.update(task, description=what,
+                                                              completed=done, total=total))
+    table = format_stress(res)
+    print(table)
+    if args.per_clip:
+        runs = list(res.reports.values())
+        for clips in zip(*(r.score.clips for r in runs), strict=True):
+            if not all(c.exact_count for c in clips):
+                for name, c in zip(res.reports, clips, strict=True):
+                    print(f"{name}: {c.summary()}")
+    console.print(f"stress: {len(next(iter(res.reports.values())).score.clips)} scenarios from "
+                  f"seed {seed} in {res.seconds:.0f} s")
+    if args.markdown is not None:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(table + "\n", encoding="utf-8")
+    return EXIT_OK

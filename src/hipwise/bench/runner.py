@@ -84,6 +84,8 @@ class BenchReport:
     extra_rows: list[tuple[str, str]] = field(default_factory=list)
     #: clips replayed from stored landmarks (no speed figures for them)
     replayed: int = 0
+    #: False for landmarks made without a pose model (``hipwise bench stress``): no speed rows
+    pose_model: bool = True
 
     @property
     def realtime_factor(self) -> float:
@@ -305,7 +307,7 @@ def table_rows(rep: BenchReport) -> list[tuple[str, str]]:
                 f"{fc.precision:.2f} / {fc.recall:.2f} / {fc.f1:.2f} ({fc.support})",
             )
         )
-    if rep.analysis_seconds > 0 or not rep.replayed:
+    if rep.pose_model and (rep.analysis_seconds > 0 or not rep.replayed):
         rows += [
             ("real-time factor, whole analysis", f"{rep.realtime_factor:.2f}x"),
             ("whole analysis, frames/s analysed", _f(rep.analysis_fps, "{:.1f}")),
