@@ -256,12 +256,22 @@ class SessionTracker:
                 self._candidate = None
         channels = np.full(len(CHANNELS), np.nan)
         if self._tracker is not None and self._side is not None:
-            # a brief left/right label flip of the pose model: measure the physically top leg
-            top = geo_top if geo_top is not None else self._side
             yaw = self._body_yaw(t, frame)
             channels = frame_channels(
-                frame, top, self.cfg.filter.min_visibility, self.cfg.body.foot_to_leg, yaw
+                frame, self._side, self.cfg.filter.min_visibility, self.cfg.body.foot_to_leg, yaw
             )
+            if geo_top is not None and geo_top != self._side:
+                # a brief left/right label flip of the pose model: measure the physically top
+                # leg, the higher of the two. A flip of the whole skeleton makes it the leg
+                # labelled geo_top; a flip of the hips alone leaves it the session's (tune
+                # clip 39 read -20° for half a second when geo_top alone was followed).
+                other = frame_channels(
+                    frame, geo_top, self.cfg.filter.min_visibility, self.cfg.body.foot_to_leg,
+                    yaw,
+                )
+                # other is higher, or only other was seen
+                if np.isfinite(other[0]) and not other[0] <= channels[0]:
+                    channels = other
             self._handle(self._tracker.update(t, channels), events)
         if self._record:
             tr = self._tracker

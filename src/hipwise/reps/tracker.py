@@ -241,6 +241,8 @@ class RepTracker:
         events: list[RepEvent] = []
         values = np.asarray(values, dtype=np.float64)
         raw = float(values[_ABD])
+        if np.isfinite(raw) and raw < self.cfg.min_rest_deg:
+            raw = float("nan")  # no top leg lies that far below the body's line: a misread
         if np.isfinite(raw) and self._misread(t, raw):
             raw = float("nan")  # the whole frame is skipped, like a frame without the leg
         if not np.isfinite(raw):

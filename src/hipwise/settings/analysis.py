@@ -55,11 +55,12 @@ class FilterConfig(FrozenSettings):
         description="Landmarks below this visibility are treated as missing in that frame.",
     )
     max_gap_s: float = Field(
-        default=0.5,
+        default=1.0,
         gt=0,
         le=10,
         description="Missing stretches up to this long are bridged by holding the last value; "
-        "longer gaps end the rep in progress without counting it.",
+        "longer gaps end the rep in progress without counting it. (0.5 s lost the first rep "
+        "of tune clip 39: the pose model dropped a small body for 0.7 s during its hold.)",
     )
 
 
@@ -114,6 +115,16 @@ class RepConfig(FrozenSettings):
         "rest baseline. Provisional until a rep is counted: if the leg later settles at least "
         "min_peak_deg lower, the first still posture was a held top; the rest is re-taken there "
         "and everything since the start is replayed, so no rep is lost to a late calibration.",
+    )
+    min_rest_deg: float = Field(
+        default=-15.0,
+        ge=-90.0,
+        le=0.0,
+        description="Lowest believable abduction (deg, raw, against the body's line): the top "
+        "leg lying on the other cannot go far below that line, so a frame reading lower is a "
+        "misread of the pose model (e.g. the bottom leg measured) and is skipped. (Tune clip "
+        "39: a half second read at -20° became the rest, and the next reps read 25-30° high; "
+        "rests on the tune split read -7 to +10°.)",
     )
     max_leg_speed_deg_s: float = Field(
         default=400.0,
