@@ -125,3 +125,47 @@ def test_a_short_rest_after_a_higher_rep_does_not_hide_the_next_one() -> None:
     done = [e for e in run(t, a) if isinstance(e, RepCompleted)]
     assert len(done) == 2
     assert abs(done[1].measurement.phases.peak_deg - 22) < 0.5
+
+
+def _swings(specs: list[tuple[float, float, float, float, float]], fps: float = 12.0,
+            lead: float = 2.0) -> tuple[NDArray[np.float64], NDArray[np.float64], list[float]]:
+    """Cosine swings ``(peak, lift, hold, lower, rest)`` (deg, s) sampled at ``fps``; returns
+    ``t``, the angle and each swing's true lift start."""
+    t = np.arange(0, lead + sum(sum(s[1:]) for s in specs) + 2.0, 1 / fps)
+    a = np.full_like(t, 3.0)
+    t0, starts = lead, []
+    for peak, lift, hold, lower, rest in specs:
+        a += peak * (cosine((t - t0) / lift) - cosine((t - t0 - lift - hold) / lower))
+        starts.append(t0)
+        t0 += lift + hold + lower + rest
+    return t, a, starts
+
+
+def test_a_swing_lowered_in_a_few_frames_is_counted_and_timed() -> None:
+    """Stress scenario 52 (tune seeds): a 64° swing up in 0.55 s and down in 0.4 s gives four
+    frames of lower at 12 fps, too few to fit; the rep was lost ('too few samples to time a
+    movement'). Now it is timed from its frames."""
+    # dropped in 0.2 s: three frames of lower at 12 fps (in scenario 52 the misread guard
+    # skipped two frames of a 0.4 s lower)
+    t, a, starts = _swings([(64.0, 0.55, 0.02, 0.2, 2.0), (30.0, 1.6, 0.6, 3.5, 2.0)],
+                           lead=2.02)
+    done = [e for e in run(t, a) if isinstance(e, RepCompleted)]
+    assert len(done) == 2
+    ph = done[0].measurement.phases
+    # 12 fps frames and the segmentation's smoothing flatten a top held 0.02 s: it reads ~6° low
+    assert abs(ph.peak_deg - 64.0) < 7.0
+    assert abs(ph.lift_start - starts[0]) < 0.2
+    assert abs(ph.lower_end - (starts[0] + 0.77)) < 0.25
+
+
+def test_a_swing_after_a_short_rest_is_not_read_into_the_rep_before_it() -> None:
+    """Stress scenarios 23 and 97 (tune seeds): a 22° swing, a 0.26 s rest, then a 64° swing.
+    The next swing's first rising frame was kept in the first rep's buffer, read as its top,
+    and the rep was dropped ('cut off at the buffer's edge')."""
+    # lead 2.07 s puts a frame where the 64° swing's first frame above start_deg is already
+    # higher than the 22° swing before it (found by scanning the lead on the old code)
+    t, a, _ = _swings([(19.0, 0.43, 0.21, 0.34, 0.51), (22.0, 0.4, 0.24, 0.29, 0.26),
+                       (64.0, 0.35, 0.15, 0.58, 0.51), (62.0, 0.6, 0.19, 0.41, 1.0)], lead=2.07)
+    done = [e for e in run(t, a) if isinstance(e, RepCompleted)]
+    assert len(done) == 4
+    assert np.allclose([e.measurement.phases.peak_deg for e in done], [19, 22, 64, 62], atol=3.0)

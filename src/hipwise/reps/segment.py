@@ -274,6 +274,28 @@ def fit_movement(
     )
 
 
+def _crossing_movement(t: FloatArray, a: FloatArray, rising: bool, band: float) -> MovementFit:
+    """A movement too short to fit (fewer samples than :func:`fit_step` needs: a fast swing
+    lowered in 0.4 s gives four or five frames at 12 fps) timed from its samples: it starts at
+    the last sample within ``band`` deg of the level it leaves and stops at the first within
+    ``band`` of the level it reaches. Coarser than a fit (a frame's worth), but the rep is
+    counted rather than lost."""
+    ok = np.isfinite(a)
+    t, a = np.asarray(t)[ok], np.asarray(a)[ok]
+    if len(t) < 2:
+        raise SegmentationError("too few samples to time a movement")
+    start_level, end_level = (float(a.min()), float(a.max()))
+    if not rising:
+        start_level, end_level = end_level, start_level
+    near_start = np.flatnonzero(np.abs(a - start_level) <= band)
+    near_end = np.flatnonzero(np.abs(a - end_level) <= band)
+    i0 = int(near_start[near_start <= near_end[-1]][-1]) if near_start.size else 0
+    after = near_end[near_end > i0]
+    i1 = int(after[0]) if after.size else len(t) - 1
+    return MovementFit(float(t[i0]), float(t[max(i1, i0)]), start_level if rising else
+                       end_level, end_level if rising else start_level, {"crossing": 1.0})
+
+
 def segment_rep(
     t: FloatArray, angle: FloatArray, rep_cfg: RepConfig, filter_cfg: FilterConfig
 ) -> RepPhases:
@@ -304,21 +326,31 @@ def segment_rep(
     # a lift already under way at the first sample (the leg first seen mid-lift): its rest
     # before it is the baseline, 0 in this zeroed angle
     unseen = 0.0 if i_a == 0 and s[0] > rep_cfg.end_deg else None
-    lift = fit_movement(t[i_a : i_mid + 1], angle[i_a : i_mid + 1], True, k0, kw, LIFT_SHAPES,
-                        unseen)
+    band = rep_cfg.end_deg
+    try:
+        lift = fit_movement(t[i_a : i_mid + 1], angle[i_a : i_mid + 1], True, k0, kw,
+                            LIFT_SHAPES, unseen)
+    except SegmentationError:
+        lift = _crossing_movement(t[i_a : i_mid + 1], s[i_a : i_mid + 1], True, band)
     # The lower is timed with one smooth step I_x(k, k) (k pulled toward 3), not with the shape
     # average: the pose model flattens a leg's slow arrival at rest, so the average took
     # minimum-jerk lowers for fast starts with a long approach (the bundled sample's lowers read
     # 0.4-0.5 s long). On the tune split the single step gave the best `dropped` calls (precision
     # 0.92, against 0.71 with cosine + minimum-jerk and 0.80 with all three shapes) at lower MAE
     # 0.25 s; cosine lowers still read ~0.26 s long.
-    low = fit_step(t[i_mid : i_b + 1], angle[i_mid : i_b + 1], k0, kw)
-    lower = MovementFit(low.t0, low.t1, low.lo, low.hi, {"step": 1.0})
-    if low.t0 < t[i_mid] - _FIT_SLACK_S or low.t1 > t[i_b] + _FIT_SLACK_S:
+    try:
+        low = fit_step(t[i_mid : i_b + 1], angle[i_mid : i_b + 1], k0, kw)
+    except SegmentationError:
+        low = None
+    if low is None:
+        lower = _crossing_movement(t[i_mid : i_b + 1], s[i_mid : i_b + 1], False, band)
+    elif low.t0 < t[i_mid] - _FIT_SLACK_S or low.t1 > t[i_b] + _FIT_SLACK_S:
         # A step that starts before the top or ends after the trough explains a hold that
         # sags, not a lower: time it with a drifting hold level before the movement instead.
         lower = fit_movement(t[i_mid : i_b + 1], angle[i_mid : i_b + 1], False, k0, kw,
                              LIFT_SHAPES)
+    else:
+        lower = MovementFit(low.t0, low.t1, low.lo, low.hi, {"step": 1.0})
     lift_start, lift_end = lift.t0, lift.t1
     lower_start, lower_end = lower.t0, lower.t1
     if lower_start < lift_end:  # no hold: the two movements meet at the turn

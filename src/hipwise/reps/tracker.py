@@ -312,6 +312,13 @@ class RepTracker:
             return events
         # returning: settle at rest, or a new rep starts right away
         if above > self.cfg.start_deg:
+            # the samples rising from the trough after this rep's lower belong to the next
+            # rep: a fast swing after a short rest rises above this rep's top within a frame
+            # or two, and its start read as this rep's peak (tune scenario 97 lost a swing)
+            ret = [i for i, s in enumerate(self._buf) if s[0] >= self._returned_t]
+            if ret:
+                trough = min(ret, key=lambda i: float(self._buf[i][1][_ABD]))
+                self._buf = self._buf[: trough + 1]
             self._close(t, events)
             self._open(t, events)
             return events
