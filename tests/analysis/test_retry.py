@@ -90,12 +90,26 @@ def test_a_small_person_missed_in_part_of_the_video_is_looked_for_zoomed() -> No
     from hipwise.analysis.video import _small_and_partly_missed
 
     late = np.arange(100) >= 30  # found from frame 30 on
-    assert _small_and_partly_missed(_run(late, (320.0, 240.0), 70.0))
+    assert _small_and_partly_missed(_run(late, (320.0, 240.0), 70.0)) == (320.0, 240.0)
     # found in every frame, or in none (the refusal path looks again on its own): no
-    assert not _small_and_partly_missed(_run(np.ones(100, dtype=bool), (320.0, 240.0), 70.0))
-    assert not _small_and_partly_missed(_run(np.zeros(100, dtype=bool), (320.0, 240.0), 70.0))
+    assert _small_and_partly_missed(_run(np.ones(100, dtype=bool), (320.0, 240.0), 70.0)) is None
+    assert _small_and_partly_missed(_run(np.zeros(100, dtype=bool), (320.0, 240.0), 70.0)) is None
     # a few frames missed: no
-    assert not _small_and_partly_missed(_run(np.arange(100) >= 3, (320.0, 240.0), 70.0))
-    # too large, or off-centre, for the middle half of the picture the zoom enlarges: no
-    assert not _small_and_partly_missed(_run(late, (320.0, 240.0), 200.0))
-    assert not _small_and_partly_missed(_run(late, (150.0, 240.0), 70.0))
+    assert _small_and_partly_missed(_run(np.arange(100) >= 3, (320.0, 240.0), 70.0)) is None
+    # too large for the half of the picture the zoom enlarges: no
+    assert _small_and_partly_missed(_run(late, (320.0, 240.0), 200.0)) is None
+    # off-centre (tune clip 47 lay high in the picture): the zoom centres on the body
+    assert _small_and_partly_missed(_run(late, (150.0, 100.0), 70.0)) == (150.0, 100.0)
+
+
+def test_the_zoom_box_centres_on_the_body_and_stays_in_the_frame() -> None:
+    assert _crop_box((640, 480), 2.0, (150.0, 100.0)) == (0, 0, 320, 240)
+    assert _crop_box((640, 480), 2.0, (400.0, 300.0)) == (240, 180, 320, 240)
+    xy = np.zeros((1, 33, 2))
+    xy[0, 0] = (320.0, 240.0)  # the middle of the zoomed frame is the box's middle
+    seq = PoseSequence(t=np.array([0.0]), xy=xy, depth=np.zeros((1, 33)),
+                       world=np.zeros((1, 33, 3)), visibility=np.ones((1, 33)),
+                       image_size=(640, 480))
+    run = PoseRun(poses=seq, rotation_deg=np.zeros(1, dtype=int), people=np.full(1, -1),
+                  camera_shift=np.zeros((1, 2)), camera_response=np.ones(1))
+    assert np.allclose(_unzoom(run, 2.0, (400.0, 300.0)).poses.xy[0, 0], (400.0, 300.0))

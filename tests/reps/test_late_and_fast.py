@@ -158,3 +158,4 @@ def test_a_rest_lower_than_any_leg_can_lie_is_not_taken() -> None:
     assert len(done) == 3
     assert all(abs(e.measurement.phases.peak_deg - 30.0) < 1.5 for e in done)
     assert tr.baseline_deg is not None and abs(tr.baseline_deg - 3.0) < 0.5
+

@@ -189,7 +189,10 @@ def analyze_video(
             warnings = list(run.warnings)
         analyzer: SequenceAnalyzer | None = background.join()
     missed = pose_cfg.retry_turned and _person_missed(run, cfg)
-    if missed or (pose_cfg.retry_turned and _small_and_partly_missed(run)):
+    # where the zoomed look centres: on a small person found in part of the video, else on
+    # the middle of the picture
+    centre = _small_and_partly_missed(run) if pose_cfg.retry_turned else None
+    if missed or centre is not None:
         # Refusing someone who is exercising is the worst outcome: before saying "no person"
         # or "only part of a body", look again, first with every frame turned so the body
         # stands head-up (the way the detector was trained), then also zoomed on the middle
@@ -206,12 +209,12 @@ def analyze_video(
             turned = pose_cfg.model_copy(update={"orientation": "auto"})
             with open_video(path, reader_config_for(turned)) as source, \
                     MediaPipePoseEstimator(turned, engine=pose_engine) as est:
-                second = est.track_video(_CentreZoom(source, zoom), progress)
-            second = _unzoom(second, zoom)
+                second = est.track_video(_CentreZoom(source, zoom, centre), progress)
+            second = _unzoom(second, zoom, centre)
             if np.mean(second.poses.detected) > np.mean(run.poses.detected):
                 second.model_seconds += run.model_seconds
                 run, warnings, analyzer = second, list(second.warnings), None
-            if not _person_missed(run, cfg) and not _small_and_partly_missed(run):
+            if not _person_missed(run, cfg) and _small_and_partly_missed(run) is None:
                 break
     try:
         analysis, engine, warnings = analyze_pose_run(run, meta, cfg, analyzer, warnings)
@@ -240,12 +243,16 @@ half of the picture, scaled up twice (a person 2.5 m long filmed from 6 m spans 
 
 class _CentreZoom:
     """The frames of ``source`` (any iterable of :class:`~hipwise.video.VideoFrame`) cropped
-    to their middle ``1 / zoom`` and scaled back to full size; ``info``, ``frames_decoded`` and
+    to ``1 / zoom`` of their size around ``centre`` (px; default the middle, see
+    :func:`_crop_box`) and scaled back to full size; ``info``, ``frames_decoded`` and
     ``warnings`` are the source's. ``zoom`` 1 passes frames through."""
 
-    def __init__(self, source: Any, zoom: float) -> None:
+    def __init__(
+        self, source: Any, zoom: float, centre: tuple[float, float] | None = None
+    ) -> None:
         self._source = source
         self.zoom = zoom
+        self.centre = centre
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._source, name)
@@ -256,25 +263,34 @@ class _CentreZoom:
                 yield vf
                 continue
             h, w = vf.rgb.shape[:2]
-            x0, y0, cw, ch = _crop_box((w, h), self.zoom)
+            x0, y0, cw, ch = _crop_box((w, h), self.zoom, self.centre)
             big = cv2.resize(vf.rgb[y0 : y0 + ch, x0 : x0 + cw], (w, h),
                              interpolation=cv2.INTER_LINEAR)
             yield replace(vf, rgb=np.ascontiguousarray(big))
 
 
-def _crop_box(size: tuple[int, int], zoom: float) -> tuple[int, int, int, int]:
-    """``(x0, y0, width, height)`` pixels of the middle ``1 / zoom`` of a ``(w, h)`` frame."""
+def _crop_box(
+    size: tuple[int, int], zoom: float, centre: tuple[float, float] | None = None
+) -> tuple[int, int, int, int]:
+    """``(x0, y0, width, height)`` pixels of the ``1 / zoom`` part of a ``(w, h)`` frame
+    centred on ``centre`` (px; default the frame's middle), moved inside the frame."""
     w, h = size
+    w, h = round(w), round(h)
     cw, ch = max(1, round(w / zoom)), max(1, round(h / zoom))
-    return (w - cw) // 2, (h - ch) // 2, cw, ch
+    if centre is None:
+        return (w - cw) // 2, (h - ch) // 2, cw, ch
+    x0 = min(max(round(centre[0] - cw / 2), 0), w - cw)
+    y0 = min(max(round(centre[1] - ch / 2), 0), h - ch)
+    return x0, y0, cw, ch
 
 
-def _unzoom(run: PoseRun, zoom: float) -> PoseRun:
-    """``run`` made on :class:`_CentreZoom` frames, in the original frame's pixels."""
+def _unzoom(run: PoseRun, zoom: float, centre: tuple[float, float] | None = None) -> PoseRun:
+    """``run`` made on :class:`_CentreZoom` frames (same ``zoom`` and ``centre``), in the
+    original frame's pixels."""
     if zoom == 1.0:
         return run
     p = run.poses
-    x0, y0, cw, _ = _crop_box(p.image_size, zoom)
+    x0, y0, cw, _ = _crop_box(p.image_size, zoom, centre)
     k = cw / p.image_size[0]
     off = np.array([x0, y0], dtype=np.float64)
     poses = PoseSequence(t=p.t, xy=p.xy * k + off, depth=p.depth * k, world=p.world,
@@ -288,21 +304,24 @@ _RETRY_MISSED_SHARE = 0.05
 (:func:`_small_and_partly_missed`) is looked for again."""
 
 
-def _small_and_partly_missed(run: PoseRun) -> bool:
-    """Whether the person was found in some frames but missed in at least
-    :data:`_RETRY_MISSED_SHARE` of them, and lies wholly inside the middle of the picture that
-    :class:`_CentreZoom` enlarges (every landmark of every frame found): a body too small for
-    the detector at rest, found only once the lifted leg made it larger (tune clip 131: found
-    from 2.1 s, after its first lift)."""
+def _small_and_partly_missed(run: PoseRun) -> tuple[float, float] | None:
+    """Where to zoom (px, the centre of the box every landmark of every found frame lies in)
+    when the person was found in some frames but missed in at least
+    :data:`_RETRY_MISSED_SHARE` of them and that box fits in the ``1 / _RETRY_ZOOM`` of the
+    picture :class:`_CentreZoom` enlarges; else None. A body too small for the detector at
+    rest is found only once the lifted leg makes it larger (tune clip 131: found from 2.1 s,
+    after its first lift; tune clip 47, high in the picture: from 1.3 s)."""
     det = np.asarray(run.poses.detected, dtype=bool)
     if not det.any() or det.all() or 1.0 - float(np.mean(det)) < _RETRY_MISSED_SHARE:
-        return False
+        return None
     xy = run.poses.xy[det]
     if not np.all(np.isfinite(xy)):
-        return False
-    x0, y0, cw, ch = _crop_box(run.poses.image_size, _RETRY_ZOOM)
+        return None
     lo, hi = xy.reshape(-1, 2).min(axis=0), xy.reshape(-1, 2).max(axis=0)
-    return bool(lo[0] >= x0 and lo[1] >= y0 and hi[0] <= x0 + cw and hi[1] <= y0 + ch)
+    w, h = run.poses.image_size
+    if hi[0] - lo[0] > w / _RETRY_ZOOM or hi[1] - lo[1] > h / _RETRY_ZOOM:
+        return None
+    return float(lo[0] + hi[0]) / 2, float(lo[1] + hi[1]) / 2
 
 
 def _person_missed(run: PoseRun, cfg: AnalysisConfig) -> bool:
