@@ -169,3 +169,16 @@ def test_a_swing_after_a_short_rest_is_not_read_into_the_rep_before_it() -> None
     done = [e for e in run(t, a) if isinstance(e, RepCompleted)]
     assert len(done) == 4
     assert np.allclose([e.measurement.phases.peak_deg for e in done], [19, 22, 64, 62], atol=3.0)
+
+
+def test_a_misread_under_the_known_rest_does_not_start_a_new_rep() -> None:
+    """Stress scenario 11 (tune seeds): late in the second lower, two frames read the leg
+    mirrored (-14° against a rest of 1°, a jump slow enough to pass the speed guard); the leg
+    then read 11° again, which opened a third, false rep. Under the known rest, where the top
+    leg cannot go, such frames are skipped (reps.max_below_rest_deg)."""
+    t, a, _ = _swings([(30.0, 1.5, 2.0, 3.0, 2.0), (25.0, 1.5, 2.0, 3.0, 2.0)])
+    a = a.copy()
+    late_lower = int(np.flatnonzero(t > 2.0 + 8.5 + 3.5 + 1.3)[0])  # second lower, 15° up
+    a[late_lower : late_lower + 2] = -14.0
+    done = [e for e in run(t, a) if isinstance(e, RepCompleted)]
+    assert len(done) == 2

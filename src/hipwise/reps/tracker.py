@@ -243,6 +243,11 @@ class RepTracker:
         raw = float(values[_ABD])
         if np.isfinite(raw) and raw < self.cfg.min_rest_deg:
             raw = float("nan")  # no top leg lies that far below the body's line: a misread
+        if (
+            np.isfinite(raw) and self._log is None and self.baseline_deg is not None
+            and raw < self.baseline_deg - self.cfg.max_below_rest_deg
+        ):
+            raw = float("nan")  # under the known rest, where the top leg cannot go
         if np.isfinite(raw) and self._misread(t, raw):
             raw = float("nan")  # the whole frame is skipped, like a frame without the leg
         if not np.isfinite(raw):

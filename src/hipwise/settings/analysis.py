@@ -126,6 +126,17 @@ class RepConfig(FrozenSettings):
         "39: a half second read at -20° became the rest, and the next reps read 25-30° high; "
         "rests on the tune split read -7 to +10°.)",
     )
+    max_below_rest_deg: float = Field(
+        default=10.0,
+        gt=0.0,
+        le=90.0,
+        description="Once a rep has been counted (the rest is known), a frame reading more "
+        "than this (deg) below the rest is a misread and is skipped: the top leg lies on the "
+        "other at rest and cannot drop under it. (Render-free stress scenario 11 of the tune "
+        "seeds: a leg read mirrored for two frames late in a lower, at -14° against a rest "
+        "of 1°, looked like a return to rest and a new rep.) Before the first rep the rest is "
+        "provisional and lower still postures revise it (first_rest_s).",
+    )
     max_leg_speed_deg_s: float = Field(
         default=400.0,
         gt=0,
