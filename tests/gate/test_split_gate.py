@@ -25,27 +25,25 @@ from hipwise.contract import FAULT_IDS
 
 STORED = Path(__file__).resolve().parents[1] / "data" / "landmarks" / "test"
 
-#: Issue 11's targets on the test split (exact counts >= 98 %, no false refusal, peak MAE <= 2°,
-#: phase MAE <= 0.15 s, every fault precision >= 0.95 and F1 >= 0.90) are NOT met yet: the
-#: floors below are today's measurement (2026-12-02, 16 test clips; README), a little under it,
-#: so the gate catches regressions. Raise them as the engine improves; never lower them without
-#: saying why in the commit.
+#: Issue 11's targets on the test split: exact counts >= 98 %, no false refusal, peak MAE <= 2°,
+#: phase MAE <= 0.15 s, every fault precision >= 0.95 and F1 >= 0.90. Measured 2026-12-03 on the
+#: 16 test clips (README): 16/16 exact, 0 false refusals, peak MAE 2.61°, lift / hold / lower
+#: 0.13 / 0.14 / 0.25 s. The count targets are met and gated at the target; the angle and lower
+#: targets are not, and are gated a little above today's figures so the gate catches regressions.
+#: Raise them as the engine improves; never lower them without saying why in the commit.
 FLOORS = {
-    "exact_count_rate": 0.81,  # measured 13/16; target 0.98
-    "false_refusals": 0,  # measured 0 (the two refused clips are found on a second look)
-    "peak_mae_deg": 2.9,  # measured 2.80; target 2.0
-    "timing_mae_s": 0.35,  # lift, hold and lower each; measured 0.14 / 0.16 / 0.31; target 0.15
+    "exact_count_rate": 0.98,  # measured 16/16; target 0.98
+    "false_refusals": 0,  # measured 0
+    "peak_mae_deg": 2.7,  # measured 2.61; target 2.0
+    "timing_mae_s": 0.3,  # lift, hold and lower each; measured 0.13 / 0.14 / 0.25; target 0.15
 }
-#: precision floors per fault at today's value (target 0.95 for every one). toes_up went from
-#: 2/4 to 2/5 when a set that used to be dropped whole (its first lift timed from before the
-#: first frame) was counted again: its reps carry one more false toes-up call; back to 2/4 once
-#: misread frames were skipped (measured 2026-12-02: too_high 1.00, too_fast 1.00, no_hold
-#: 1.00, dropped 0.88, toes_up 0.50). pelvis_roll went from 2/2 to 2/8 when the clip of six
-#: swings filmed from ~6 m was no longer refused (found only zoomed 2x): its six reps carry
-#: false pelvis-roll calls (a ~200 px body is too small to read a roll; still to fix).
+#: precision floors per fault, at today's value where the 0.95 target is not met (measured
+#: 2026-12-03: the four timing faults and pelvis_roll 1.00; toes_up 2/4, hip_hike 1/3; no
+#: forward_drift or bent_knee call). pelvis_roll was 2/8 before rolls stopped being judged above
+#: 45° (the far swing clip's six false calls were all on swings above 45°).
 PRECISION_FLOORS = {
-    "too_high": 0.95, "too_fast": 0.95, "no_hold": 0.95, "dropped": 0.9, "toes_up": 0.5,
-    "hip_hike": 0.0, "pelvis_roll": 0.25, "forward_drift": 1.0, "bent_knee": 1.0,
+    "too_high": 0.95, "too_fast": 0.95, "no_hold": 0.95, "dropped": 0.95, "toes_up": 0.5,
+    "hip_hike": 0.33, "pelvis_roll": 0.95, "forward_drift": 1.0, "bent_knee": 1.0,
 }
 
 @pytest.fixture(scope="module")
