@@ -6,6 +6,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from hipwise.analysis.video import (
     NotAnalysableError,
@@ -72,7 +73,7 @@ def test_a_person_far_from_the_camera_is_found_on_a_second_look(tmp_path: Path) 
     assert abs(reps[0].peak_abduction_deg - 31.0) < 5.0
 
 
-def _run(detected: np.ndarray, centre: tuple[float, float], half: float) -> PoseRun:
+def _run(detected: NDArray[np.bool_], centre: tuple[float, float], half: float) -> PoseRun:
     """A run whose every landmark lies within ``half`` px of ``centre`` in a 640x480 frame;
     ``detected (T,)`` says which frames found the person."""
     n = len(detected)

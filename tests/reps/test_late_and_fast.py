@@ -2,6 +2,7 @@
 recording does, and fast swings with short rests, must be counted rep for rep."""
 
 import numpy as np
+from numpy.typing import NDArray
 
 from hipwise.analysis.engine import analyze_sequence, to_contract
 from hipwise.contract import Analysis, VideoInfo
@@ -85,7 +86,9 @@ def test_fast_swings_with_short_rests_are_counted_not_taken_for_a_hold(
     assert all({"too_high", "too_fast", "no_hold"} <= set(r.faults) for r in reps)
 
 
-def _with(seq: PoseSequence, xy: np.ndarray, visibility: np.ndarray | None = None) -> PoseSequence:
+def _with(
+    seq: PoseSequence, xy: NDArray[np.float64], visibility: NDArray[np.float64] | None = None
+) -> PoseSequence:
     return PoseSequence(
         t=seq.t, xy=xy, depth=seq.depth, world=seq.world,
         visibility=seq.visibility if visibility is None else visibility,
@@ -113,9 +116,10 @@ def test_a_flip_of_the_hips_alone_does_not_measure_the_bottom_leg(make_seq: Make
     seq, _ = make_seq([{"peak_deg": 30.0, "rest_s": 3.0}] * 3, noise_px=0.5)
     xy = seq.xy.copy()
     mid_rest = (seq.t > 9.6) & (seq.t < 10.2)  # in the rest before the second rep
-    swap = [int(LM.LEFT_HIP), int(LM.RIGHT_HIP), int(LM.LEFT_SHOULDER), int(LM.RIGHT_SHOULDER)]
-    to = [int(LM.RIGHT_HIP), int(LM.LEFT_HIP), int(LM.RIGHT_SHOULDER), int(LM.LEFT_SHOULDER)]
-    xy[np.ix_(mid_rest, to)] = seq.xy[np.ix_(mid_rest, swap)]
+    swap = np.array([LM.LEFT_HIP, LM.RIGHT_HIP, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER])
+    to = np.array([LM.RIGHT_HIP, LM.LEFT_HIP, LM.RIGHT_SHOULDER, LM.LEFT_SHOULDER])
+    rows = np.flatnonzero(mid_rest)
+    xy[np.ix_(rows, to)] = seq.xy[np.ix_(rows, swap)]
     # the bottom leg, bent forward, lies 25° below the body's line in the picture
     hip, *rest = leg_indices("left")  # lying on the left: the left leg is the bottom one
     top_hip = int(LM.RIGHT_HIP)
