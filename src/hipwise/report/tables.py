@@ -59,6 +59,7 @@ CHANNEL_COLUMNS: dict[str, str] = {
     "foot_pitch": "foot_pitch_deg",
     "hip_tilt": "hip_tilt_deg",
     "yaw": "body_yaw_deg",
+    "trunk_px": "trunk_px",
 }
 
 FRAME_COLUMNS: tuple[Column, ...] = (
@@ -95,6 +96,8 @@ FRAME_COLUMNS: tuple[Column, ...] = (
            "against the trunk; its growth since rest is the waist crunch seen at the pelvis."),
     Column("body_yaw_deg", "deg", "How far the body is turned toward or away from the camera "
            "(pose model's 3D landmarks; 0 = lying parallel to it)."),
+    Column("trunk_px", "px", "The trunk's length in the picture (mid-shoulder to mid-hip): how "
+           "large the body is; under faults.posture_min_trunk_px posture is not judged."),
 )
 
 REP_COLUMNS: tuple[Column, ...] = (

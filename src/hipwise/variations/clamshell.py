@@ -249,8 +249,11 @@ class ClamshellTracker:
         self.cfg = config
         self.side = side
         c = config.variations.clamshell
+        # the tracked angle is the knee's rotation, not the leg's abduction: the leg lift's
+        # floors under the rest (where no top leg can lie) do not apply
         reps = config.reps.model_copy(
-            update={"preroll_s": c.preroll_s, "rest_settle_s": c.rest_settle_s}
+            update={"preroll_s": c.preroll_s, "rest_settle_s": c.rest_settle_s,
+                    "min_rest_deg": -90.0, "max_below_rest_deg": 90.0}
         )
         self._tracker = RepTracker(reps, config.filter)
         self._beta: deque[tuple[float, float]] = deque()
