@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from hipwise.clinic.app import create_app
 from hipwise.clinic.config import ClinicConfig
 from hipwise.clinic.jobs import InProcessQueue
+from hipwise.faults.conditions import LABRAL_TEAR_WARNING
 from hipwise.store.models import ClinicJob
 from tests.clinic.conftest import CLIPS, Clinic, make_clinic
 
@@ -44,6 +45,8 @@ def _wait(c: Clinic, job_id: int, seen: list[float]) -> dict[str, object]:
 
 def test_upload_analyse_store_delete(demo: Clinic) -> None:
     c = demo
+    # the patient's conditions apply to the analysis (they used to be ignored by the worker)
+    c.store.people.update("p1", conditions=["hip_labral_tear"])
     url = f"/api/patients/{c.people['p1']}/videos?filename=set.mp4"
     r = c.client.post(url, content=(CLIPS / "lift_right_tempo.mp4").read_bytes(),
                       headers=c.auth("p1"))
@@ -57,6 +60,7 @@ def test_upload_analyse_store_delete(demo: Clinic) -> None:
                             headers=c.auth("t1")).json()
     assert analysis["schema"] == "hipwise.analysis/1"
     assert sum(len(s["reps"]) for s in analysis["sets"]) == 3  # the clip's 3 labelled reps
+    assert LABRAL_TEAR_WARNING in analysis["warnings"]
     with c.store.read() as db:
         row = db.get(ClinicJob, int(str(job["id"])))
         assert row is not None and row.video is None

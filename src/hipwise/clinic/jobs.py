@@ -21,7 +21,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, update
 
 from hipwise.analysis.video import NotAnalysableError, analyze_video
-from hipwise.settings import AnalysisConfig
+from hipwise.settings import ConfigError, load_settings
 from hipwise.store.errors import StoreError
 from hipwise.store.models import ClinicJob, Person, utcnow
 from hipwise.store.recordings import save_analysis
@@ -74,6 +74,14 @@ def run_video_job(store: Store, job_id: int) -> str:
         job.status, job.progress, job.attempts = "running", 0.0, job.attempts + 1
         job.updated_at = utcnow()
         video, sha, person_id = bytes(job.video), job.sha256, job.person_id
+        # the patient's conditions (a prescription writes them to the profile) change the
+        # rules, as they do for `hipwise analyze --save`: a labral tear accepts a neutral foot
+        owner = db.get(Person, person_id)
+        conditions = tuple(owner.conditions) if owner is not None else ()
+    try:
+        config = load_settings(None, None, conditions).analysis
+    except ConfigError as exc:
+        return _fail(store, job_id, f"the patient's conditions cannot be read: {exc}")
 
     last = [0.0]
 
@@ -91,7 +99,7 @@ def run_video_job(store: Store, job_id: int) -> str:
         path.write_bytes(video)
         del video
         try:
-            result = analyze_video(path, AnalysisConfig(), progress)
+            result = analyze_video(path, config, progress)
         except NotAnalysableError as exc:
             return _fail(store, job_id, "cannot analyse: " + "; ".join(
                 p.message for p in exc.problems))
