@@ -34,14 +34,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
 from hipwise.analysis.engine import analyze_sequence, to_contract
-from hipwise.bench.runner import BenchReport, format_comparison
+from hipwise.bench.runner import BenchReport, Progress, format_comparison
 from hipwise.bench.score import ClipScore, SuiteScore, score_clip
 from hipwise.bench.splits import SPLIT_SEEDS
 from hipwise.contract import Analysis
@@ -78,9 +77,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-#: ``progress(what, done, total)``
-Progress = Callable[[str, int, int], None]
 
 #: Scenarios drawn by default.
 DEFAULT_N = 100
