@@ -35,6 +35,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -92,12 +94,14 @@ def create_app(
     factory: EstimatorFactory | None = None,
     public_url: str | None = None,
     pairing_key: str | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> FastAPI:
     """The FastAPI app. ``data_dir``: where sessions are saved (``<data_dir>/live``);
     ``factory`` builds the pose model (default: MediaPipe, as ``hipwise analyze``);
     ``public_url``: the LAN address shown as a QR code (it should carry ``?key=`` with
     ``pairing_key``); ``pairing_key``: what other machines must present (see
-    :mod:`hipwise.web.guard`). Only requests for this computer's loopback names or the host
+    :mod:`hipwise.web.guard`); ``clock``: monotonic seconds for each socket's landmark rate
+    limit (tests pass a fake one). Only requests for this computer's loopback names or the host
     of ``public_url``, from the server's own origin, are answered."""
     cfg = config or AnalysisConfig()
     lcfg = live or LiveConfig()
@@ -170,7 +174,7 @@ def create_app(
     @app.websocket("/ws")
     async def ws_endpoint(ws: WebSocket) -> None:
         await ws.accept()
-        protocol = LiveProtocol(store, lcfg, state.attached, ws)
+        protocol = LiveProtocol(store, lcfg, state.attached, ws, clock)
         await _serve(ws, protocol, state)
 
     return app
