@@ -238,3 +238,15 @@ def test_restarting_redis_then_postgresql_mid_run_loses_and_duplicates_nothing(
                        cwd=str(CLIPS.parents[2]))
         subprocess.run(["bash", "scripts/start_postgres.sh", "--stop"], capture_output=True,
                        env={**os.environ, **pg_env}, timeout=120, cwd=str(CLIPS.parents[2]))
+
+
+@pytest.mark.parametrize(("visibility_s", "scan_s"), [(10, 1), (120, 10), (3600, 10)])
+def test_unacknowledged_messages_are_looked_for_every_tenth_of_the_timeout(
+    visibility_s: int, scan_s: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # kombu's default looks every 10th tick of 10 s: a killed worker's job waited 100 s more
+    monkeypatch.setenv("HIPWISE_BROKER_VISIBILITY_TIMEOUT_S", str(visibility_s))
+    opts = make_app("redis://localhost:1/0").conf.broker_transport_options
+    assert opts["visibility_timeout"] == visibility_s
+    assert opts["unacked_restore_interval"] == scan_s
+    assert opts["unacked_restore_throttle"] == 1

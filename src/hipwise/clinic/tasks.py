@@ -9,7 +9,9 @@ Delivery: messages are acknowledged after the task ends (``acks_late``) and give
 worker dies (``task_reject_on_worker_lost``); one message at a time per worker process. A
 message not acknowledged within the broker's visibility timeout
 (``HIPWISE_BROKER_VISIBILITY_TIMEOUT_S``, default 3600 s; must exceed the longest analysis) is
-delivered again. :func:`hipwise.clinic.jobs.run_video_job` makes a second run harmless.
+delivered again, by the next scan for such messages: every tenth of the timeout, at most
+every 10 s (kombu's default scans every 100 s, so a killed worker's job waited up to 100 s
+more). :func:`hipwise.clinic.jobs.run_video_job` makes a second run harmless.
 """
 
 from __future__ import annotations
@@ -46,12 +48,23 @@ def make_app(broker: str | None = None) -> Celery:
         task_ignore_result=True,
         task_time_limit=cfg.task_time_limit_s,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={
-            "visibility_timeout": int(os.environ.get(VISIBILITY_ENV, "3600")),
-        },
+        broker_transport_options=_transport_options(
+            int(os.environ.get(VISIBILITY_ENV, "3600"))
+        ),
         worker_hijack_root_logger=False,
     )
     return celery
+
+
+def _transport_options(visibility_s: int) -> dict[str, int]:
+    """The Redis transport's options: the visibility timeout (s) and how often (s) a worker
+    looks for messages unacknowledged past it: a tenth of it, between 1 and 10 s, every time
+    (``unacked_restore_throttle`` 1; kombu looks every tenth time by default)."""
+    return {
+        "visibility_timeout": visibility_s,
+        "unacked_restore_interval": max(1, min(10, visibility_s // 10)),
+        "unacked_restore_throttle": 1,
+    }
 
 
 app = make_app()
