@@ -27,30 +27,32 @@ STORED = Path(__file__).resolve().parents[1] / "data" / "landmarks" / "test"
 
 #: Issue 11's targets on the test split: exact counts >= 98 %, no false refusal, peak MAE <= 2°,
 #: phase MAE <= 0.15 s, every fault precision >= 0.95 and F1 >= 0.90. Measured 2026-12-03 on the
-#: 16 test clips (README): 16/16 exact, 0 false refusals, peak MAE 2.61°, lift / hold / lower
-#: 0.13 / 0.14 / 0.25 s. The count targets are met and gated at the target; the angle and lower
-#: targets are not, and are gated a little above today's figures so the gate catches regressions.
+#: 32 test clips (README; clips 16-31 added that day, nothing chosen on them): 32/32 exact,
+#: 0 false refusals, peak MAE 2.48°, lift / hold / lower 0.13 / 0.15 / 0.23 s. The count targets
+#: are met and gated at the target; the angle and lower targets are not, and are gated a little
+#: above today's figures so the gate catches regressions (the replay is deterministic).
 #: Raise them as the engine improves; never lower them without saying why in the commit.
 FLOORS = {
-    "exact_count_rate": 0.98,  # measured 16/16; target 0.98
+    "exact_count_rate": 0.98,  # measured 32/32; target 0.98
     "false_refusals": 0,  # measured 0
-    "peak_mae_deg": 2.7,  # measured 2.61; target 2.0
-    "timing_mae_s": 0.3,  # lift, hold and lower each; measured 0.13 / 0.14 / 0.25; target 0.15
+    "peak_mae_deg": 2.55,  # measured 2.48; target 2.0
+    "timing_mae_s": 0.25,  # lift, hold and lower each; measured 0.13 / 0.15 / 0.23; target 0.15
 }
 #: precision floors per fault, at today's value where the 0.95 target is not met (measured
-#: 2026-12-03: the four timing faults and pelvis_roll 1.00; toes_up 2/4, hip_hike 1/3; no
-#: forward_drift or bent_knee call). pelvis_roll was 2/8 before rolls stopped being judged above
-#: 45° (the far swing clip's six false calls were all on swings above 45°).
+#: 2026-12-03 on 32 clips: the four timing faults 1.00; toes_up 3/7, hip_hike 4/6, pelvis_roll
+#: 4/6, forward_drift 3/5; bent_knee never called). On the first 16 clips pelvis_roll was 3/3 and
+#: forward_drift had no call: its floors fell from 0.95 and 1.0 because the new clips measured
+#: them, not because anything got worse.
 PRECISION_FLOORS = {
-    "too_high": 0.95, "too_fast": 0.95, "no_hold": 0.95, "dropped": 0.95, "toes_up": 0.5,
-    "hip_hike": 0.33, "pelvis_roll": 0.95, "forward_drift": 1.0, "bent_knee": 1.0,
+    "too_high": 0.95, "too_fast": 0.95, "no_hold": 0.95, "dropped": 0.95, "toes_up": 0.42,
+    "hip_hike": 0.66, "pelvis_roll": 0.66, "forward_drift": 0.6, "bent_knee": 1.0,
 }
 
 @pytest.fixture(scope="module")
 def report() -> BenchReport:
     files = landmark_files(STORED)
-    if len(files) != 16:  # committed: the 16 stored pose runs of the test split
-        pytest.fail(f"committed test data missing: {len(files)} of 16 stored test-split pose "
+    if len(files) != 32:  # committed: the 32 stored pose runs of the test split (clips 0-31)
+        pytest.fail(f"committed test data missing: {len(files)} of 32 stored test-split pose "
                     f"runs in {STORED}", pytrace=False)
     clips = [BenchClip(f.name.removesuffix(LANDMARKS_SUFFIX), f) for f in files]
     return run_bench(clips, measure_bare_fps=False)
