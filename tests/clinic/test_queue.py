@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -158,8 +160,6 @@ def test_duplicate_uploads_and_deliveries_store_one_session(
 
 
 def _service(script: str, env: dict[str, str], *args: str) -> str:
-    import subprocess
-
     from tests.clinic.queue_fixtures import ROOT
 
     out = subprocess.run(["bash", str(ROOT / "scripts" / script), *args], check=True,
@@ -169,7 +169,6 @@ def _service(script: str, env: dict[str, str], *args: str) -> str:
 
 def _pg_stop(pgdata: str) -> None:
     import glob
-    import subprocess
 
     (pg_ctl,) = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))[-1:]
     cmd = [pg_ctl, "-D", pgdata, "-m", "fast", "stop"]
@@ -250,3 +249,14 @@ def test_unacknowledged_messages_are_looked_for_every_tenth_of_the_timeout(
     assert opts["visibility_timeout"] == visibility_s
     assert opts["unacked_restore_interval"] == scan_s
     assert opts["unacked_restore_throttle"] == 1
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "1.5"])
+def test_a_bad_visibility_timeout_stops_the_worker_with_the_reason(value: str) -> None:
+    env = {**os.environ, "HIPWISE_BROKER_VISIBILITY_TIMEOUT_S": value}
+    r = subprocess.run([sys.executable, "-m", "hipwise.cli", "worker", "--pool", "solo"],
+                       env=env, capture_output=True, text=True, timeout=120,
+                       cwd=str(CLIPS.parents[2]))
+    assert r.returncode == 2, r.stderr
+    assert "HIPWISE_BROKER_VISIBILITY_TIMEOUT_S" in r.stderr and repr(value) in r.stderr
+    assert "Traceback" not in r.stderr

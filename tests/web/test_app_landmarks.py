@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ def _client(
     tmp_path: Path,
     max_rate_hz: float = 1000.0,
     burst: int = 1000,
-    clock: FakeClock | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> TestClient:
     """The app; the tests send faster than a camera, so the rate limit is raised unless a test
     is about it (with a fake clock, so that the machine's speed cannot refill the budget)."""
@@ -42,8 +43,7 @@ def _client(
         raise AssertionError("browser pose must not start the server's pose model")
 
     live = LiveConfig(browser_pose=BrowserPoseConfig(max_rate_hz=max_rate_hz, burst=burst))
-    app = create_app(data_dir=tmp_path, live=live, factory=no_model,
-                     clock=clock or time.monotonic)
+    app = create_app(data_dir=tmp_path, live=live, factory=no_model, clock=clock)
     return TestClient(app, base_url="http://localhost")
 
 

@@ -138,9 +138,13 @@ def _serve(args: argparse.Namespace) -> int:
               f"(therapist / {DEMO_PASSWORD}); API docs at /docs; database {store.url}",
               file=sys.stderr)
     else:
-        # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
-        from hipwise.clinic.tasks import CeleryQueue
-
+        try:
+            # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
+            from hipwise.clinic.tasks import CeleryQueue
+        except ClinicConfigError as exc:  # the queue's settings are read as the app is made
+            print(f"hipwise: {exc}", file=sys.stderr)
+            store.close()
+            return EXIT_USAGE
         queue = CeleryQueue()
     app = create_app(store, config, queue)
     try:
@@ -153,8 +157,14 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
-    from hipwise.clinic.tasks import app
+    from hipwise.clinic.config import ClinicConfigError
+
+    try:
+        # lazy: keeps `hipwise` start-up light (hipwise.cli imports every command module)
+        from hipwise.clinic.tasks import app
+    except ClinicConfigError as exc:  # the queue's settings are read as the app is made
+        print(f"hipwise: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
     argv = ["worker", "--loglevel", "INFO", "--concurrency", str(args.concurrency),
             "--pool", args.pool, "--without-gossip", "--without-mingle"]

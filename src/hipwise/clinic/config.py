@@ -8,9 +8,17 @@ from pydantic import Field, ValidationError
 
 from hipwise.settings_base import FrozenSettings
 
-__all__ = ["BROKER_URL_ENV", "ClinicConfig", "ClinicConfigError", "broker_url"]
+__all__ = [
+    "BROKER_URL_ENV",
+    "VISIBILITY_ENV",
+    "ClinicConfig",
+    "ClinicConfigError",
+    "broker_url",
+    "broker_visibility_timeout_s",
+]
 
 BROKER_URL_ENV = "HIPWISE_BROKER_URL"
+VISIBILITY_ENV = "HIPWISE_BROKER_VISIBILITY_TIMEOUT_S"
 _PREFIX = "HIPWISE_CLINIC_"
 
 
@@ -68,3 +76,23 @@ class ClinicConfig(FrozenSettings):
 def broker_url() -> str:
     """The Celery broker: ``$HIPWISE_BROKER_URL`` or Redis on localhost (database 0)."""
     return os.environ.get(BROKER_URL_ENV) or "redis://127.0.0.1:6379/0"
+
+
+def broker_visibility_timeout_s() -> int:
+    """Seconds a job may stay unacknowledged before the broker delivers it again:
+    ``$HIPWISE_BROKER_VISIBILITY_TIMEOUT_S`` (a whole number, at least 1; default 3600).
+
+    Raises:
+        ClinicConfigError: the variable is not a whole number of seconds, or under 1.
+    """
+    raw = os.environ.get(VISIBILITY_ENV, "3600")
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ClinicConfigError(
+            f"{VISIBILITY_ENV}: {raw!r} is not a whole number of seconds of at least 1 (it "
+            "must exceed the longest analysis; default 3600)"
+        )
+    return value

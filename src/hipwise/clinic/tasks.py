@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 
 from celery import Celery
 
-from hipwise.clinic.config import ClinicConfig, broker_url
+from hipwise.clinic.config import ClinicConfig, broker_url, broker_visibility_timeout_s
 from hipwise.clinic.jobs import run_video_job
 from hipwise.store.errors import DatabaseLockedError, DatabaseUnavailableError
 from hipwise.store.store import Store
@@ -32,11 +31,11 @@ __all__ = ["TASK_NAME", "CeleryQueue", "app", "make_app"]
 log = logging.getLogger(__name__)
 
 TASK_NAME = "hipwise.clinic.analyze_video"
-VISIBILITY_ENV = "HIPWISE_BROKER_VISIBILITY_TIMEOUT_S"
 
 
 def make_app(broker: str | None = None) -> Celery:
-    """A Celery app for the hipwise queue (broker: ``$HIPWISE_BROKER_URL`` or local Redis)."""
+    """A Celery app for the hipwise queue (broker: ``$HIPWISE_BROKER_URL`` or local Redis).
+    Raises :class:`~hipwise.clinic.config.ClinicConfigError` on a bad clinic setting."""
     cfg = ClinicConfig.from_env()
     celery = Celery("hipwise", broker=broker or broker_url())
     celery.conf.update(
@@ -48,9 +47,7 @@ def make_app(broker: str | None = None) -> Celery:
         task_ignore_result=True,
         task_time_limit=cfg.task_time_limit_s,
         broker_connection_retry_on_startup=True,
-        broker_transport_options=_transport_options(
-            int(os.environ.get(VISIBILITY_ENV, "3600"))
-        ),
+        broker_transport_options=_transport_options(broker_visibility_timeout_s()),
         worker_hijack_root_logger=False,
     )
     return celery
